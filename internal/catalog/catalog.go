@@ -1,0 +1,247 @@
+// Package catalog holds LLM price data: providers, the models they sell and
+// the price cards in force over time. A Catalog is immutable once loaded, so
+// one value can be shared by every goroutine that prices spans.
+package catalog
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
+
+// Catalog is a set of providers and their priced models.
+type Catalog struct {
+	// Currency is the ISO 4217 code every price in the catalog is in.
+	Currency string
+
+	providers []*Provider
+	byID      map[string]*Provider
+	byName    map[string]*Provider
+}
+
+// Provider is a company or gateway that sells model calls.
+type Provider struct {
+	// ID is the canonical provider name, as in gen_ai.provider.name
+	// (openai, anthropic, aws.bedrock, ...).
+	ID string
+	// Names are the lower-case values of provider attributes that mean this
+	// provider; ID is always one of them.
+	Names []string
+	// Servers match server.address values of this provider's API.
+	Servers []Rule
+	// ModelHints match model ids that only this provider names, so that a
+	// span without a provider attribute can still be priced.
+	ModelHints []Rule
+	// Fallback lists providers whose models also apply when none of this
+	// provider's own models match (Azure sells OpenAI models).
+	Fallback []*Provider
+	// Models in match order.
+	Models []*Model
+
+	fallbackIDs []string
+	exact       map[string]*Model
+}
+
+// Model is one priced model of a provider.
+type Model struct {
+	ID       string
+	Name     string
+	Provider *Provider
+	Rules    []Rule
+	// Cards in catalog order; CardAt picks the one in force.
+	Cards []*Card
+	// Source is the file the model was read from.
+	Source string
+}
+
+// Card is a set of prices in force from a date, or within a daily window.
+type Card struct {
+	// ID names the card: provider/model, the start date if any, the daily
+	// window if any, and a hash of the rates, so that two cards with
+	// different prices never share an ID.
+	ID string
+	// From is the first instant the card applies; zero means always.
+	From time.Time
+	// Window, if set, limits the card to a daily UTC time window.
+	Window *Window
+	// Base holds the rates below the first tier.
+	Base Rates
+	// Tiers are in ascending order of Above. Each holds the complete rates
+	// that apply: the lower tiers' and the base's, overridden by its own.
+	Tiers []Tier
+}
+
+// Tier is a long-context price level: when the request's input tokens
+// (cached and uncached) exceed Above, Rates apply to the whole request.
+type Tier struct {
+	Above int64
+	Rates Rates
+}
+
+// Rates holds a price per meter; Set tells a zero price from a missing one.
+type Rates [meter.Count]Rate
+
+// Rate is the price of one meter.
+type Rate struct {
+	Price money.Price
+	Set   bool
+}
+
+// Window is a daily UTC time window, [Start, End) in seconds of the day. A
+// window whose End is before its Start wraps past midnight.
+type Window struct {
+	Start, End int
+}
+
+// Contains reports whether t's UTC time of day is inside the window.
+func (w *Window) Contains(t time.Time) bool {
+	t = t.UTC()
+	s := t.Hour()*3600 + t.Minute()*60 + t.Second()
+	if w.Start <= w.End {
+		return s >= w.Start && s < w.End
+	}
+	return s >= w.Start || s < w.End
+}
+
+// CardAt returns the card in force at t: the last card in catalog order
+// whose start date and window hold at t. It returns nil when none does, for
+// instance before the model's first price.
+func (m *Model) CardAt(t time.Time) *Card {
+	for i := len(m.Cards) - 1; i >= 0; i-- {
+		c := m.Cards[i]
+		if !c.From.IsZero() && t.Before(c.From) {
+			continue
+		}
+		if c.Window != nil && !c.Window.Contains(t) {
+			continue
+		}
+		return c
+	}
+	return nil
+}
+
+// RatesFor returns the rates for a request with inputTotal input tokens and
+// the threshold of the tier applied (0 for the base rates).
+func (c *Card) RatesFor(inputTotal int64) (*Rates, int64) {
+	for i := len(c.Tiers) - 1; i >= 0; i-- {
+		if inputTotal > c.Tiers[i].Above {
+			return &c.Tiers[i].Rates, c.Tiers[i].Above
+		}
+	}
+	return &c.Base, 0
+}
+
+// RuleKind is the kind of a match rule.
+type RuleKind uint8
+
+const (
+	Exact RuleKind = iota
+	Prefix
+	Suffix
+	Contains
+	Regex
+)
+
+var ruleKindNames = []string{Exact: "exact", Prefix: "prefix", Suffix: "suffix", Contains: "contains", Regex: "regex"}
+
+func (k RuleKind) String() string { return ruleKindNames[k] }
+
+// Rule matches a lower-case model id or server address.
+type Rule struct {
+	Kind  RuleKind
+	Value string
+	re    *regexp.Regexp
+}
+
+// Match reports whether s, already lower case, matches the rule.
+func (r Rule) Match(s string) bool {
+	switch r.Kind {
+	case Exact:
+		return s == r.Value
+	case Prefix:
+		return strings.HasPrefix(s, r.Value)
+	case Suffix:
+		return strings.HasSuffix(s, r.Value)
+	case Contains:
+		return strings.Contains(s, r.Value)
+	case Regex:
+		return r.re.MatchString(s)
+	}
+	return false
+}
+
+// Providers returns the providers in catalog order.
+func (c *Catalog) Providers() []*Provider { return c.providers }
+
+// Provider returns the provider with the canonical id.
+func (c *Catalog) Provider(id string) *Provider { return c.byID[id] }
+
+// ProviderByName maps a provider attribute value (any case) to a provider.
+func (c *Catalog) ProviderByName(name string) *Provider {
+	return c.byName[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// ProviderByServer maps a server.address to the provider whose API it is.
+func (c *Catalog) ProviderByServer(addr string) *Provider {
+	if addr == "" {
+		return nil
+	}
+	addr = strings.ToLower(addr)
+	for _, p := range c.providers {
+		for _, r := range p.Servers {
+			if r.Match(addr) {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// ProviderByModelHint returns the first provider whose model hints match id.
+func (c *Catalog) ProviderByModelHint(id string) *Provider {
+	for _, p := range c.providers {
+		for _, r := range p.ModelHints {
+			if r.Match(id) {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// Match returns the provider's model for a lower-case id: a model with an
+// exact rule for id wins, otherwise the first model in catalog order with a
+// matching rule.
+func (p *Provider) Match(id string) *Model {
+	if m := p.exact[id]; m != nil {
+		return m
+	}
+	for _, m := range p.Models {
+		for _, r := range m.Rules {
+			if r.Kind != Exact && r.Match(id) {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// Stats counts what a catalog holds.
+type Stats struct {
+	Providers, Models, Cards int
+}
+
+// Stats returns the catalog's size.
+func (c *Catalog) Stats() Stats {
+	s := Stats{Providers: len(c.providers)}
+	for _, p := range c.providers {
+		s.Models += len(p.Models)
+		for _, m := range p.Models {
+			s.Cards += len(m.Cards)
+		}
+	}
+	return s
+}
