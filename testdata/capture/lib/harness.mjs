@@ -117,7 +117,7 @@ export async function createCapture({ library, serviceName, packages, primaryPac
     if (tracerProvider) await tracerProvider.forceFlush();
   };
 
-  async function scenario(name, fn, { notes = '', settleMs = 150 } = {}) {
+  async function scenario(name, fn, { notes = '', settleMs = 150, primary = primaryPackage } = {}) {
     mock.takeCalls();
     receiver.take();
     let error = null;
@@ -142,8 +142,8 @@ export async function createCapture({ library, serviceName, packages, primaryPac
     const sidecarPath = path.join(OUT_DIR, `${base}.usage.json`);
     const usages = calls.map((c) => c.usage ?? null);
     const sidecar = {
-      library: primaryPackage,
-      library_version: packages[primaryPackage] ?? null,
+      library: primary,
+      library_version: packages[primary] ?? null,
       packages,
       scenario: name,
       fixture: `${base}.json`,

@@ -1,0 +1,96 @@
+// OpenLIT TypeScript SDK (npm `openlit`). OpenLIT insists on its own SDK setup
+// (NodeTracerProvider + OTLP/HTTP exporter from its own dependencies), so it is
+// initialised with otlpEndpoint pointing at the harness receiver instead of the
+// harness tracer provider. Own npm project because openlit pins the
+// OpenTelemetry JS 2.x SDK (api < 1.10), which conflicts with the parent's 3.x.
+//
+// The @anthropic-ai/sdk client's own native span is switched off
+// (openTelemetry: false) so the fixtures show OpenLIT's spans alone.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { Openlit } from 'openlit'; // (from ESM the CJS default export is the module object)
+import { createCapture, pkgVersion } from '../lib/harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const packages = {
+  openlit: pkgVersion('openlit', here),
+  openai: pkgVersion('openai', here),
+  '@anthropic-ai/sdk': pkgVersion('@anthropic-ai/sdk', here),
+  '@opentelemetry/sdk-trace-node (openlit)': pkgVersion('@opentelemetry/sdk-trace-node', here),
+  '@opentelemetry/exporter-trace-otlp-http (openlit)': pkgVersion('@opentelemetry/exporter-trace-otlp-http', here),
+};
+const cap = await createCapture({
+  library: 'openlit',
+  serviceName: 'capture-openlit',
+  packages,
+  primaryPackage: 'openlit',
+  ownTracing: true,
+});
+
+// OpenLIT computes gen_ai.usage.cost itself from a pricing table (by default
+// downloaded from GitHub at startup, unreachable here). We pass a small table
+// in OpenLIT's pricing.json format (USD per 1K tokens) so the cost attribute is
+// populated deterministically.
+const pricingJson = {
+  chat: {
+    'gpt-4o-mini': { promptPrice: 0.00015, completionPrice: 0.0006, cacheReadPrice: 0.000075 },
+    'claude-sonnet-4-5': { promptPrice: 0.003, completionPrice: 0.015, cacheReadPrice: 0.0003, cacheCreationPrice: 0.00375 },
+  },
+  embeddings: { 'text-embedding-3-small': 0.00002 },
+};
+
+Openlit.init({
+  applicationName: 'capture-openlit',
+  environment: 'capture',
+  otlpEndpoint: cap.receiver.origin,
+  disableBatch: true,
+  disableMetrics: true,
+  disableEvents: true,
+  captureMessageContent: true,
+  pricingJson,
+});
+cap.setFlush(async () => {
+  const tp = trace.getTracerProvider();
+  const delegate = tp.getDelegate ? tp.getDelegate() : tp;
+  await delegate.forceFlush?.();
+});
+
+const require = createRequire(import.meta.url);
+const { OpenAI } = require('openai');
+const { Anthropic } = require('@anthropic-ai/sdk');
+
+const openai = new OpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
+const anthropic = new Anthropic({ baseURL: cap.anthropicBaseURL, apiKey: 'test', openTelemetry: false });
+const messages = [
+  { role: 'system', content: 'You are a helpful assistant.' },
+  { role: 'user', content: 'What is the capital of France?' },
+];
+const anthropicReq = {
+  model: 'claude-sonnet-4-5',
+  max_tokens: 1024,
+  system: [{ type: 'text', text: 'You are a helpful assistant. <long cached context>', cache_control: { type: 'ephemeral' } }],
+  messages: [{ role: 'user', content: 'What is the capital of France?' }],
+};
+const PRICING = ' OpenLIT pricing passed in: gpt-4o-mini $0.00015/1K in, $0.0006/1K out, $0.000075/1K cache read; claude-sonnet-4-5 $0.003/1K in, $0.015/1K out, $0.0003/1K cache read, $0.00375/1K cache write.';
+
+await cap.scenario('openai-chat-cached', async () => {
+  await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 512 });
+}, { notes: 'openai chat.completions (non-streaming), 200 of 1200 prompt tokens cached.' + PRICING });
+
+await cap.scenario('openai-chat-stream-usage', async () => {
+  const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+  for await (const _ of stream) { /* drain */ }
+}, { notes: 'openai streaming with include_usage=true.' + PRICING });
+
+await cap.scenario('anthropic-messages-cache', async () => {
+  await anthropic.messages.create(anthropicReq);
+}, { notes: 'anthropic messages.create (non-streaming). Anthropic input_tokens (100) EXCLUDES cache_read (2000) and cache_creation (500).' + PRICING });
+
+await cap.scenario('anthropic-messages-cache-stream', async () => {
+  const stream = await anthropic.messages.create({ ...anthropicReq, stream: true });
+  for await (const _ of stream) { /* drain */ }
+}, { notes: 'anthropic messages.create({stream:true}); message_start usage has output_tokens=1, message_delta has cumulative output_tokens=250.' + PRICING });
+
+await cap.close();
