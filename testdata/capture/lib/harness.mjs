@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { context, trace, diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { TracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -82,7 +82,7 @@ export async function startReceiver() {
 }
 
 /**
- * Registers a global TracerProvider (SimpleSpanProcessor -> OTLP/HTTP JSON
+ * Registers a global TracerProvider (BatchSpanProcessor -> OTLP/HTTP JSON
  * exporter -> receiver) and an AsyncLocalStorage context manager.
  */
 export function setupTracing({ serviceName, receiver }) {
@@ -90,7 +90,9 @@ export function setupTracing({ serviceName, receiver }) {
   const exporter = new OTLPTraceExporter({ url: receiver.tracesURL });
   const tracerProvider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    // Batch processor as in production; flushed explicitly at the end of each
+    // scenario, so a scenario's spans normally arrive in one export request.
+    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 60_000, maxExportBatchSize: 512, maxQueueSize: 2048 })],
   });
   trace.setGlobalTracerProvider(tracerProvider);
   return tracerProvider;

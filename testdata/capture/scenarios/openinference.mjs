@@ -49,7 +49,7 @@ await cap.scenario('openai-chat-cached', async () => {
   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 512 });
 }, { notes: 'openai chat.completions (non-streaming), 200 of 1200 prompt tokens cached.' });
 
-await cap.scenario('openai-chat-stream-usage', async () => {
+await cap.scenario('openai-chat-stream-include-usage', async () => {
   const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'openai streaming with include_usage=true.' });

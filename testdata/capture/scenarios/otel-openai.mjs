@@ -32,12 +32,12 @@ await cap.scenario('chat-cached', async () => {
   await client.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 512, temperature: 0.2 });
 }, { notes: 'Non-streaming chat.completions; provider reports 200 cached prompt tokens (OpenAI prompt_tokens includes cached_tokens).' });
 
-await cap.scenario('chat-stream-usage', async () => {
+await cap.scenario('chat-stream-include-usage', async () => {
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'Streaming chat.completions with stream_options.include_usage=true; usage arrives in the final chunk (choices: []).' });
 
-await cap.scenario('chat-stream-no-usage', async () => {
+await cap.scenario('chat-stream-no-include-usage', async () => {
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'Streaming chat.completions WITHOUT include_usage: the provider sends no usage at all (provider_usage_returned is null).' });

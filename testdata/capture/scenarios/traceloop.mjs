@@ -35,11 +35,10 @@ const cap = await createCapture({
   primaryPackage: '@traceloop/instrumentation-openai',
 });
 
-// enrichTokens: estimate tokens with tiktoken when the provider sends no usage
-// (streaming). traceContent: record prompts/completions.
+// enrichTokens: count streamed tokens with tiktoken. @traceloop/node-server-sdk
+// 0.27.0 passes enrichTokens = (TRACELOOP_ENRICH_TOKENS || "true"), i.e. true by
+// default. traceContent: record prompts/completions.
 const anthropicInstr = new AnthropicInstrumentation({ traceContent: true });
-// enrichTokens: true is what @traceloop/node-server-sdk passes by default
-// (shouldEnrichMetrics defaults to true).
 const openaiInstr = new OpenAIInstrumentation({ enrichTokens: true, traceContent: true });
 registerInstrumentations({ instrumentations: [openaiInstr, anthropicInstr] });
 const require = createRequire(import.meta.url);
@@ -66,18 +65,18 @@ await cap.scenario('openai-chat-cached', async () => {
   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 512 });
 }, { notes: 'openai chat.completions (non-streaming), 200 of 1200 prompt tokens cached.' });
 
-await cap.scenario('openai-chat-stream-no-usage', async () => {
+await cap.scenario('openai-chat-stream-no-include-usage', async () => {
   const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'openai streaming WITHOUT include_usage: provider sends no usage; enrichTokens=true so the instrumentation estimates tokens with tiktoken.' });
 
-await cap.scenario('openai-chat-stream-usage', async () => {
+await cap.scenario('openai-chat-stream-include-usage', async () => {
   const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'openai streaming with include_usage=true, enrichTokens=true: the instrumentation ignores the usage chunk and reports its own tiktoken estimate.' });
 
 openaiInstr.setConfig({ enrichTokens: false, traceContent: true });
-await cap.scenario('openai-chat-stream-usage-enrich-off', async () => {
+await cap.scenario('openai-chat-stream-include-usage-enrich-off', async () => {
   const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'openai streaming with include_usage=true, enrichTokens=false: provider usage chunk is still ignored, so no token attributes at all.' });

@@ -1,0 +1,362 @@
+// Package normalize reads what a span tells about an LLM call, in any of the
+// attribute dialects real instrumentation libraries emit, and turns it into
+// one canonical form: the kind of span, the provider and model named, the
+// token counts as exclusive meters, and any cost the emitter reported.
+//
+// It never guesses silently: for each concept the first key present in the
+// precedence table wins (values of several keys are never summed), and a
+// value that is not a sane token count makes the call invalid, with the key
+// named.
+package normalize
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
+
+// Kind tells what a span is.
+type Kind uint8
+
+const (
+	// NotGenAI spans carry no GenAI attributes that matter for cost; they
+	// pass through untouched.
+	NotGenAI Kind = iota
+	// Aggregate spans (agents, workflows, chains, tools, SDK wrapper spans)
+	// may repeat their children's usage; they are never billed.
+	Aggregate
+	// Inference spans are model calls: billable.
+	Inference
+)
+
+// Problem describes an attribute value that cannot be trusted.
+type Problem struct {
+	// Reason is one of empty, negative, not_a_number, fractional,
+	// too_large, wrong_type.
+	Reason string
+	// Key is the attribute that holds the value.
+	Key string
+}
+
+// Reported is a cost found on the span.
+type Reported struct {
+	Present bool
+	Amount  money.Nanos
+	// Currency is the ISO 4217 code; USD for the dialects that imply it.
+	Currency string
+	// Source is "provider" for a cost a provider or gateway returned and
+	// "local" for one an emitter computed from its own prices.
+	Source string
+	// Key is the attribute the amount came from.
+	Key string
+	// InSemconv tells that the amount is gen_ai.usage.cost.amount itself.
+	InSemconv bool
+	// Problem is set when a cost attribute was present but unusable.
+	Problem Problem
+}
+
+// Call is what one span tells about a call. The zero value is ready to use;
+// Scan resets it.
+type Call struct {
+	Kind Kind
+	// Tokens holds the raw counts per token concept, as emitted.
+	Tokens [numTokenConcepts]int64
+	// Has tells which token concepts were present.
+	Has     uint32
+	Problem Problem
+
+	// Providers are provider attribute values, best first.
+	Providers [6]string
+	NProv     int
+	// ResponseModel and RequestModel are the model ids named.
+	ResponseModel, RequestModel string
+	Server                      string
+	ResponseID                  string
+	Reported                    Reported
+
+	// VercelDetails is set when the span carries Vercel AI SDK v6+
+	// per-cache input details.
+	VercelDetails bool
+	// ClaudeCode is set for Claude Code's flat-attribute spans.
+	ClaudeCode bool
+}
+
+func (c *Call) has(k concept) bool { return c.Has&(1<<k) != 0 }
+
+// HasUsage reports whether the span carries any token count.
+func (c *Call) HasUsage() bool { return c.Has&((1<<cTotal)-1) != 0 }
+
+// Limits bound what a plausible call looks like.
+type Limits struct {
+	// MaxTokens is the largest token count accepted for one call.
+	MaxTokens int64
+	// MaxCost is the largest reported cost accepted for one call.
+	MaxCost money.Nanos
+}
+
+// scanState holds, per concept, the value of the best key seen so far.
+type scanState struct {
+	val    [numConcepts]pcommon.Value
+	rank   [numConcepts]uint8
+	key    [numConcepts]uint16
+	family [numConcepts]family
+	found  uint64
+}
+
+const noRank = 255
+
+// Scan reads span attributes into c. It reports whether the span is a GenAI
+// span at all; when it is not, c is not meaningful and the span must be left
+// alone. spanName is used to recognise dialects known by their span names.
+func Scan(attrs pcommon.Map, spanName string, lim Limits, c *Call) bool {
+	if !mayBeCall(attrs, spanName) {
+		return false
+	}
+	*c = Call{}
+	var st scanState
+	idx, table := keyIndex, keyTable
+	if strings.HasPrefix(spanName, "claude_code.") {
+		idx, table, c.ClaudeCode = claudeCodeIndex, claudeCodeKeys, true
+	}
+	significant := false
+	var provs [len(Call{}.Providers)]string
+	for k, v := range attrs.All() {
+		if !c.ClaudeCode && !mayBeGenAI(k) {
+			continue
+		}
+		es, ok := idx[k]
+		if !ok {
+			continue
+		}
+		for _, e := range es {
+			if st.found&(1<<e.concept) != 0 && st.rank[e.concept] <= e.rank {
+				continue
+			}
+			st.found |= 1 << e.concept
+			st.val[e.concept], st.rank[e.concept], st.key[e.concept], st.family[e.concept] = v, e.rank, e.idx, e.family
+			if e.concept != cServer && e.concept != cResponseID {
+				significant = true
+			}
+		}
+		if e := es[0]; e.concept == cProvider && int(e.rank) < len(provs) {
+			// Keep every provider value, so that a framework's name in
+			// gen_ai.system does not hide the provider in llm.provider.
+			provs[e.rank] = v.AsString()
+		}
+	}
+	if !significant {
+		return false
+	}
+	for _, p := range provs {
+		if p != "" {
+			c.Providers[c.NProv] = p
+			c.NProv++
+		}
+	}
+	c.readTokens(&st, table, lim)
+	c.ResponseModel = str(&st, cResponseModel)
+	c.RequestModel = str(&st, cRequestModel)
+	c.Server = str(&st, cServer)
+	c.ResponseID = str(&st, cResponseID)
+	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
+	c.readReported(&st, table, lim)
+	c.Kind = classify(&st, c)
+	return true
+}
+
+// mayBeCall is the fast path for spans of other kinds: it touches no state
+// and stops at the first key that could matter.
+func mayBeCall(attrs pcommon.Map, spanName string) bool {
+	if len(spanName) > 12 && spanName[:12] == "claude_code." {
+		return true
+	}
+	for k := range attrs.All() {
+		if mayBeGenAI(k) && k != "server.address" {
+			return true
+		}
+	}
+	return false
+}
+
+func str(st *scanState, c concept) string {
+	if st.found&(1<<c) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(st.val[c].AsString())
+}
+
+func (c *Call) readTokens(st *scanState, table []keyInfo, lim Limits) {
+	for k := concept(0); k < numTokenConcepts; k++ {
+		if st.found&(1<<k) == 0 {
+			continue
+		}
+		if k == cTokenDetails {
+			c.readTokenDetails(st.val[k])
+			continue
+		}
+		n, reason := parseCount(st.val[k], lim.MaxTokens)
+		if reason != "" {
+			if c.Problem.Reason == "" {
+				c.Problem = Problem{Reason: reason, Key: table[st.key[k]].key}
+			}
+			continue
+		}
+		c.Tokens[k] = n
+		c.Has |= 1 << k
+	}
+}
+
+// readTokenDetails reads LangSmith's gen_ai.usage.input_token_details, a
+// Python dict printed as a string: {'cache_read': 100, 'cache_creation': 20}.
+// Its counts are used only where no better key gave them.
+func (c *Call) readTokenDetails(v pcommon.Value) {
+	s := v.AsString()
+	for _, d := range [...]struct {
+		name string
+		k    concept
+	}{{"cache_read", cCacheRead}, {"cache_creation", cCacheWrite}} {
+		if c.has(d.k) {
+			continue
+		}
+		i := strings.Index(s, "'"+d.name+"'")
+		if i < 0 {
+			i = strings.Index(s, `"`+d.name+`"`)
+		}
+		if i < 0 {
+			continue
+		}
+		rest := strings.TrimLeft(s[i+len(d.name)+2:], " :")
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.ParseInt(rest[:j], 10, 64); err == nil {
+			c.Tokens[d.k] = n
+			c.Has |= 1 << d.k
+		}
+	}
+}
+
+// parseCount reads a token count from an int, a double or a numeric string
+// (Spring AI sends strings). It returns a reason when the value is not a
+// sane count.
+func parseCount(v pcommon.Value, max int64) (int64, string) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return checkCount(v.Int(), max)
+	case pcommon.ValueTypeDouble:
+		return countFromFloat(v.Double(), max)
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(v.Str())
+		if s == "" {
+			return 0, "empty"
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return checkCount(n, max)
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			if strings.HasPrefix(s, "-") {
+				return 0, "negative"
+			}
+			return 0, "not_a_number"
+		}
+		return countFromFloat(f, max)
+	}
+	return 0, "wrong_type"
+}
+
+func countFromFloat(f float64, max int64) (int64, string) {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, "not_a_number"
+	case f < 0:
+		return 0, "negative"
+	case f > float64(max):
+		return 0, "too_large"
+	case f != math.Trunc(f):
+		return 0, "fractional"
+	}
+	return int64(f), ""
+}
+
+func checkCount(n, max int64) (int64, string) {
+	if n < 0 {
+		return 0, "negative"
+	}
+	if n > max {
+		return 0, "too_large"
+	}
+	return n, ""
+}
+
+func (c *Call) readReported(st *scanState, table []keyInfo, lim Limits) {
+	var k concept
+	switch {
+	case st.found&(1<<cCostAmount) != 0:
+		k = cCostAmount
+	case st.found&(1<<cCostGateway) != 0:
+		k = cCostGateway
+	case st.found&(1<<cCostEmitter) != 0:
+		k = cCostEmitter
+	default:
+		return
+	}
+	r := &c.Reported
+	r.Key = table[st.key[k]].key
+	amount, ok := parseAmount(st.val[k])
+	if !ok || amount < 0 || amount > lim.MaxCost {
+		reason := "not_a_number"
+		if ok && amount < 0 {
+			reason = "negative"
+		} else if ok {
+			reason = "too_large"
+		}
+		r.Problem = Problem{Reason: reason, Key: r.Key}
+		return
+	}
+	r.Present, r.Amount = true, amount
+	switch k {
+	case cCostAmount:
+		r.InSemconv = true
+		r.Currency = strings.ToUpper(str(st, cCostCurrency))
+		r.Source = str(st, cCostSource)
+		if len(r.Currency) != 3 {
+			// An amount without a currency cannot be compared or summed.
+			r.Present = false
+			r.Problem = Problem{Reason: "no_currency", Key: "gen_ai.usage.cost.currency"}
+		}
+		if r.Source != "provider" && r.Source != "local" {
+			r.Source = "provider"
+		}
+	case cCostGateway:
+		r.Currency, r.Source = "USD", "provider"
+	default:
+		r.Currency, r.Source = "USD", "local"
+	}
+}
+
+// parseAmount reads a cost given as a double, an int or a decimal string.
+// A string is read exactly; a double is taken at its nearest nano.
+func parseAmount(v pcommon.Value) (money.Nanos, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		return money.FromFloat64(v.Double())
+	case pcommon.ValueTypeInt:
+		if n := v.Int(); n < math.MaxInt64/money.NanosPerUnit && n > math.MinInt64/money.NanosPerUnit {
+			return money.Nanos(n * money.NanosPerUnit), true
+		}
+	case pcommon.ValueTypeStr:
+		if n, err := money.ParseDecimal(v.Str()); err == nil {
+			return n, true
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64); err == nil {
+			return money.FromFloat64(f)
+		}
+	}
+	return 0, false
+}
