@@ -81,4 +81,3 @@ func (c *Call) Model() string {
 	}
 	return c.RequestModel
 }
-
