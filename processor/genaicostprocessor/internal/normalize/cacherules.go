@@ -24,8 +24,12 @@ type CacheRule struct {
 // cache reads and writes; every other emitter follows OpenTelemetry and
 // includes them. See docs/normalisation.md for the sources.
 var BuiltinCacheRules = []CacheRule{
-	// OpenLIT copies Anthropic's raw input_tokens.
+	// OpenLIT (Python and TypeScript) copies Anthropic's raw input_tokens.
 	{Scope: "openlit", Provider: "anthropic", InputIncludesCache: false},
+	{Scope: "@openlit", Provider: "anthropic", InputIncludesCache: false},
+	// OpenLLMetry's TypeScript Anthropic instrumentation copies the raw
+	// input_tokens (its Python one has summed the cache parts in since 2024-10).
+	{Scope: "@traceloop/instrumentation-anthropic", InputIncludesCache: false},
 	// Strands copies the raw counts of its Anthropic and Bedrock models.
 	{Scope: "strands", Provider: "anthropic", InputIncludesCache: false},
 	{Scope: "strands", Provider: "aws.bedrock", InputIncludesCache: false},

@@ -13,7 +13,7 @@ var (
 		// LiteLLM passes its async call types through unchanged.
 		"acompletion", "atext_completion", "aembedding", "aresponses", "aimage_generation",
 		"atranscription", "aspeech", "arerank")
-	aggregateOps = set("invoke_agent", "create_agent", "invoke_workflow", "execute_tool", "plan",
+	aggregateOps = set("invoke_agent", "create_agent", "invoke_workflow", "execute_tool", "plan", "agent_step",
 		"retrieval", "search_memory", "create_memory", "update_memory", "upsert_memory", "delete_memory",
 		"create_memory_store", "delete_memory_store", "execute_event_loop_cycle", "execute_task",
 		"workflow", "task", "agent", "tool", "chain", "retriever", "parser", "prompt", "framework",
@@ -38,7 +38,7 @@ func set(vals ...string) map[string]bool {
 // gen_ai.operation.name, the OpenInference span kind, llm.request.type,
 // the LangSmith span kind, the Traceloop span kind, Pydantic AI's legacy
 // agent-run attribute. Without any marker, a span with usage is a call.
-func classify(st *scanState, c *Call) Kind {
+func classify(st *scanState, c *Call, opts *Options) Kind {
 	if op := str(st, cVercelOperation); op != "" {
 		for _, s := range vercelInferenceSuffixes {
 			if strings.HasSuffix(op, s) {
@@ -51,6 +51,10 @@ func classify(st *scanState, c *Call) Kind {
 	}
 	if op := strings.ToLower(str(st, cOperation)); op != "" {
 		switch {
+		case opts.InferenceOps[op]:
+			return Inference
+		case opts.AggregateOps[op]:
+			return Aggregate
 		case inferenceOps[op]:
 			return Inference
 		case aggregateOps[op]:

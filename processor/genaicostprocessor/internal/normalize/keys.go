@@ -108,9 +108,11 @@ var keyTable = []keyInfo{
 	{"gen_ai.usage.input_tokens.cache_write", cCacheWrite, fOther},
 	{"gen_ai.usage.prompt_tokens_details.cache_creation_tokens", cCacheWrite, fOther},
 
-	// Not in any convention yet; read when an emitter forwards Anthropic's
-	// TTL split of cache writes.
+	// Anthropic's TTL split of cache writes: the Anthropic SDK's own spans,
+	// and the same names under gen_ai.usage where an emitter forwards them.
+	{"anthropic.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m, fOther},
 	{"gen_ai.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m, fOther},
+	{"anthropic.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h, fOther},
 	{"gen_ai.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h, fOther},
 
 	{"gen_ai.usage.reasoning.output_tokens", cReasoning, fSemconv},
@@ -242,7 +244,7 @@ func mayBeGenAI(k string) bool {
 	case 'l':
 		return (k[:4] == "llm.") || (len(k) > 10 && k[:10] == "langsmith.")
 	case 'a':
-		return k[:3] == "ai." || k == "agent_name"
+		return k[:3] == "ai." || k == "agent_name" || (len(k) > 16 && k[:16] == "anthropic.usage.")
 	case 'o':
 		return k == "openinference.span.kind" || k == "operation.cost"
 	case 't':

@@ -53,7 +53,8 @@ type Reported struct {
 	Source string
 	// Key is the attribute the amount came from.
 	Key string
-	// InSemconv tells that the amount is gen_ai.usage.cost.amount itself.
+	// InSemconv tells that the span has gen_ai.usage.cost.amount, usable
+	// or not; the processor then never writes that attribute.
 	InSemconv bool
 	// Problem is set when a cost attribute was present but unusable.
 	Problem Problem
@@ -90,12 +91,15 @@ func (c *Call) has(k concept) bool { return c.Has&(1<<k) != 0 }
 // HasUsage reports whether the span carries any token count.
 func (c *Call) HasUsage() bool { return c.Has&((1<<cTotal)-1) != 0 }
 
-// Limits bound what a plausible call looks like.
-type Limits struct {
+// Options tune Scan.
+type Options struct {
 	// MaxTokens is the largest token count accepted for one call.
 	MaxTokens int64
 	// MaxCost is the largest reported cost accepted for one call.
 	MaxCost money.Nanos
+	// InferenceOps and AggregateOps are operation names (lower case) that
+	// override the built-in lists.
+	InferenceOps, AggregateOps map[string]bool
 }
 
 // scanState holds, per concept, the value of the best key seen so far.
@@ -112,7 +116,7 @@ const noRank = 255
 // Scan reads span attributes into c. It reports whether the span is a GenAI
 // span at all; when it is not, c is not meaningful and the span must be left
 // alone. spanName is used to recognise dialects known by their span names.
-func Scan(attrs pcommon.Map, spanName string, lim Limits, c *Call) bool {
+func Scan(attrs pcommon.Map, spanName string, opts *Options, c *Call) bool {
 	if !mayBeCall(attrs, spanName) {
 		return false
 	}
@@ -157,14 +161,14 @@ func Scan(attrs pcommon.Map, spanName string, lim Limits, c *Call) bool {
 			c.NProv++
 		}
 	}
-	c.readTokens(&st, table, lim)
+	c.readTokens(&st, table, opts.MaxTokens)
 	c.ResponseModel = str(&st, cResponseModel)
 	c.RequestModel = str(&st, cRequestModel)
 	c.Server = str(&st, cServer)
 	c.ResponseID = str(&st, cResponseID)
 	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
-	c.readReported(&st, table, lim)
-	c.Kind = classify(&st, c)
+	c.readReported(&st, table, opts.MaxCost)
+	c.Kind = classify(&st, c, opts)
 	return true
 }
 
@@ -189,7 +193,7 @@ func str(st *scanState, c concept) string {
 	return strings.TrimSpace(st.val[c].AsString())
 }
 
-func (c *Call) readTokens(st *scanState, table []keyInfo, lim Limits) {
+func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
 	for k := concept(0); k < numTokenConcepts; k++ {
 		if st.found&(1<<k) == 0 {
 			continue
@@ -198,7 +202,7 @@ func (c *Call) readTokens(st *scanState, table []keyInfo, lim Limits) {
 			c.readTokenDetails(st.val[k])
 			continue
 		}
-		n, reason := parseCount(st.val[k], lim.MaxTokens)
+		n, reason := parseCount(st.val[k], maxTokens)
 		if reason != "" {
 			if c.Problem.Reason == "" {
 				c.Problem = Problem{Reason: reason, Key: table[st.key[k]].key}
@@ -294,7 +298,7 @@ func checkCount(n, max int64) (int64, string) {
 	return n, ""
 }
 
-func (c *Call) readReported(st *scanState, table []keyInfo, lim Limits) {
+func (c *Call) readReported(st *scanState, table []keyInfo, maxCost money.Nanos) {
 	var k concept
 	switch {
 	case st.found&(1<<cCostAmount) != 0:
@@ -308,8 +312,9 @@ func (c *Call) readReported(st *scanState, table []keyInfo, lim Limits) {
 	}
 	r := &c.Reported
 	r.Key = table[st.key[k]].key
+	r.InSemconv = k == cCostAmount
 	amount, ok := parseAmount(st.val[k])
-	if !ok || amount < 0 || amount > lim.MaxCost {
+	if !ok || amount < 0 || amount > maxCost {
 		reason := "not_a_number"
 		if ok && amount < 0 {
 			reason = "negative"
@@ -322,7 +327,6 @@ func (c *Call) readReported(st *scanState, table []keyInfo, lim Limits) {
 	r.Present, r.Amount = true, amount
 	switch k {
 	case cCostAmount:
-		r.InSemconv = true
 		r.Currency = strings.ToUpper(str(st, cCostCurrency))
 		r.Source = str(st, cCostSource)
 		if len(r.Currency) != 3 {

@@ -12,7 +12,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 )
 
-var lim = Limits{MaxTokens: 100_000_000, MaxCost: 1000 * money.NanosPerUnit}
+var lim = &Options{MaxTokens: 100_000_000, MaxCost: 1000 * money.NanosPerUnit}
 
 func attrs(t testing.TB, kv map[string]any) pcommon.Map {
 	t.Helper()
@@ -86,6 +86,12 @@ func TestCacheWriteTTL(t *testing.T) {
 	assert.Equal(t, int64(400), out[meter.CacheWrite1h])
 	assert.Equal(t, int64(0), out[meter.CacheWrite5m])
 	assert.Equal(t, int64(600), out[meter.Input])
+	// The Anthropic SDK's own spans carry the split under anthropic.usage.
+	c, _ = scan(t, "anthropic.messages.create", map[string]any{"gen_ai.usage.input_tokens": 2600, "gen_ai.usage.cache_write.input_tokens": 500,
+		"anthropic.usage.cache_creation.ephemeral_5m_input_tokens": 200, "anthropic.usage.cache_creation.ephemeral_1h_input_tokens": 300,
+		"gen_ai.usage.cache_read.input_tokens": 2000})
+	c.Meters(true, TTL5m, &out)
+	assert.Equal(t, meter.Counts{meter.Input: 100, meter.CacheRead: 2000, meter.CacheWrite5m: 200, meter.CacheWrite1h: 300, meter.Request: 1}, out)
 	// An explicit split wins over the configured class.
 	c, _ = scan(t, "chat", map[string]any{"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.cache_creation.input_tokens": 400,
 		"gen_ai.usage.cache_creation.ephemeral_1h_input_tokens": 300})
@@ -151,6 +157,9 @@ func TestVercel(t *testing.T) {
 func TestCacheRules(t *testing.T) {
 	var c Call
 	assert.False(t, InputIncludesCache(BuiltinCacheRules, "openlit.otel.tracing", "anthropic", &c))
+	assert.False(t, InputIncludesCache(BuiltinCacheRules, "@openlit/instrumentation-anthropic", "anthropic", &c))
+	assert.False(t, InputIncludesCache(BuiltinCacheRules, "@traceloop/instrumentation-anthropic", "anthropic", &c))
+	assert.True(t, InputIncludesCache(BuiltinCacheRules, "com.anthropic.sdk.typescript", "anthropic", &c))
 	assert.True(t, InputIncludesCache(BuiltinCacheRules, "openlit.otel.tracing", "openai", &c))
 	assert.True(t, InputIncludesCache(BuiltinCacheRules, "openlitx", "anthropic", &c), "whole segments only")
 	assert.True(t, InputIncludesCache(BuiltinCacheRules, "aiohttp", "anthropic", &c))
@@ -272,6 +281,7 @@ func TestClassify(t *testing.T) {
 		{"litellm async", map[string]any{"gen_ai.operation.name": "acompletion"}, Inference},
 		{"invoke_agent with usage", map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.usage.input_tokens": 5}, Aggregate},
 		{"execute_tool", map[string]any{"gen_ai.operation.name": "execute_tool"}, Aggregate},
+		{"ai-sdk otel step", map[string]any{"gen_ai.operation.name": "agent_step", "gen_ai.usage.input_tokens": 5}, Aggregate},
 		{"langsmith chain with usage", map[string]any{"gen_ai.operation.name": "chain", "gen_ai.usage.input_tokens": 5}, Aggregate},
 		{"vercel root", map[string]any{"ai.operationId": "ai.generateText", "ai.usage.promptTokens": 5}, Aggregate},
 		{"vercel stream root", map[string]any{"ai.operationId": "ai.streamText", "gen_ai.usage.input_tokens": 5}, Aggregate},
@@ -288,6 +298,12 @@ func TestClassify(t *testing.T) {
 		{"model only", map[string]any{"gen_ai.request.model": "gpt-4o"}, Inference},
 		{"provider only", map[string]any{"gen_ai.system": "openai"}, Aggregate},
 	}
+	custom := &Options{MaxTokens: 100, InferenceOps: map[string]bool{"invoke_agent": true}, AggregateOps: map[string]bool{"chat": true}}
+	var c Call
+	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "invoke_agent"}), "x", custom, &c)
+	assert.Equal(t, Inference, c.Kind, "configured lists override the built-in ones")
+	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "Chat"}), "x", custom, &c)
+	assert.Equal(t, Aggregate, c.Kind)
 	for _, tc := range cases {
 		c, ok := scan(t, tc.name, tc.kv)
 		require.True(t, ok, tc.name)
@@ -327,6 +343,7 @@ func TestReportedCost(t *testing.T) {
 	}
 	c, _ = scan(t, "chat", map[string]any{"gen_ai.usage.input_tokens": 1, "gen_ai.usage.cost.amount": 1.5})
 	assert.False(t, c.Reported.Present)
+	assert.True(t, c.Reported.InSemconv, "the emitter's attribute is there, and must not be overwritten")
 	assert.Equal(t, "no_currency", c.Reported.Problem.Reason)
 }
 

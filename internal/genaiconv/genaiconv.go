@@ -1,0 +1,71 @@
+// Package genaiconv names the span attributes the genai_cost processor
+// writes and the genai_usage exporter reads. See docs/attributes.md.
+package genaiconv
+
+import "github.com/otelcol-genai/otelcol-genai/internal/meter"
+
+// The cost of the call, as proposed for the OpenTelemetry GenAI conventions
+// (semantic-conventions-genai PR #443). The processor writes them with its
+// own price (source "local") unless the emitter already set them.
+const (
+	CostAmount   = "gen_ai.usage.cost.amount"
+	CostCurrency = "gen_ai.usage.cost.currency"
+	CostSource   = "gen_ai.usage.cost.source"
+)
+
+// Attributes of the genai_cost processor.
+const (
+	// Status is one of the Status* values.
+	Status = "genai_cost.status"
+	// Reason says why a call is not priced, or priced only in part.
+	Reason = "genai_cost.reason"
+	// Card is the id of the price card the call was priced with.
+	Card = "genai_cost.card"
+	// Provider is the canonical provider id, written when no card names it.
+	Provider = "genai_cost.provider"
+	// ComputedAmount is the processor's own price when the standard cost
+	// attributes hold a cost the emitter or provider reported.
+	ComputedAmount = "genai_cost.computed_amount"
+	// ReportedAmount and ReportedCurrency hold a reported cost found under
+	// another dialect's attribute (LiteLLM, OpenLIT, ...), normalised.
+	ReportedAmount   = "genai_cost.reported_amount"
+	ReportedCurrency = "genai_cost.reported_currency"
+	// DuplicateOf is the span id (hex) of the span that carries the cost of
+	// a call this span also records.
+	DuplicateOf = "genai_cost.duplicate_of"
+)
+
+// Status values.
+const (
+	StatusPriced           = "priced"
+	StatusPartial          = "partial"
+	StatusUnpriced         = "unpriced"
+	StatusProviderReported = "provider_reported"
+	StatusNotBillable      = "not_billable"
+	StatusDuplicate        = "duplicate"
+	StatusInvalid          = "invalid"
+)
+
+// Cost sources.
+const (
+	SourceLocal    = "local"
+	SourceProvider = "provider"
+)
+
+var (
+	tokenKeys [meter.Count]string
+	costKeys  [meter.Count]string
+)
+
+func init() {
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		tokenKeys[m] = "genai_cost.usage." + m.String()
+		costKeys[m] = "genai_cost.cost." + m.String()
+	}
+}
+
+// TokensKey is the attribute holding the canonical count of meter m.
+func TokensKey(m meter.Meter) string { return tokenKeys[m] }
+
+// CostKey is the attribute holding the cost billed for meter m.
+func CostKey(m meter.Meter) string { return costKeys[m] }

@@ -1,0 +1,314 @@
+package genaicostprocessor // import "github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor"
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/cost"
+	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/dedup"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
+)
+
+type costProcessor struct {
+	logger  *zap.Logger
+	cat     *catalog.Catalog
+	res     *resolver
+	tracker *dedup.Tracker // nil when dedup is off
+	rules   []normalize.CacheRule
+	opts    normalize.Options
+	ttl     normalize.CacheTTL
+	attrs   AttributesConfig
+	tel     *telemetry
+	now     func() time.Time
+	batches sync.Pool // *batch
+}
+
+// found is a GenAI span of the batch being processed.
+type found struct {
+	span  ptrace.Span
+	scope string
+	call  normalize.Call
+	cand  int // index among the dedup candidates, -1 if not one
+}
+
+// batch is the reusable work state of one processTraces call.
+type batch struct {
+	found  []found
+	cands  []dedup.Candidate
+	decs   []dedup.Decision
+	counts map[outcome]int64
+}
+
+func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, error) {
+	cat, err := cfg.loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := parseTTL(cfg.Usage.CacheWriteTTL)
+	if err != nil {
+		return nil, err
+	}
+	maxCost, err := parseMaxCost(cfg.Usage.MaxReportedCost)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	p := &costProcessor{
+		logger: set.Logger,
+		cat:    cat,
+		res:    newResolver(cat, cfg.Aliases),
+		rules:  cfg.cacheRules(),
+		opts: normalize.Options{
+			MaxTokens:    cfg.Usage.MaxTokens,
+			MaxCost:      maxCost,
+			InferenceOps: lowerSet(cfg.Billing.InferenceOperations),
+			AggregateOps: lowerSet(cfg.Billing.AggregateOperations),
+		},
+		ttl:   ttl,
+		attrs: cfg.Attributes,
+		tel:   &telemetry{tb: tb},
+		now:   time.Now,
+	}
+	if d := cfg.Billing.Dedup; d.Enabled {
+		p.tracker = dedup.New(d.Window, d.MaxEntries)
+	}
+	p.batches.New = func() any { return &batch{counts: map[outcome]int64{}} }
+	st := cat.Stats()
+	set.Logger.Info("Pricing catalog loaded", zap.Int("providers", st.Providers), zap.Int("models", st.Models),
+		zap.Int("price_cards", st.Cards), zap.String("currency", cat.Currency), zap.Strings("files", cfg.Pricing.Files),
+		zap.Bool("default_catalog", cfg.Pricing.DefaultCatalog))
+	return p, nil
+}
+
+func lowerSet(vals []string) map[string]bool {
+	m := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		m[strings.ToLower(strings.TrimSpace(v))] = true
+	}
+	return m
+}
+
+func (p *costProcessor) shutdown(context.Context) error {
+	p.tel.tb.Shutdown()
+	return nil
+}
+
+func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	b := p.batches.Get().(*batch)
+	defer p.release(b)
+
+	// Pass 1: find the GenAI spans. Scan writes into the next slot and
+	// the slot is kept only for GenAI spans, so other spans copy nothing.
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				if len(b.found) == cap(b.found) {
+					b.found = append(b.found, found{})[:len(b.found)]
+				}
+				f := &b.found[:len(b.found)+1][len(b.found)]
+				if !normalize.Scan(span.Attributes(), span.Name(), &p.opts, &f.call) {
+					continue
+				}
+				f.span, f.scope, f.cand = span, ss.Scope().Name(), -1
+				b.found = b.found[:len(b.found)+1]
+			}
+		}
+	}
+	if len(b.found) == 0 {
+		return td, nil
+	}
+
+	// Pass 2: decide which spans of one call carries its cost.
+	if p.tracker != nil {
+		for i := range b.found {
+			f := &b.found[i]
+			if f.call.Kind != normalize.Inference || f.call.Problem.Reason != "" {
+				continue
+			}
+			f.cand = len(b.cands)
+			b.cands = append(b.cands, dedup.Candidate{
+				Trace:      dedup.TraceID(f.span.TraceID()),
+				Span:       dedup.SpanID(f.span.SpanID()),
+				Parent:     dedup.SpanID(f.span.ParentSpanID()),
+				ResponseID: f.call.ResponseID,
+				Start:      int64(f.span.StartTimestamp()),
+			})
+		}
+		if len(b.cands) > 0 {
+			if cap(b.decs) < len(b.cands) {
+				b.decs = make([]dedup.Decision, len(b.cands))
+			}
+			b.decs = b.decs[:len(b.cands)]
+			p.tracker.Decide(p.now(), b.cands, b.decs)
+		}
+	}
+
+	// Pass 3: price and write.
+	var total money.Nanos
+	for i := range b.found {
+		o, amount := p.apply(&b.found[i], b)
+		b.counts[o]++
+		total += amount
+	}
+	p.tel.record(ctx, b.counts, total)
+	return td, nil
+}
+
+func (p *costProcessor) release(b *batch) {
+	clear(b.found) // drop references to the pdata
+	if cap(b.found) > 1<<16 {
+		b.found = nil
+	}
+	b.found, b.cands, b.decs = b.found[:0], b.cands[:0], b.decs[:0]
+	clear(b.counts)
+	p.batches.Put(b)
+}
+
+// apply decides one GenAI span's status and writes its attributes. It
+// returns the outcome to count and the amount priced locally.
+func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
+	c := &f.call
+	attrs := f.span.Attributes()
+	switch {
+	case c.Kind == normalize.Aggregate:
+		attrs.PutStr(genaiconv.Status, genaiconv.StatusNotBillable)
+		return outcome{status: genaiconv.StatusNotBillable}, 0
+	case c.Problem.Reason != "":
+		attrs.EnsureCapacity(attrs.Len() + 2)
+		attrs.PutStr(genaiconv.Status, genaiconv.StatusInvalid)
+		attrs.PutStr(genaiconv.Reason, c.Problem.Reason+":"+c.Problem.Key)
+		return outcome{genaiconv.StatusInvalid, c.Problem.Reason}, 0
+	case f.cand >= 0 && b.decs[f.cand].Duplicate:
+		attrs.EnsureCapacity(attrs.Len() + 2)
+		attrs.PutStr(genaiconv.Status, genaiconv.StatusDuplicate)
+		attrs.PutStr(genaiconv.DuplicateOf, pcommon.SpanID(b.decs[f.cand].Of).String())
+		return outcome{status: genaiconv.StatusDuplicate}, 0
+	}
+
+	res := p.res.resolve(c)
+	provider := ""
+	if res.Provider != nil {
+		provider = res.Provider.ID
+	}
+	var u meter.Counts
+	hasUsage := c.HasUsage()
+	if hasUsage {
+		c.Meters(normalize.InputIncludesCache(p.rules, f.scope, provider, c), p.ttl, &u)
+	}
+	var (
+		card   *catalog.Card
+		priced cost.Result
+		status = genaiconv.StatusPriced
+		reason string
+	)
+	switch {
+	case !hasUsage:
+		status, reason = genaiconv.StatusUnpriced, "no_usage"
+	case res.Model == nil:
+		status, reason = genaiconv.StatusUnpriced, res.Reason.String()
+	default:
+		start := f.span.StartTimestamp().AsTime()
+		if f.span.StartTimestamp() == 0 {
+			start = p.now()
+		}
+		if card = res.Model.CardAt(start); card == nil {
+			status, reason = genaiconv.StatusUnpriced, "no_price_at_time"
+		} else if priced = cost.Compute(card, &u); priced.Partial() {
+			status, reason = genaiconv.StatusPartial, "unpriced_meter"
+		}
+	}
+	rep := &c.Reported
+	if rep.Present {
+		status = genaiconv.StatusProviderReported
+	}
+	category := reason
+	if status == genaiconv.StatusPartial {
+		reason = partialReason(priced.Unpriced)
+	}
+	if reason == "" && rep.Problem.Reason != "" {
+		reason = "reported_cost_ignored:" + rep.Problem.Reason + ":" + rep.Problem.Key
+	}
+
+	attrs.EnsureCapacity(attrs.Len() + 6 + int(meter.Count))
+	attrs.PutStr(genaiconv.Status, status)
+	if reason != "" {
+		attrs.PutStr(genaiconv.Reason, reason)
+	}
+	if card != nil {
+		attrs.PutStr(genaiconv.Card, card.ID)
+	} else if provider != "" {
+		attrs.PutStr(genaiconv.Provider, provider)
+	}
+	switch {
+	case rep.InSemconv:
+		// The emitter's own gen_ai.usage.cost.* stay as they are.
+		if card != nil {
+			attrs.PutDouble(genaiconv.ComputedAmount, priced.Total.Float64())
+		}
+	case rep.Present:
+		attrs.PutDouble(genaiconv.ReportedAmount, rep.Amount.Float64())
+		attrs.PutStr(genaiconv.ReportedCurrency, rep.Currency)
+		if card != nil {
+			p.putCost(attrs, priced.Total)
+		}
+	case card != nil:
+		p.putCost(attrs, priced.Total)
+	}
+	if p.attrs.Tokens && hasUsage {
+		for m := meter.Meter(0); m < meter.Request; m++ {
+			if u[m] > 0 {
+				attrs.PutInt(genaiconv.TokensKey(m), u[m])
+			}
+		}
+	}
+	if p.attrs.CostPerMeter && card != nil {
+		for m := meter.Meter(0); m < meter.Count; m++ {
+			if priced.ByMeter[m] > 0 {
+				attrs.PutDouble(genaiconv.CostKey(m), priced.ByMeter[m].Float64())
+			}
+		}
+	}
+	return outcome{status, category}, priced.Total
+}
+
+// putCost writes the standard cost attributes with the local price.
+func (p *costProcessor) putCost(attrs pcommon.Map, amount money.Nanos) {
+	attrs.PutDouble(genaiconv.CostAmount, amount.Float64())
+	attrs.PutStr(genaiconv.CostCurrency, p.cat.Currency)
+	attrs.PutStr(genaiconv.CostSource, genaiconv.SourceLocal)
+}
+
+// partialReason names the meters left unpriced: "unpriced_meter:input_audio".
+func partialReason(s meter.Set) string {
+	var sb strings.Builder
+	sb.WriteString("unpriced_meter")
+	sep := byte(':')
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		if s.Has(m) {
+			sb.WriteByte(sep)
+			sb.WriteString(m.String())
+			sep = ','
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,47 @@
+package genaicostprocessor // import "github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor"
+
+import (
+	"context"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
+)
+
+// outcome is a status and a reason category, the attributes of the span
+// counter. Reasons are categories (unknown_model, negative, ...), never
+// attribute values, so the set stays small.
+type outcome struct {
+	status, reason string
+}
+
+// telemetry offers verbs over the generated instruments; a batch's counts
+// are added once per outcome.
+type telemetry struct {
+	tb   *metadata.TelemetryBuilder
+	opts sync.Map // outcome -> metric.MeasurementOption
+}
+
+func (t *telemetry) record(ctx context.Context, counts map[outcome]int64, amount money.Nanos) {
+	for o, n := range counts {
+		t.tb.ProcessorGenaiCostSpans.Add(ctx, n, t.option(o))
+	}
+	if amount > 0 {
+		t.tb.ProcessorGenaiCostAmount.Add(ctx, int64(amount))
+	}
+}
+
+func (t *telemetry) option(o outcome) metric.MeasurementOption {
+	if v, ok := t.opts.Load(o); ok {
+		return v.(metric.MeasurementOption)
+	}
+	attrs := []attribute.KeyValue{attribute.String("status", o.status)}
+	if o.reason != "" {
+		attrs = append(attrs, attribute.String("reason", o.reason))
+	}
+	v, _ := t.opts.LoadOrStore(o, metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	return v.(metric.MeasurementOption)
+}
