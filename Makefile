@@ -1,10 +1,52 @@
-.PHONY: test
-test:
-	go vet ./...
-	go test ./...
+# otelcol-genai: see README.md.
+GO        ?= go
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+BUILDER   := $(GOBIN)/builder
+OCB_VER   := v0.164.0
+COLLECTOR := _build/otelcol-genai
+
+.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint
+
+all: build
+
+$(BUILDER):
+	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VER)
+
+# Build the distribution with the OpenTelemetry Collector Builder.
+build: $(BUILDER)
+	$(BUILDER) --config=builder-config.yaml
+
+# Build and run the collector with the embedded defaults.
+run: build
+	./$(COLLECTOR) --config=config/collector.yaml
+
+# Everything CI runs: vet, unit and golden tests, a short fuzz run, and the
+# end-to-end test against the built collector.
+test: build
+	$(GO) vet ./...
+	OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 ./...
+	$(MAKE) fuzz
+
+unit:
+	$(GO) test ./...
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzScan -fuzztime 15s ./processor/genaicostprocessor/internal/normalize/
+	$(GO) test -run XXX -fuzz FuzzParseDecimal -fuzztime 5s ./internal/money/
+
+bench:
+	$(GO) test -run XXX -bench . -benchtime 2000x ./processor/genaicostprocessor/
+	$(GO) test -run XXX -bench . ./processor/genaicostprocessor/internal/... ./internal/cost/
+
+# Whole-collector load runs; see docs/benchmarks.md.
+loadtest: build
+	./bench/run.sh
 
 # Regenerate the default pricing catalog from the genai-prices snapshot.
-.PHONY: catalog
 catalog:
-	go run ./internal/cmd/importgenaiprices -in config/pricing/source/genai-prices-data.json \
+	$(GO) run ./internal/cmd/importgenaiprices -in config/pricing/source/genai-prices-data.json \
 		-out config/pricing/catalog.yaml -commit 47df840a5ab10bbcffb8e5ac01b9899032245d1b -date 2026-08-21
+
+# Regenerate mdatagen code (needs mdatagen v0.159.0 on PATH; see docs/development.md).
+generate:
+	cd processor/genaicostprocessor && mdatagen metadata.yaml

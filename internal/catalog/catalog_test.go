@@ -182,6 +182,8 @@ func TestResolve(t *testing.T) {
 		{"date suffix anthropic", Query{Providers: []string{"anthropic"}, Model: "claude-sonnet-4-5-20250929"}, "anthropic", "claude-sonnet-4-5", Found, "claude-sonnet-4-5-20250929"},
 		{"vertex date", Query{Providers: []string{"anthropic"}, Model: "claude-sonnet-4-5@20250929"}, "anthropic", "claude-sonnet-4-5", Found, "claude-sonnet-4-5@20250929"},
 		{"server address", Query{Server: "api.openai.com", Model: "gpt-4o"}, "openai", "gpt-4o", Found, "gpt-4o"},
+		{"server beats attribute", Query{Providers: []string{"openai"}, Server: "openrouter.ai", Model: "anthropic/claude-sonnet-4.5"}, "openrouter", "anthropic/claude-sonnet-4.5", Found, "anthropic/claude-sonnet-4.5"},
+		{"unknown server keeps attribute", Query{Providers: []string{"anthropic"}, Server: "litellm-proxy.internal", Model: "claude-sonnet-4-5"}, "anthropic", "claude-sonnet-4-5", Found, "claude-sonnet-4-5"},
 		{"model hint", Query{Model: "o3"}, "openai", "o3", Found, "o3"},
 		{"model hint claude", Query{Model: "claude-sonnet-4.5"}, "anthropic", "claude-sonnet-4-5", Found, "claude-sonnet-4.5"},
 		{"bedrock global", Query{Providers: []string{"aws.bedrock"}, Model: "global.anthropic.claude-opus-4-6-v1:0"}, "aws.bedrock", "global.anthropic.claude-opus-4-6", Found, "global.anthropic.claude-opus-4-6-v1:0"},

@@ -49,19 +49,20 @@ type Resolution struct {
 // region prefix (us., eu., global., ...), without a Bedrock vendor prefix
 // (anthropic., meta., ...), without a version suffix (-v1:0) and without a
 // date suffix (-20240229, -2024-08-06, @20240620). The provider comes from
-// the provider attributes, else the server address, else a vendor prefix in
-// the id, else a provider's model hints. Only that provider and its declared
+// the server address when it is a known provider's API, else the provider
+// attributes, else a vendor prefix in the id, else a provider's model hints. Only that provider and its declared
 // fallbacks are searched: a model is never priced at another seller's price.
 func (c *Catalog) Resolve(q Query) Resolution {
 	raw := strings.ToLower(strings.TrimSpace(q.Model))
-	var p *Provider
-	for _, name := range q.Providers {
-		if p = c.ProviderByName(name); p != nil {
-			break
-		}
-	}
+	// Where the call went beats what a library calls it: the OpenAI SDK
+	// pointed at OpenRouter or Azure still says "openai".
+	p := c.ProviderByServer(q.Server)
 	if p == nil {
-		p = c.ProviderByServer(q.Server)
+		for _, name := range q.Providers {
+			if p = c.ProviderByName(name); p != nil {
+				break
+			}
+		}
 	}
 	if raw == "" {
 		return Resolution{Provider: p, Reason: NoModel}

@@ -17,7 +17,7 @@ const (
 	defaultMaxTokens       = 100_000_000 // a hundred million tokens in one call is not a call
 	defaultMaxReportedCost = "1000"      // per call, in currency units
 	defaultDedupWindow     = 5 * time.Minute
-	defaultDedupEntries    = 300_000 // about 10 MB; 100k spans
+	defaultDedupEntries    = 150_000 // 50k spans; two 4 MB tables
 )
 
 // processorCapabilities: the processor writes attributes.

@@ -45,6 +45,7 @@ type found struct {
 
 // batch is the reusable work state of one processTraces call.
 type batch struct {
+	scan   normalize.Scratch
 	found  []found
 	cands  []dedup.Candidate
 	decs   []dedup.Decision
@@ -126,7 +127,7 @@ func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 					b.found = append(b.found, found{})[:len(b.found)]
 				}
 				f := &b.found[:len(b.found)+1][len(b.found)]
-				if !normalize.Scan(span.Attributes(), span.Name(), &p.opts, &f.call) {
+				if !normalize.Scan(span.Attributes(), span.Name(), &p.opts, &b.scan, &f.call) {
 					continue
 				}
 				f.span, f.scope, f.cand = span, ss.Scope().Name(), -1
@@ -249,53 +250,96 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		reason = "reported_cost_ignored:" + rep.Problem.Reason + ":" + rep.Problem.Key
 	}
 
-	attrs.EnsureCapacity(attrs.Len() + 6 + int(meter.Count))
-	attrs.PutStr(genaiconv.Status, status)
+	var w writes
+	w.str(genaiconv.Status, status)
 	if reason != "" {
-		attrs.PutStr(genaiconv.Reason, reason)
+		w.str(genaiconv.Reason, reason)
 	}
 	if card != nil {
-		attrs.PutStr(genaiconv.Card, card.ID)
+		w.str(genaiconv.Card, card.ID)
 	} else if provider != "" {
-		attrs.PutStr(genaiconv.Provider, provider)
+		w.str(genaiconv.Provider, provider)
 	}
 	switch {
 	case rep.InSemconv:
 		// The emitter's own gen_ai.usage.cost.* stay as they are.
 		if card != nil {
-			attrs.PutDouble(genaiconv.ComputedAmount, priced.Total.Float64())
+			w.double(genaiconv.ComputedAmount, priced.Total.Float64())
 		}
 	case rep.Present:
-		attrs.PutDouble(genaiconv.ReportedAmount, rep.Amount.Float64())
-		attrs.PutStr(genaiconv.ReportedCurrency, rep.Currency)
+		w.double(genaiconv.ReportedAmount, rep.Amount.Float64())
+		w.str(genaiconv.ReportedCurrency, rep.Currency)
 		if card != nil {
-			p.putCost(attrs, priced.Total)
+			p.putCost(&w, priced.Total)
 		}
 	case card != nil:
-		p.putCost(attrs, priced.Total)
+		p.putCost(&w, priced.Total)
 	}
 	if p.attrs.Tokens && hasUsage {
 		for m := meter.Meter(0); m < meter.Request; m++ {
 			if u[m] > 0 {
-				attrs.PutInt(genaiconv.TokensKey(m), u[m])
+				w.int(genaiconv.TokensKey(m), u[m])
 			}
 		}
 	}
 	if p.attrs.CostPerMeter && card != nil {
 		for m := meter.Meter(0); m < meter.Count; m++ {
 			if priced.ByMeter[m] > 0 {
-				attrs.PutDouble(genaiconv.CostKey(m), priced.ByMeter[m].Float64())
+				w.double(genaiconv.CostKey(m), priced.ByMeter[m].Float64())
 			}
 		}
 	}
+	w.apply(attrs)
 	return outcome{status, category}, priced.Total
 }
 
 // putCost writes the standard cost attributes with the local price.
-func (p *costProcessor) putCost(attrs pcommon.Map, amount money.Nanos) {
-	attrs.PutDouble(genaiconv.CostAmount, amount.Float64())
-	attrs.PutStr(genaiconv.CostCurrency, p.cat.Currency)
-	attrs.PutStr(genaiconv.CostSource, genaiconv.SourceLocal)
+func (p *costProcessor) putCost(w *writes, amount money.Nanos) {
+	w.double(genaiconv.CostAmount, amount.Float64())
+	w.str(genaiconv.CostCurrency, p.cat.Currency)
+	w.str(genaiconv.CostSource, genaiconv.SourceLocal)
+}
+
+// writes collects a span's new attributes so that the attribute slice
+// grows once, to the exact size: growing it is the costly part of a write.
+type writes struct {
+	n  int
+	kv [8 + 2*int(meter.Count)]struct {
+		key  string
+		kind pcommon.ValueType
+		s    string
+		i    int64
+		f    float64
+	}
+}
+
+func (w *writes) str(k, v string) {
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].s = k, pcommon.ValueTypeStr, v
+	w.n++
+}
+
+func (w *writes) int(k string, v int64) {
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].i = k, pcommon.ValueTypeInt, v
+	w.n++
+}
+
+func (w *writes) double(k string, v float64) {
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].f = k, pcommon.ValueTypeDouble, v
+	w.n++
+}
+
+func (w *writes) apply(m pcommon.Map) {
+	m.EnsureCapacity(m.Len() + w.n)
+	for _, kv := range w.kv[:w.n] {
+		switch kv.kind {
+		case pcommon.ValueTypeStr:
+			m.PutStr(kv.key, kv.s)
+		case pcommon.ValueTypeInt:
+			m.PutInt(kv.key, kv.i)
+		default:
+			m.PutDouble(kv.key, kv.f)
+		}
+	}
 }
 
 // partialReason names the meters left unpriced: "unpriced_meter:input_audio".

@@ -74,7 +74,7 @@ type Tracker struct {
 // window and the window, in at most max entries (a span takes one, plus one
 // for its parent's child mark and one for its response id).
 func New(window time.Duration, maxEntries int) *Tracker {
-	limit := max(maxEntries/2, 16)
+	limit := max(maxEntries/2, 48)
 	size := 1
 	for size < 2*limit {
 		size <<= 1
@@ -154,26 +154,6 @@ func (t *Tracker) spanFP(trace *TraceID, s SpanID) uint64 {
 	return t.fingerprint(trace, binary.LittleEndian.Uint64(s[:]))
 }
 
-// get looks fp up in both generations.
-func (t *Tracker) get(fp uint64) (slot, bool) {
-	if s := t.cur.find(fp); s.key != 0 {
-		return *s, true
-	}
-	if s := t.prev.find(fp); s.key != 0 {
-		return *s, true
-	}
-	return slot{}, false
-}
-
-// put stores an entry in the current generation.
-func (t *Tracker) put(fp, flags uint64, id SpanID) {
-	s := t.cur.find(fp)
-	if s.key == 0 {
-		t.cur.n++
-	}
-	*s = slot{key: fp | flags, id: id}
-}
-
 func (t *Tracker) rotate(now time.Time) {
 	if t.cur.n < t.limit && now.Sub(t.curSince) < t.window/2 {
 		return
@@ -185,10 +165,8 @@ func (t *Tracker) rotate(now time.Time) {
 
 // pending is the per-batch work state of one candidate.
 type pending struct {
-	fp      uint64 // the span's fingerprint
-	respFP  uint64 // its response id's, 0 if none
-	before  uint64 // the span's flags before this batch
-	child   SpanID // its child id before this batch, if flagChild
+	self    *slot  // the span's entry in the current table
+	resp    *slot  // its response id's entry in the current table, if any
 	parent  uint64 // the parent's flags before this batch
 	seen    SpanID // the span that priced the response id in an earlier batch
 	isNew   bool
@@ -196,16 +174,52 @@ type pending struct {
 	clash   bool // another span of this batch has the same response id
 }
 
+// lookup finds fp in the current table, copying it there from the older
+// one if it lives only there. It returns the current slot (with key 0 if
+// fp is unknown) and whether fp was known.
+func (t *Tracker) lookup(fp uint64) (*slot, bool) {
+	s := t.cur.find(fp)
+	if s.key != 0 {
+		return s, true
+	}
+	if old := t.prev.find(fp); old.key != 0 {
+		*s = *old
+		t.cur.n++
+		return s, true
+	}
+	return s, false
+}
+
+// claim makes an empty slot returned by lookup hold fp.
+func (t *Tracker) claim(s *slot, fp uint64) {
+	if s.key == 0 {
+		s.key = fp
+		t.cur.n++
+	}
+}
+
 // Decide decides a batch of candidates; out must have the same length.
+// A batch larger than a third of a generation is decided in chunks, each
+// seeing the ones before it as earlier batches.
 func (t *Tracker) Decide(now time.Time, batch []Candidate, out []Decision) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	chunk := t.limit / 3
+	for len(batch) > chunk {
+		t.decideChunk(now, batch[:chunk], out[:chunk])
+		batch, out = batch[chunk:], out[chunk:]
+	}
+	t.decideChunk(now, batch, out)
+}
+
+func (t *Tracker) decideChunk(now time.Time, batch []Candidate, out []Decision) {
 	if t.curSince.IsZero() {
 		t.curSince = now
 	}
-	// Keep a batch's entries in one generation: rotate first if they
-	// would not fit.
-	if t.cur.n+3*len(batch) > 2*t.limit {
+	// Keep a chunk's entries in one generation (at most three per span):
+	// rotate first if they would not fit. The table is twice the limit, so
+	// it never fills, and slot pointers stay valid until the next rotation.
+	if t.cur.n+3*len(batch) > t.limit {
 		t.curSince = time.Time{}
 	}
 	t.rotate(now)
@@ -214,33 +228,39 @@ func (t *Tracker) Decide(now time.Time, batch []Candidate, out []Decision) {
 	t.work = resize(t.work, len(batch))
 	for i := range batch {
 		c, w := &batch[i], &t.work[i]
-		w.fp = t.spanFP(&c.Trace, c.Span)
-		self, _ := t.get(w.fp)
+		fp := t.spanFP(&c.Trace, c.Span)
+		self, _ := t.lookup(fp)
 		if self.flags()&flagDecided != 0 {
 			out[i] = self.decision() // rule 4: a replay
 			continue
 		}
-		w.isNew, w.before, w.child = true, self.flags(), self.id
+		t.claim(self, fp)
+		w.self, w.isNew = self, true
 		if c.Parent != (SpanID{}) {
 			pfp := t.spanFP(&c.Trace, c.Parent)
-			p, _ := t.get(pfp)
+			p, _ := t.lookup(pfp)
 			w.parent = p.flags()
 			if w.parent&flagChild == 0 {
-				t.put(pfp, w.parent|flagChild, c.Span)
+				t.claim(p, pfp)
+				p.key |= flagChild
+				p.id = c.Span
 			}
 		}
 		if c.ResponseID != "" {
-			w.respFP = t.fingerprint(&c.Trace, maphash.String(t.seed, c.ResponseID))
-			switch r, ok := t.get(w.respFP); {
+			rfp := t.fingerprint(&c.Trace, maphash.String(t.seed, c.ResponseID))
+			r, ok := t.lookup(rfp)
+			switch {
 			case !ok:
-				t.put(w.respFP, flagPending, indexID(i))
+				t.claim(r, rfp|flagPending)
+				r.id = indexID(i)
 			case r.flags()&flagPending != 0:
 				// Another span of this batch: mark both, point at the latest.
 				t.work[idIndex(r.id)].clash, w.clash = true, true
-				t.put(w.respFP, flagPending, indexID(i))
+				r.id = indexID(i)
 			default:
 				w.seen, w.hasSeen = r.id, true
 			}
+			w.resp = r
 		}
 	}
 	for i := range batch {
@@ -253,12 +273,7 @@ func (t *Tracker) Decide(now time.Time, batch []Candidate, out []Decision) {
 		if !w.isNew {
 			continue
 		}
-		// The entry may hold a child mark set by this batch; keep it.
-		s := t.cur.find(w.fp)
-		if s.key == 0 {
-			*s = slot{key: w.fp | w.before, id: w.child}
-			t.cur.n++
-		}
+		s := w.self
 		s.key |= flagDecided
 		if out[i].Duplicate {
 			s.key |= flagDuplicate
@@ -266,12 +281,13 @@ func (t *Tracker) Decide(now time.Time, batch []Candidate, out []Decision) {
 				s.id = out[i].Of
 			}
 		}
-		if w.respFP != 0 {
-			// Point the response id at the span that carries the cost.
-			if !out[i].Duplicate {
-				t.put(w.respFP, 0, batch[i].Span)
-			} else if r := t.cur.find(w.respFP); r.flags()&flagPending != 0 {
-				t.put(w.respFP, 0, out[i].Of)
+		// Point the response id at the span that carries the cost.
+		if r := w.resp; r != nil && r.flags()&flagPending != 0 || r != nil && !out[i].Duplicate && !w.hasSeen {
+			r.key &^= flagPending
+			if out[i].Duplicate {
+				r.id = out[i].Of
+			} else {
+				r.id = batch[i].Span
 			}
 		}
 	}
@@ -287,20 +303,14 @@ func (s slot) decision() Decision {
 func (t *Tracker) decide(batch []Candidate, i int) Decision {
 	c, w := &batch[i], &t.work[i]
 	// Rule 1: a billable child, seen before or in this batch.
-	if w.before&flagChild != 0 {
-		return Decision{Duplicate: true, Of: w.child}
-	}
-	if s := t.cur.find(w.fp); s.flags()&flagChild != 0 {
-		return Decision{Duplicate: true, Of: s.id}
+	if w.self.flags()&flagChild != 0 {
+		return Decision{Duplicate: true, Of: w.self.id}
 	}
 	// Rule 2: a parent priced in an earlier batch.
 	if w.parent&(flagDecided|flagDuplicate) == flagDecided {
 		return Decision{Duplicate: true, Of: c.Parent}
 	}
 	// Rule 3: one response id, one call.
-	if w.respFP == 0 {
-		return Decision{}
-	}
 	if w.hasSeen && w.seen != c.Span {
 		return Decision{Duplicate: true, Of: w.seen}
 	}
@@ -312,7 +322,7 @@ func (t *Tracker) decide(batch []Candidate, i int) Decision {
 	win := i
 	for j := range batch {
 		o, b := &batch[j], &batch[win]
-		if t.work[j].respFP == w.respFP && (o.Start > b.Start || (o.Start == b.Start && lessSpan(b.Span, o.Span))) {
+		if t.work[j].resp == w.resp && (o.Start > b.Start || (o.Start == b.Start && lessSpan(b.Span, o.Span))) {
 			win = j
 		}
 	}

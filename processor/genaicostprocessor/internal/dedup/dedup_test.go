@@ -191,6 +191,20 @@ func TestResponseOfDuplicatePointsAtCostBearer(t *testing.T) {
 	assert.Equal(t, []Decision{dupOf(2)}, decide(tr, t0, Candidate{Trace: tid(1), Span: sid(9), Parent: sid(50), ResponseID: "r"}))
 }
 
+func TestBatchLargerThanTheTable(t *testing.T) {
+	tr := New(time.Hour, 100) // 50 entries a generation
+	batch := make([]Candidate, 5000)
+	for i := range batch {
+		batch[i] = Candidate{Trace: TraceID{byte(i), byte(i >> 8)}, Span: sid(1), Parent: sid(2), ResponseID: fmt.Sprint(i)}
+	}
+	out := make([]Decision, len(batch))
+	tr.Decide(t0, batch, out) // must terminate, never fill a table
+	for i, d := range out {
+		require.Equal(t, priced, d, i)
+	}
+	assert.LessOrEqual(t, tr.cur.n, len(tr.cur.slots)/2)
+}
+
 func BenchmarkDecideLargeBatch(b *testing.B) {
 	tr := New(2*time.Minute, 100_000)
 	batch := make([]Candidate, 8192)

@@ -24,7 +24,8 @@ const (
 	cCacheReadAudio
 	cCacheReadImage
 	cTotal
-	cTokenDetails // LangSmith: a Python dict rendered as a string
+	cTokenDetails     // LangSmith: a Python dict rendered as a string
+	cProviderMetadata // Vercel AI SDK: the provider's raw response metadata, JSON
 	numTokenConcepts
 
 	// What kind of span this is.
@@ -146,6 +147,7 @@ var keyTable = []keyInfo{
 	{"ai.usage.totalTokens", cTotal, fVercel},
 
 	{"gen_ai.usage.input_token_details", cTokenDetails, fOther},
+	{"ai.response.providerMetadata", cProviderMetadata, fVercel},
 
 	{"gen_ai.operation.name", cOperation, fSemconv},
 	{"openinference.span.kind", cOpenInferenceKind, fOpenInference},

@@ -10,6 +10,7 @@
 package normalize
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -102,7 +103,12 @@ type Options struct {
 	InferenceOps, AggregateOps map[string]bool
 }
 
-// scanState holds, per concept, the value of the best key seen so far.
+// Scratch is Scan's working memory. Reusing one saves clearing a kilobyte
+// per span; a Scratch must not be used by two goroutines at once.
+type Scratch struct{ st scanState }
+
+// scanState holds, per concept, the value of the best key seen so far; only
+// the entries whose bit is set in found are meaningful.
 type scanState struct {
 	val    [numConcepts]pcommon.Value
 	rank   [numConcepts]uint8
@@ -116,12 +122,13 @@ const noRank = 255
 // Scan reads span attributes into c. It reports whether the span is a GenAI
 // span at all; when it is not, c is not meaningful and the span must be left
 // alone. spanName is used to recognise dialects known by their span names.
-func Scan(attrs pcommon.Map, spanName string, opts *Options, c *Call) bool {
+func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c *Call) bool {
 	if !mayBeCall(attrs, spanName) {
 		return false
 	}
 	*c = Call{}
-	var st scanState
+	st := &scratch.st
+	st.found = 0
 	idx, table := keyIndex, keyTable
 	if strings.HasPrefix(spanName, "claude_code.") {
 		idx, table, c.ClaudeCode = claudeCodeIndex, claudeCodeKeys, true
@@ -161,14 +168,14 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, c *Call) bool {
 			c.NProv++
 		}
 	}
-	c.readTokens(&st, table, opts.MaxTokens)
-	c.ResponseModel = str(&st, cResponseModel)
-	c.RequestModel = str(&st, cRequestModel)
-	c.Server = str(&st, cServer)
-	c.ResponseID = str(&st, cResponseID)
+	c.readTokens(st, table, opts.MaxTokens)
+	c.ResponseModel = str(st, cResponseModel)
+	c.RequestModel = str(st, cRequestModel)
+	c.Server = str(st, cServer)
+	c.ResponseID = str(st, cResponseID)
 	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
-	c.readReported(&st, table, opts.MaxCost)
-	c.Kind = classify(&st, c, opts)
+	c.readReported(st, table, opts.MaxCost)
+	c.Kind = classify(st, c, opts)
 	return true
 }
 
@@ -198,9 +205,8 @@ func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
 		if st.found&(1<<k) == 0 {
 			continue
 		}
-		if k == cTokenDetails {
-			c.readTokenDetails(st.val[k])
-			continue
+		if k == cTokenDetails || k == cProviderMetadata {
+			continue // read after the counts, only where they leave gaps
 		}
 		n, reason := parseCount(st.val[k], maxTokens)
 		if reason != "" {
@@ -211,6 +217,50 @@ func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
 		}
 		c.Tokens[k] = n
 		c.Has |= 1 << k
+	}
+	if st.found&(1<<cTokenDetails) != 0 {
+		c.readTokenDetails(st.val[cTokenDetails])
+	}
+	if st.found&(1<<cProviderMetadata) != 0 && !(c.has(cCacheRead) && c.has(cCacheWrite)) {
+		c.readProviderMetadata(st.val[cProviderMetadata].AsString(), maxTokens)
+	}
+}
+
+// anthropicMetadata is the part of the Vercel AI SDK's providerMetadata
+// that holds Anthropic's raw usage.
+type anthropicMetadata struct {
+	Anthropic struct {
+		Usage struct {
+			CacheRead     *int64 `json:"cache_read_input_tokens"`
+			CacheCreation *int64 `json:"cache_creation_input_tokens"`
+			Split         struct {
+				TTL5m *int64 `json:"ephemeral_5m_input_tokens"`
+				TTL1h *int64 `json:"ephemeral_1h_input_tokens"`
+			} `json:"cache_creation"`
+		} `json:"usage"`
+	} `json:"anthropic"`
+}
+
+// readProviderMetadata fills the cache counts that Vercel AI SDK v5 leaves
+// out of its usage attributes from Anthropic's raw usage, which it keeps in
+// ai.response.providerMetadata.
+func (c *Call) readProviderMetadata(s string, maxTokens int64) {
+	if !strings.Contains(s, `"cache_read_input_tokens"`) && !strings.Contains(s, `"cache_creation_input_tokens"`) {
+		return
+	}
+	var md anthropicMetadata
+	if json.Unmarshal([]byte(s), &md) != nil {
+		return
+	}
+	u := &md.Anthropic.Usage
+	for _, f := range [...]struct {
+		v *int64
+		k concept
+	}{{u.CacheRead, cCacheRead}, {u.CacheCreation, cCacheWrite}, {u.Split.TTL5m, cCacheWrite5m}, {u.Split.TTL1h, cCacheWrite1h}} {
+		if f.v != nil && *f.v >= 0 && *f.v <= maxTokens && !c.has(f.k) {
+			c.Tokens[f.k] = *f.v
+			c.Has |= 1 << f.k
+		}
 	}
 }
 

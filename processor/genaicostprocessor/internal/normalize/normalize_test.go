@@ -24,7 +24,7 @@ func attrs(t testing.TB, kv map[string]any) pcommon.Map {
 func scan(t testing.TB, name string, kv map[string]any) (Call, bool) {
 	t.Helper()
 	var c Call
-	ok := Scan(attrs(t, kv), name, lim, &c)
+	ok := Scan(attrs(t, kv), name, lim, new(Scratch), &c)
 	return c, ok
 }
 
@@ -152,6 +152,25 @@ func TestVercel(t *testing.T) {
 	assert.True(t, InputIncludesCache(BuiltinCacheRules, "ai", "openai", &c))
 	c.Meters(false, TTL5m, &out)
 	assert.Equal(t, int64(3000), out[meter.Input])
+}
+
+func TestVercelV5AnthropicProviderMetadata(t *testing.T) {
+	// AI SDK v5 leaves cache counts out of its usage attributes but keeps
+	// Anthropic's raw usage in the provider metadata.
+	c, ok := scan(t, "ai.generateText.doGenerate", map[string]any{"ai.operationId": "ai.generateText.doGenerate",
+		"ai.usage.promptTokens": 100, "ai.usage.completionTokens": 250, "gen_ai.usage.input_tokens": 100,
+		"ai.response.providerMetadata": `{"anthropic":{"usage":{"input_tokens":100,"output_tokens":250,"cache_creation_input_tokens":500,` +
+			`"cache_read_input_tokens":2000,"cache_creation":{"ephemeral_5m_input_tokens":500,"ephemeral_1h_input_tokens":0}},"cacheCreationInputTokens":500}}`})
+	require.True(t, ok)
+	var out meter.Counts
+	c.Meters(InputIncludesCache(BuiltinCacheRules, "ai", "anthropic", &c), TTL5m, &out)
+	assert.Equal(t, meter.Counts{meter.Input: 100, meter.CacheRead: 2000, meter.CacheWrite5m: 500, meter.Output: 250, meter.Request: 1}, out)
+	// Attributes win over the metadata; broken JSON is ignored.
+	c, _ = scan(t, "x", map[string]any{"gen_ai.usage.input_tokens": 100, "ai.usage.cachedInputTokens": 7,
+		"ai.response.providerMetadata": `{"anthropic":{"usage":{"cache_read_input_tokens":2000}}}`})
+	assert.Equal(t, int64(7), c.Tokens[cCacheRead])
+	c, _ = scan(t, "x", map[string]any{"gen_ai.usage.input_tokens": 100, "ai.response.providerMetadata": `{"anthropic":{"usage":{"cache_read_input_tokens":-5, "cache_creation_input_tokens": 1e99`})
+	assert.False(t, c.has(cCacheRead))
 }
 
 func TestCacheRules(t *testing.T) {
@@ -300,9 +319,10 @@ func TestClassify(t *testing.T) {
 	}
 	custom := &Options{MaxTokens: 100, InferenceOps: map[string]bool{"invoke_agent": true}, AggregateOps: map[string]bool{"chat": true}}
 	var c Call
-	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "invoke_agent"}), "x", custom, &c)
+	var sc Scratch
+	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "invoke_agent"}), "x", custom, &sc, &c)
 	assert.Equal(t, Inference, c.Kind, "configured lists override the built-in ones")
-	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "Chat"}), "x", custom, &c)
+	Scan(attrs(t, map[string]any{"gen_ai.operation.name": "Chat"}), "x", custom, &sc, &c)
 	assert.Equal(t, Aggregate, c.Kind)
 	for _, tc := range cases {
 		c, ok := scan(t, tc.name, tc.kv)
@@ -366,7 +386,7 @@ func FuzzScan(f *testing.F) {
 		m.PutStr("input_tokens", s)
 		m.PutInt("cache_read_tokens", i)
 		var c Call
-		if !Scan(m, name, lim, &c) {
+		if !Scan(m, name, lim, new(Scratch), &c) {
 			return
 		}
 		for _, incl := range []bool{true, false} {
@@ -389,9 +409,10 @@ func BenchmarkScanNotGenAI(b *testing.B) {
 		"url.scheme": "https", "url.path": "/a", "server.address": "example.com", "server.port": 443, "network.protocol.version": "1.1",
 		"network.peer.address": "10.0.0.1", "network.peer.port": 443, "user_agent.original": "x", "http.route": "/a", "client.address": "1.2.3.4", "url.query": "q=1"})
 	var c Call
+	var sc Scratch
 	b.ReportAllocs()
 	for b.Loop() {
-		Scan(m, "GET /a", lim, &c)
+		Scan(m, "GET /a", lim, &sc, &c)
 	}
 }
 
@@ -402,8 +423,9 @@ func BenchmarkScanLLM(b *testing.B) {
 		"gen_ai.usage.output_tokens": 800, "gen_ai.usage.cache_read.input_tokens": 6000, "server.address": "api.openai.com",
 		"server.port": 443, "http.request.method": "POST", "http.response.status_code": 200})
 	var c Call
+	var sc Scratch
 	b.ReportAllocs()
 	for b.Loop() {
-		Scan(m, "chat gpt-4o", lim, &c)
+		Scan(m, "chat gpt-4o", lim, &sc, &c)
 	}
 }
