@@ -65,6 +65,8 @@ type Card struct {
 	ID string
 	// From is the first instant the card applies; zero means always.
 	From time.Time
+	// fromNanos is From in Unix nanoseconds, for CardAtNanos.
+	fromNanos int64
 	// Window, if set, limits the card to a daily UTC time window.
 	Window *Window
 	// Base holds the rates below the first tier.
@@ -97,9 +99,11 @@ type Window struct {
 }
 
 // Contains reports whether t's UTC time of day is inside the window.
-func (w *Window) Contains(t time.Time) bool {
-	t = t.UTC()
-	s := t.Hour()*3600 + t.Minute()*60 + t.Second()
+func (w *Window) Contains(t time.Time) bool { return w.containsNanos(t.UnixNano()) }
+
+func (w *Window) containsNanos(t int64) bool {
+	const day = 24 * 3600
+	s := int((t/1e9)%day+day) % day
 	if w.Start <= w.End {
 		return s >= w.Start && s < w.End
 	}
@@ -109,13 +113,16 @@ func (w *Window) Contains(t time.Time) bool {
 // CardAt returns the card in force at t: the last card in catalog order
 // whose start date and window hold at t. It returns nil when none does, for
 // instance before the model's first price.
-func (m *Model) CardAt(t time.Time) *Card {
+func (m *Model) CardAt(t time.Time) *Card { return m.CardAtNanos(t.UnixNano()) }
+
+// CardAtNanos is CardAt for a time in Unix nanoseconds.
+func (m *Model) CardAtNanos(t int64) *Card {
 	for i := len(m.Cards) - 1; i >= 0; i-- {
 		c := m.Cards[i]
-		if !c.From.IsZero() && t.Before(c.From) {
+		if !c.From.IsZero() && t < c.fromNanos {
 			continue
 		}
-		if c.Window != nil && !c.Window.Contains(t) {
+		if c.Window != nil && !c.Window.containsNanos(t) {
 			continue
 		}
 		return c

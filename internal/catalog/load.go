@@ -325,7 +325,7 @@ func buildCard(name string, rc *rawCard) (*Card, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.From = t
+		c.From, c.fromNanos = t, t.UnixNano()
 	}
 	if rc.Window != "" {
 		w, err := parseWindow(rc.Window)

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
@@ -160,3 +161,46 @@ func BenchmarkPricedLLMSpanNoDedup(b *testing.B) {
 
 // BenchmarkMixed10: one span in ten is an LLM call.
 func BenchmarkMixed10(b *testing.B) { benchLLM(b, 10, nil) }
+
+// BenchmarkPipeline models the collector's path for a request: decode the
+// OTLP protobuf as the receiver does, then run the processor, with garbage
+// collection included. Compare with BenchmarkPipelineBaseline, which only
+// decodes: the difference is what the processor adds, allocations and GC
+// included, per span.
+func BenchmarkPipeline(b *testing.B) { benchPipeline(b, true) }
+
+// BenchmarkPipelineBaseline decodes the same requests without the processor.
+func BenchmarkPipelineBaseline(b *testing.B) { benchPipeline(b, false) }
+
+func benchPipeline(b *testing.B, withProcessor bool) {
+	const n = 100
+	p := benchProcessor(b, nil)
+	td := buildBatch(n, 1)
+	var seq uint64
+	reqs := make([][]byte, 64) // distinct trace ids across requests
+	for i := range reqs {
+		renewTraceIDs(td, &seq)
+		data, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs[i] = data
+	}
+	ctx := context.Background()
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(reqs[i%len(reqs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		got := req.Traces()
+		renewTraceIDs(got, &seq) // fresh ids: the dedup state sees new spans
+		if withProcessor {
+			_, _ = p.processTraces(ctx, got)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
+	b.ReportMetric(0, "ns/op")
+}

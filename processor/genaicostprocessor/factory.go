@@ -17,7 +17,7 @@ const (
 	defaultMaxTokens       = 100_000_000 // a hundred million tokens in one call is not a call
 	defaultMaxReportedCost = "1000"      // per call, in currency units
 	defaultDedupWindow     = 5 * time.Minute
-	defaultDedupEntries    = 150_000 // 50k spans; two 4 MB tables
+	defaultDedupEntries    = 60_000 // 20k spans; two 1 MB tables that stay in cache
 )
 
 // processorCapabilities: the processor writes attributes.

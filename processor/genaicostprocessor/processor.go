@@ -46,6 +46,8 @@ type found struct {
 // batch is the reusable work state of one processTraces call.
 type batch struct {
 	scan   normalize.Scratch
+	w      writes
+	incl   inclusivityMemo
 	found  []found
 	cands  []dedup.Candidate
 	decs   []dedup.Decision
@@ -182,7 +184,42 @@ func (p *costProcessor) release(b *batch) {
 	}
 	b.found, b.cands, b.decs = b.found[:0], b.cands[:0], b.decs[:0]
 	clear(b.counts)
+	b.incl = inclusivityMemo{}
 	p.batches.Put(b)
+}
+
+// inclusivityMemo remembers the cache-inclusivity answer for the last few
+// (scope, provider) pairs of a batch; a batch rarely holds more than one or
+// two, and the rules are a loop of string compares.
+type inclusivityMemo struct {
+	n    int
+	keys [4]struct {
+		scope, provider string
+		flags           uint8
+		answer          bool
+	}
+}
+
+func (m *inclusivityMemo) get(rules []normalize.CacheRule, scope, provider string, c *normalize.Call) bool {
+	var flags uint8
+	if c.ClaudeCode {
+		flags |= 1
+	}
+	if c.VercelDetails {
+		flags |= 2
+	}
+	for i := range m.n {
+		if k := &m.keys[i]; k.flags == flags && k.provider == provider && k.scope == scope {
+			return k.answer
+		}
+	}
+	answer := normalize.InputIncludesCache(rules, scope, provider, c)
+	k := &m.keys[m.n%len(m.keys)]
+	k.scope, k.provider, k.flags, k.answer = scope, provider, flags, answer
+	if m.n < len(m.keys) {
+		m.n++
+	}
+	return answer
 }
 
 // apply decides one GenAI span's status and writes its attributes. It
@@ -214,7 +251,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	var u meter.Counts
 	hasUsage := c.HasUsage()
 	if hasUsage {
-		c.Meters(normalize.InputIncludesCache(p.rules, f.scope, provider, c), p.ttl, &u)
+		c.Meters(b.incl.get(p.rules, f.scope, provider, c), p.ttl, &u)
 	}
 	var (
 		card   *catalog.Card
@@ -228,11 +265,11 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	case res.Model == nil:
 		status, reason = genaiconv.StatusUnpriced, res.Reason.String()
 	default:
-		start := f.span.StartTimestamp().AsTime()
-		if f.span.StartTimestamp() == 0 {
-			start = p.now()
+		start := int64(f.span.StartTimestamp())
+		if start == 0 {
+			start = p.now().UnixNano()
 		}
-		if card = res.Model.CardAt(start); card == nil {
+		if card = res.Model.CardAtNanos(start); card == nil {
 			status, reason = genaiconv.StatusUnpriced, "no_price_at_time"
 		} else if priced = cost.Compute(card, &u); priced.Partial() {
 			status, reason = genaiconv.StatusPartial, "unpriced_meter"
@@ -250,7 +287,8 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		reason = "reported_cost_ignored:" + rep.Problem.Reason + ":" + rep.Problem.Key
 	}
 
-	var w writes
+	w := &b.w
+	w.n = 0
 	w.str(genaiconv.Status, status)
 	if reason != "" {
 		w.str(genaiconv.Reason, reason)
@@ -270,10 +308,10 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		w.double(genaiconv.ReportedAmount, rep.Amount.Float64())
 		w.str(genaiconv.ReportedCurrency, rep.Currency)
 		if card != nil {
-			p.putCost(&w, priced.Total)
+			p.putCost(w, priced.Total)
 		}
 	case card != nil:
-		p.putCost(&w, priced.Total)
+		p.putCost(w, priced.Total)
 	}
 	if p.attrs.Tokens && hasUsage {
 		for m := meter.Meter(0); m < meter.Request; m++ {

@@ -3,6 +3,7 @@ package genaicostprocessor // import "github.com/otelcol-genai/otelcol-genai/pro
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
@@ -26,12 +27,15 @@ type resolver struct {
 	models    map[string]string // lower-case alias -> model id
 	providers map[string]string // lower-case alias -> provider id
 
-	mu    sync.RWMutex
-	cache map[resolveKey]*catalog.Resolution
+	// cache is read without locks; a miss copies it with the new entry
+	// under mu. Spans name few distinct models, so misses are rare.
+	mu    sync.Mutex
+	cache atomic.Pointer[map[resolveKey]*catalog.Resolution]
 }
 
 func newResolver(cat *catalog.Catalog, a AliasesConfig) *resolver {
-	r := &resolver{cat: cat, models: map[string]string{}, providers: map[string]string{}, cache: map[resolveKey]*catalog.Resolution{}}
+	r := &resolver{cat: cat, models: map[string]string{}, providers: map[string]string{}}
+	r.cache.Store(&map[resolveKey]*catalog.Resolution{})
 	for k, v := range a.Models {
 		r.models[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 	}
@@ -47,19 +51,21 @@ func (r *resolver) resolve(c *normalize.Call) *catalog.Resolution {
 	if c.NProv == 0 {
 		k.server = c.Server
 	}
-	r.mu.RLock()
-	res, ok := r.cache[k]
-	r.mu.RUnlock()
-	if ok {
+	if res, ok := (*r.cache.Load())[k]; ok {
 		return res
 	}
-	res = r.lookup(c)
+	res := r.lookup(c)
 	r.mu.Lock()
-	if len(r.cache) >= maxResolved {
-		clear(r.cache)
+	defer r.mu.Unlock()
+	old := *r.cache.Load()
+	next := make(map[resolveKey]*catalog.Resolution, len(old)+1)
+	if len(old) < maxResolved {
+		for ok, ov := range old {
+			next[ok] = ov
+		}
 	}
-	r.cache[k] = res
-	r.mu.Unlock()
+	next[k] = res
+	r.cache.Store(&next)
 	return res
 }
 

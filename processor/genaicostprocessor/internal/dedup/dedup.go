@@ -119,10 +119,24 @@ type table struct {
 	slots []slot
 	mask  uint64
 	n     int
+	// seen is a one-hash presence filter over the fingerprints in slots:
+	// small enough to stay in cache, it spares most lookups of absent
+	// fingerprints a cache miss in the older table.
+	seen []uint64
 }
 
+const filterWords = 1 << 13 // 64 KiB
+
 func newTable(size int) *table {
-	return &table{slots: make([]slot, size), mask: uint64(size - 1)}
+	return &table{slots: make([]slot, size), mask: uint64(size - 1), seen: make([]uint64, filterWords)}
+}
+
+func (tb *table) mark(fp uint64) {
+	tb.seen[fp>>40&(filterWords-1)] |= 1 << (fp >> 34 & 63)
+}
+
+func (tb *table) mayHave(fp uint64) bool {
+	return tb.seen[fp>>40&(filterWords-1)]&(1<<(fp>>34&63)) != 0
 }
 
 // find returns the slot of fp, or the empty slot where it would go.
@@ -160,6 +174,7 @@ func (t *Tracker) rotate(now time.Time) {
 	}
 	t.prev, t.cur, t.curSince = t.cur, t.prev, now
 	clear(t.cur.slots)
+	clear(t.cur.seen)
 	t.cur.n = 0
 }
 
@@ -182,9 +197,13 @@ func (t *Tracker) lookup(fp uint64) (*slot, bool) {
 	if s.key != 0 {
 		return s, true
 	}
+	if !t.prev.mayHave(fp) {
+		return s, false
+	}
 	if old := t.prev.find(fp); old.key != 0 {
 		*s = *old
 		t.cur.n++
+		t.cur.mark(fp)
 		return s, true
 	}
 	return s, false
@@ -195,6 +214,7 @@ func (t *Tracker) claim(s *slot, fp uint64) {
 	if s.key == 0 {
 		s.key = fp
 		t.cur.n++
+		t.cur.mark(fp &^ flagMask)
 	}
 }
 

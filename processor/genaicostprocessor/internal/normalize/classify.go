@@ -49,7 +49,18 @@ func classify(st *scanState, c *Call, opts *Options) Kind {
 			return Aggregate
 		}
 	}
-	if op := strings.ToLower(str(st, cOperation)); op != "" {
+	if op := str(st, cOperation); op != "" {
+		switch op { // the common names, without lower-casing or lookups
+		case "chat", "text_completion", "generate_content", "embeddings":
+			if len(opts.AggregateOps) == 0 {
+				return Inference
+			}
+		case "invoke_agent", "execute_tool", "invoke_workflow", "create_agent":
+			if len(opts.InferenceOps) == 0 {
+				return Aggregate
+			}
+		}
+		op = strings.ToLower(op)
 		switch {
 		case opts.InferenceOps[op]:
 			return Inference

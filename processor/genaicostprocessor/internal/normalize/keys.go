@@ -214,24 +214,9 @@ type entry struct {
 }
 
 var (
-	keyIndex        map[string][]entry
-	claudeCodeIndex map[string][]entry
+	genAIIndex      = newKeyIndex(keyTable)
+	claudeCodeIndex = newKeyIndex(claudeCodeKeys)
 )
-
-func init() {
-	keyIndex = index(keyTable)
-	claudeCodeIndex = index(claudeCodeKeys)
-}
-
-func index(table []keyInfo) map[string][]entry {
-	m := make(map[string][]entry, len(table))
-	var ranks [numConcepts]uint8
-	for i, k := range table {
-		m[k.key] = append(m[k.key], entry{concept: k.concept, family: k.family, rank: ranks[k.concept], idx: uint16(i)})
-		ranks[k.concept]++
-	}
-	return m
-}
 
 // mayBeGenAI is a cheap filter run on every key of every span before the
 // table lookup, so that spans of other kinds (HTTP, database, ...) cost a

@@ -12,6 +12,7 @@ package normalize
 import (
 	"encoding/json"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -129,7 +130,7 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 	*c = Call{}
 	st := &scratch.st
 	st.found = 0
-	idx, table := keyIndex, keyTable
+	idx, table := genAIIndex, keyTable
 	if strings.HasPrefix(spanName, "claude_code.") {
 		idx, table, c.ClaudeCode = claudeCodeIndex, claudeCodeKeys, true
 	}
@@ -139,7 +140,7 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 		if !c.ClaudeCode && !mayBeGenAI(k) {
 			continue
 		}
-		es, ok := idx[k]
+		es, ok := idx.get(k)
 		if !ok {
 			continue
 		}
@@ -201,13 +202,10 @@ func str(st *scanState, c concept) string {
 }
 
 func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
-	for k := concept(0); k < numTokenConcepts; k++ {
-		if st.found&(1<<k) == 0 {
-			continue
-		}
-		if k == cTokenDetails || k == cProviderMetadata {
-			continue // read after the counts, only where they leave gaps
-		}
+	// The token concepts present, minus the two read after the counts,
+	// only where the counts leave gaps.
+	for found := st.found & (1<<numTokenConcepts - 1) &^ (1<<cTokenDetails | 1<<cProviderMetadata); found != 0; found &= found - 1 {
+		k := concept(bits.TrailingZeros64(found))
 		n, reason := parseCount(st.val[k], maxTokens)
 		if reason != "" {
 			if c.Problem.Reason == "" {

@@ -429,3 +429,22 @@ func BenchmarkScanLLM(b *testing.B) {
 		Scan(m, "chat gpt-4o", lim, &sc, &c)
 	}
 }
+
+func TestKeyIndexFindsEveryKeyAndNothingElse(t *testing.T) {
+	for _, tbl := range [][]keyInfo{keyTable, claudeCodeKeys} {
+		ix := newKeyIndex(tbl)
+		for _, k := range tbl {
+			es, ok := ix.get(k.key)
+			require.True(t, ok, k.key)
+			found := false
+			for _, e := range es {
+				found = found || (tbl[e.idx].key == k.key && e.concept == k.concept)
+			}
+			assert.True(t, found, k.key)
+		}
+		for _, k := range []string{"", "g", "gen_ai.", "gen_ai.usage.input_token", "gen_ai.usage.input_tokens ", "http.request.method", "x"} {
+			_, ok := ix.get(k)
+			assert.False(t, ok, k)
+		}
+	}
+}
