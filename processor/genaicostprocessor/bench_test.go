@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -121,11 +122,22 @@ func BenchmarkNonGenAISpan(b *testing.B) {
 	p := benchProcessor(b, nil)
 	td := buildBatch(n, 0)
 	ctx := context.Background()
-	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		_, _ = p.processTraces(ctx, td)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
+	runtime.ReadMemStats(&after)
+	reportPerSpan(b, n, after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc)
+}
+
+// reportPerSpan reports time, allocations and bytes per span, for the
+// work inside processTraces only.
+func reportPerSpan(b *testing.B, spansPerOp int, mallocs, bytes uint64) {
+	spans := float64(b.N * spansPerOp)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/spans, "ns/span")
+	b.ReportMetric(float64(mallocs)/spans, "allocs/span")
+	b.ReportMetric(float64(bytes)/spans, "B/span")
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -134,8 +146,8 @@ func benchLLM(b *testing.B, llmEvery int, mutate func(*Config)) {
 	p := benchProcessor(b, mutate)
 	tmpl := buildBatch(n, llmEvery)
 	ctx := context.Background()
-	var seq uint64
-	b.ReportAllocs()
+	var seq, mallocs, bytes uint64
+	var m0, m1 runtime.MemStats
 	for b.Loop() {
 		b.StopTimer()
 		// Fresh data, sized as a receiver leaves it, so attribute writes
@@ -143,11 +155,16 @@ func benchLLM(b *testing.B, llmEvery int, mutate func(*Config)) {
 		td := ptrace.NewTraces()
 		tmpl.CopyTo(td)
 		renewTraceIDs(td, &seq)
+		runtime.ReadMemStats(&m0)
 		b.StartTimer()
 		_, _ = p.processTraces(ctx, td)
+		b.StopTimer()
+		runtime.ReadMemStats(&m1)
+		mallocs += m1.Mallocs - m0.Mallocs
+		bytes += m1.TotalAlloc - m0.TotalAlloc
+		b.StartTimer()
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
-	b.ReportMetric(0, "ns/op")
+	reportPerSpan(b, n, mallocs, bytes)
 }
 
 // BenchmarkPricedLLMSpan: every span an LLM call, priced with the default
@@ -188,7 +205,8 @@ func benchPipeline(b *testing.B, withProcessor bool) {
 	}
 	ctx := context.Background()
 	i := 0
-	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		req := ptraceotlp.NewExportRequest()
 		if err := req.UnmarshalProto(reqs[i%len(reqs)]); err != nil {
@@ -201,6 +219,6 @@ func benchPipeline(b *testing.B, withProcessor bool) {
 			_, _ = p.processTraces(ctx, got)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
-	b.ReportMetric(0, "ns/op")
+	runtime.ReadMemStats(&after)
+	reportPerSpan(b, n, after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc)
 }
