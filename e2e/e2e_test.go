@@ -189,23 +189,15 @@ func (c *collector) send(t *testing.T, td ptrace.Traces) {
 func byTrace(received []ptrace.Traces) map[pcommon.TraceID]ptrace.Traces {
 	out := map[pcommon.TraceID]ptrace.Traces{}
 	for _, td := range received {
-		rss := td.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			sss := rss.At(i).ScopeSpans()
-			for j := 0; j < sss.Len(); j++ {
-				spans := sss.At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					s := spans.At(k)
-					dst, ok := out[s.TraceID()]
-					if !ok {
-						dst = ptrace.NewTraces()
-						dst.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
-						out[s.TraceID()] = dst
-					}
-					s.CopyTo(dst.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty())
-				}
+		fixtures.ForEachSpan(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) {
+			dst, ok := out[s.TraceID()]
+			if !ok {
+				dst = ptrace.NewTraces()
+				dst.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+				out[s.TraceID()] = dst
 			}
-		}
+			s.CopyTo(dst.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty())
+		})
 	}
 	return out
 }
@@ -235,15 +227,9 @@ func TestEndToEnd(t *testing.T) {
 	traceFixture := map[pcommon.TraceID]string{}
 	sent := 0
 	for _, f := range fs {
-		rss := f.Traces.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
-				spans := rss.At(i).ScopeSpans().At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					traceFixture[spans.At(k).TraceID()] = f.Name
-				}
-			}
-		}
+		fixtures.ForEachSpan(f.Traces, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) {
+			traceFixture[s.TraceID()] = f.Name
+		})
 		sent += f.Traces.SpanCount()
 		c.send(t, f.Traces)
 	}
@@ -297,28 +283,21 @@ func TestEndToEndSplitBatches(t *testing.T) {
 	require.Equal(t, 2, dual.SpanCount())
 	for round, childFirst := range []bool{true, false} {
 		parent, child := ptrace.NewTraces(), ptrace.NewTraces()
-		rss := dual.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
-				spans := rss.At(i).ScopeSpans().At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					sp := spans.At(k)
-					dst := parent
-					if !sp.ParentSpanID().IsEmpty() {
-						dst = child
-					}
-					rs := dst.ResourceSpans().AppendEmpty()
-					rss.At(i).Resource().CopyTo(rs.Resource())
-					ss := rs.ScopeSpans().AppendEmpty()
-					rss.At(i).ScopeSpans().At(j).Scope().CopyTo(ss.Scope())
-					out := ss.Spans().AppendEmpty()
-					sp.CopyTo(out)
-					id := sp.TraceID()
-					id[0] ^= byte(0x80 + round) // a fresh trace per round
-					out.SetTraceID(id)
-				}
+		fixtures.ForEachSpan(dual, func(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, sp ptrace.Span) {
+			dst := parent
+			if !sp.ParentSpanID().IsEmpty() {
+				dst = child
 			}
-		}
+			drs := dst.ResourceSpans().AppendEmpty()
+			rs.Resource().CopyTo(drs.Resource())
+			dss := drs.ScopeSpans().AppendEmpty()
+			ss.Scope().CopyTo(dss.Scope())
+			out := dss.Spans().AppendEmpty()
+			sp.CopyTo(out)
+			id := sp.TraceID()
+			id[0] ^= byte(0x80 + round) // a fresh trace per round
+			out.SetTraceID(id)
+		})
 		require.Equal(t, 1, parent.SpanCount())
 		require.Equal(t, 1, child.SpanCount())
 		first, second := parent, child

@@ -75,15 +75,19 @@ func truthCost(t *testing.T, model, path string, u *providerUsage) money.Nanos {
 	default: // chat completions, embeddings: prompt includes cache
 		in, cached, out = u.PromptTokens-u.PromptTokensDetails.CachedTokens, u.PromptTokensDetails.CachedTokens, u.CompletionTokens
 	}
-	price := func(n int64, rate string) money.Nanos {
-		if n == 0 {
-			return 0
-		}
-		r, err := money.ParseDecimal(rate)
-		require.NoError(t, err)
-		return money.Price{Nanos: r, Per: 1_000_000}.Cost(n)
+	return perMillion(t, in, rates.input) + perMillion(t, cached, rates.cached) + perMillion(t, write, rates.write5m) + perMillion(t, out, rates.output)
+}
+
+// perMillion prices n tokens at a rate in USD per million tokens.
+func perMillion(t *testing.T, n int64, rate string) money.Nanos {
+	t.Helper()
+	if n == 0 {
+		return 0
 	}
-	return price(in, rates.input) + price(cached, rates.cached) + price(write, rates.write5m) + price(out, rates.output)
+	require.NotEmpty(t, rate, "usage without a list rate")
+	r, err := money.ParseDecimal(rate)
+	require.NoError(t, err)
+	return money.Price{Nanos: r, Per: 1_000_000}.Cost(n)
 }
 
 // libraryDeviations are the captured fixtures where the instrumentation
@@ -266,15 +270,9 @@ func TestWrittenFixturesGroundTruth(t *testing.T) {
 			out := runFixture(t, f.Traces)
 			results := map[string]fixtures.SpanResult{}
 			starts := map[string]string{}
-			rss := out.ResourceSpans()
-			for i := 0; i < rss.Len(); i++ {
-				for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
-					spans := rss.At(i).ScopeSpans().At(j).Spans()
-					for k := 0; k < spans.Len(); k++ {
-						starts[spans.At(k).Name()] = spans.At(k).StartTimestamp().AsTime().Format("2006-01-02")
-					}
-				}
-			}
+			fixtures.ForEachSpan(out, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) {
+				starts[s.Name()] = s.StartTimestamp().AsTime().Format("2006-01-02")
+			})
 			for _, r := range fixtures.Summarise(out) {
 				results[r.Name] = r
 			}
@@ -324,14 +322,5 @@ func priceByHand(t *testing.T, r writtenRate, day string, in, cached, write, out
 	if r.changed != "" && day < r.changed {
 		inRate, cachedRate, outRate = r.oldInput, r.oldCached, r.oldOutput
 	}
-	price := func(n int64, rate string) money.Nanos {
-		if n == 0 {
-			return 0
-		}
-		require.NotEmpty(t, rate, "usage without a list rate")
-		v, err := money.ParseDecimal(rate)
-		require.NoError(t, err)
-		return money.Price{Nanos: v, Per: 1_000_000}.Cost(n)
-	}
-	return price(in, inRate) + price(cached, cachedRate) + price(write, writeRate) + price(out, outRate)
+	return perMillion(t, in, inRate) + perMillion(t, cached, cachedRate) + perMillion(t, write, writeRate) + perMillion(t, out, outRate)
 }
