@@ -1,0 +1,134 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Shared schema vocabulary of the SQL backends.
+
+// TokenColumns and CostColumns name the per-meter columns: tok_<meter>
+// for every meter but the request, cost_<meter> for every meter.
+var (
+	TokenMeters  []meter.Meter
+	TokenColumns []string
+	CostColumns  []string
+)
+
+func init() {
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		if m != meter.Request {
+			TokenMeters = append(TokenMeters, m)
+			TokenColumns = append(TokenColumns, "tok_"+m.String())
+		}
+		CostColumns = append(CostColumns, "cost_"+m.String())
+	}
+}
+
+// DimensionColumns are the record columns of usage.DimensionNames.
+var DimensionColumns = [len(usage.DimensionNames)]string{"user_id", "tenant", "department", "session_id", "session_type", "feature", "api_key"}
+
+// DimensionColumn returns the record column of a dimension name.
+func DimensionColumn(dim string) (string, bool) {
+	for i, n := range usage.DimensionNames {
+		if n == dim {
+			return DimensionColumns[i], true
+		}
+	}
+	return "", false
+}
+
+// Grains of the rollups.
+const (
+	GrainHour = "h"
+	GrainDay  = "d"
+)
+
+// RollupKey identifies a rollup row: a time bucket, one dimension value
+// (Dim "" is the total over all values), and the fixed breakdowns.
+type RollupKey struct {
+	Grain    string
+	BucketMs int64
+	Dim      string
+	Value    string
+	Provider string
+	Model    string
+	Service  string
+	Currency string
+}
+
+// RollupValues are the sums of a rollup row.
+type RollupValues struct {
+	Calls, Errors, Unpriced int64
+	Tokens                  [meter.Count - 1]int64
+	Cost                    int64
+	DurationMs              int64
+	TTFTMs, TTFTCount       int64
+}
+
+// Rollups aggregates records in memory: the rows a batch adds to each
+// rollup key, so that a batch costs one upsert per key, not per record.
+type Rollups map[RollupKey]*RollupValues
+
+// Add adds one inserted record to every rollup it belongs to.
+func (r Rollups) Add(rec *usage.Record) {
+	ms := rec.StartMillis()
+	hour := time.UnixMilli(ms).UTC().Truncate(time.Hour).UnixMilli()
+	day := time.UnixMilli(ms).UTC().Truncate(24 * time.Hour).UnixMilli()
+	vals := rec.Dims.Values()
+	for _, g := range [...]struct {
+		grain  string
+		bucket int64
+	}{{GrainHour, hour}, {GrainDay, day}} {
+		for d := -1; d < len(vals); d++ {
+			k := RollupKey{Grain: g.grain, BucketMs: g.bucket, Provider: rec.Provider, Model: rec.Model, Service: rec.Service, Currency: rec.Currency}
+			if d >= 0 {
+				k.Dim, k.Value = usage.DimensionNames[d], vals[d]
+			}
+			v := r[k]
+			if v == nil {
+				v = &RollupValues{}
+				r[k] = v
+			}
+			v.add(rec)
+		}
+	}
+}
+
+func (v *RollupValues) add(rec *usage.Record) {
+	v.Calls++
+	if rec.Failed() {
+		v.Errors++
+	}
+	if Unpriced(rec.Status) {
+		v.Unpriced++
+	}
+	for i, m := range TokenMeters {
+		v.Tokens[i] += rec.Tokens[m]
+	}
+	v.Cost += int64(rec.Cost)
+	v.DurationMs += rec.Duration.Milliseconds()
+	if rec.TTFT > 0 {
+		v.TTFTMs += rec.TTFT.Milliseconds()
+		v.TTFTCount++
+	}
+}
+
+// Unpriced reports whether a status means no local cost.
+func Unpriced(status string) bool { return status == "unpriced" || status == "invalid" }
+
+// Join joins names with ", ", each with a prefix: Join("excluded.", cols).
+func Join(prefix string, names []string) string {
+	var sb strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(prefix)
+		sb.WriteString(n)
+	}
+	return sb.String()
+}

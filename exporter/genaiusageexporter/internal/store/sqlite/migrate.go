@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+)
+
+// migrations are applied in order, each once, each in its own transaction.
+// Never edit a released migration: add a new one.
+var migrations = []func() string{
+	schemaV1,
+}
+
+func schemaV1() string {
+	ints := func(cols []string) string {
+		out := make([]string, len(cols))
+		for i, c := range cols {
+			out[i] = c + " INTEGER NOT NULL DEFAULT 0"
+		}
+		return strings.Join(out, ",\n  ")
+	}
+	texts := func(cols []string) string {
+		out := make([]string, len(cols))
+		for i, c := range cols {
+			out[i] = c + " TEXT NOT NULL DEFAULT ''"
+		}
+		return strings.Join(out, ",\n  ")
+	}
+	return `
+CREATE TABLE usage_records (
+  ts_ms INTEGER NOT NULL,
+  trace_id BLOB NOT NULL,
+  span_id BLOB NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ttft_ms INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  ` + texts(store.DimensionColumns[:]) + `,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  request_model TEXT NOT NULL,
+  response_model TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  streaming INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error_type TEXT NOT NULL,
+  ` + ints(store.TokenColumns) + `,
+  ` + ints(store.CostColumns) + `,
+  cost_nanos INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  cost_source TEXT NOT NULL,
+  reported_nanos INTEGER,
+  reported_currency TEXT NOT NULL,
+  card TEXT NOT NULL,
+  estimated INTEGER NOT NULL,
+  response_id TEXT NOT NULL,
+  PRIMARY KEY (ts_ms, trace_id, span_id)
+);
+CREATE INDEX usage_records_user ON usage_records (user_id, ts_ms);
+CREATE INDEX usage_records_tenant ON usage_records (tenant, ts_ms);
+CREATE TABLE usage_rollups (
+  grain TEXT NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  dim TEXT NOT NULL,
+  value TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  service TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  calls INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  unpriced INTEGER NOT NULL,
+  ` + ints(store.TokenColumns) + `,
+  cost_nanos INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ttft_ms INTEGER NOT NULL,
+  ttft_count INTEGER NOT NULL,
+  PRIMARY KEY (grain, bucket_ms, dim, value, provider, model, service, currency)
+) WITHOUT ROWID;
+`
+}
+
+// migrate applies the migrations the database has not seen.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	var have int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this collector's %d; use a newer collector", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v-1]()); err != nil {
+			tx.Rollback() //nolint:errcheck
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)`, v, time.Now().UnixMilli()); err != nil {
+			tx.Rollback() //nolint:errcheck
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+	}
+	return nil
+}

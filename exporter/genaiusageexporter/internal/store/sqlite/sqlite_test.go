@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
+)
+
+func open(t *testing.T) store.Store {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+func TestContract(t *testing.T) { storetest.Run(t, open) }
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	recs := storetest.Records(9, 100, 24)
+	_, err = s.Write(ctx, recs)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	n, err := s.Write(ctx, recs)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "identity survives a restart")
+	var versions int
+	require.NoError(t, s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&versions))
+	assert.Equal(t, len(migrations), versions, "each migration applied once")
+	var mode string
+	require.NoError(t, s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
+	assert.Equal(t, "wal", mode)
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	_, err = s.db.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES (999, 0)")
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = Open(ctx, path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "newer than this collector's")
+}
+
+func TestOpenErrors(t *testing.T) {
+	_, err := Open(context.Background(), "")
+	assert.Error(t, err)
+	_, err = Open(context.Background(), filepath.Join(t.TempDir(), "no", "such", "dir", "usage.db"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "usage.db")
+}
+
+func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sqlite: begin: sql: database is closed")
+}
+
+func BenchmarkWrite(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "usage.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const batch = 1000
+	seed := uint64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		seed++
+		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
+		if _, err := s.Write(context.Background(), recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
+}

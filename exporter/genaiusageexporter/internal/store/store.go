@@ -1,0 +1,55 @@
+// Package store keeps usage records and their rollups. Backends implement
+// Store; storetest holds the contract every backend must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Store is a usage store.
+type Store interface {
+	// Write stores records. Records whose identity is already stored are
+	// ignored, so a retried batch never counts twice. Rollups are updated
+	// in the same transaction from the records actually inserted. It
+	// returns how many records were new.
+	Write(ctx context.Context, recs []usage.Record) (int, error)
+	// Totals sums the rollups of [from, to), at hour grain, optionally for
+	// one dimension value.
+	Totals(ctx context.Context, q TotalsQuery) ([]Totals, error)
+	// RecordTotals sums the raw records of [from, to) the same way; it
+	// exists to check rollups against records and scans the records.
+	RecordTotals(ctx context.Context, q TotalsQuery) ([]Totals, error)
+	// DeleteRecordsBefore drops raw records that started before t; rollups
+	// are kept.
+	DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error)
+	Close() error
+}
+
+// TotalsQuery selects rollups.
+type TotalsQuery struct {
+	From, To time.Time
+	// Dimension and Value restrict to one attribution value; empty for all.
+	Dimension, Value string
+}
+
+// Totals are sums per currency.
+type Totals struct {
+	Currency string
+	Calls    int64
+	Errors   int64
+	Unpriced int64
+	Tokens   meter.Counts
+	Cost     money.Nanos
+	// DurationMillis is the sum of call durations, for averages.
+	DurationMillis int64
+}
+
+// ErrUnknownDimension is returned for a dimension that is not one of
+// usage.DimensionNames.
+var ErrUnknownDimension = errors.New("unknown dimension")

@@ -1,0 +1,239 @@
+// Package storetest is the contract every usage store must pass. A backend
+// test calls Run with a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Base is the first hour the generated records fall in.
+var Base = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// Records generates n varied records over days hours from Base; the same
+// seed gives the same records.
+func Records(seed uint64, n, hours int) []usage.Record {
+	r := rand.New(rand.NewPCG(seed, 7))
+	providers := []struct{ provider, model, currency string }{
+		{"openai", "gpt-4o-mini", "USD"}, {"anthropic", "claude-sonnet-4-5", "USD"},
+		{"aws.bedrock", "amazon.nova-pro-v1:0", "USD"}, {"openai", "acme-llm-9000", ""}, {"mistral_ai", "mistral-large", "EUR"},
+	}
+	users := []string{"", "u-1", "u-2", "u-3", "alice@example.com"}
+	out := make([]usage.Record, n)
+	for i := range out {
+		p := providers[r.IntN(len(providers))]
+		rec := usage.Record{
+			Start:        Base.Add(time.Duration(r.Int64N(int64(hours) * int64(time.Hour)))).Truncate(time.Millisecond),
+			Duration:     time.Duration(r.IntN(30_000)) * time.Millisecond,
+			Service:      []string{"web", "worker"}[r.IntN(2)],
+			Environment:  "prod",
+			Provider:     p.provider,
+			Model:        p.model,
+			RequestModel: p.model,
+			Operation:    "chat",
+			Status:       "priced",
+			Currency:     p.currency,
+			CostSource:   "local",
+			Card:         p.provider + "/" + p.model + "#00000000",
+			Dims: usage.Dimensions{User: users[r.IntN(len(users))], Tenant: []string{"acme", "globex"}[r.IntN(2)],
+				Feature: []string{"search", "chat", ""}[r.IntN(3)], SessionType: "chat"},
+		}
+		binary.LittleEndian.PutUint64(rec.TraceID[:], seed<<32|uint64(i))
+		binary.LittleEndian.PutUint64(rec.SpanID[:], uint64(i)+1)
+		rec.Tokens[meter.Input] = r.Int64N(100_000)
+		rec.Tokens[meter.CacheRead] = r.Int64N(50_000)
+		rec.Tokens[meter.Output] = r.Int64N(4000)
+		rec.Tokens[meter.Reasoning] = rec.Tokens[meter.Output] / 2
+		if p.currency == "" {
+			rec.Status = "unpriced"
+		} else {
+			rec.Cost = money.Nanos(r.Int64N(5_000_000_000))
+			rec.CostByMeter[meter.Input] = rec.Cost / 2
+			rec.CostByMeter[meter.Output] = rec.Cost - rec.Cost/2
+		}
+		if r.IntN(20) == 0 {
+			rec.ErrorType = "RateLimitError"
+		}
+		if r.IntN(3) == 0 {
+			rec.TTFT = time.Duration(r.IntN(2000)) * time.Millisecond
+		}
+		out[i] = rec
+	}
+	return out
+}
+
+// Open opens a fresh, empty store for one test.
+type Open func(t *testing.T) store.Store
+
+// Run runs the contract.
+func Run(t *testing.T, open Open) {
+	t.Run("Idempotent", func(t *testing.T) { testIdempotent(t, open(t)) })
+	t.Run("RollupsEqualRecords", func(t *testing.T) { testRollupsEqualRecords(t, open(t)) })
+	t.Run("PartialReplay", func(t *testing.T) { testPartialReplay(t, open(t)) })
+	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrentWriters(t, open(t)) })
+	t.Run("RetentionKeepsRollups", func(t *testing.T) { testRetention(t, open(t)) })
+	t.Run("UnknownDimension", func(t *testing.T) { testUnknownDimension(t, open(t)) })
+	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
+}
+
+var ctx = context.Background()
+
+func all() store.TotalsQuery { return store.TotalsQuery{From: Base, To: Base.Add(365 * 24 * time.Hour)} }
+
+func testIdempotent(t *testing.T, s store.Store) {
+	recs := Records(1, 500, 48)
+	n, err := s.Write(ctx, recs)
+	require.NoError(t, err)
+	assert.Equal(t, 500, n)
+	before, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	for range 2 {
+		n, err = s.Write(ctx, recs)
+		require.NoError(t, err)
+		assert.Equal(t, 0, n, "a replayed batch inserts nothing")
+	}
+	after, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "and changes no total")
+	raw, err := s.RecordTotals(ctx, all())
+	require.NoError(t, err)
+	assert.Equal(t, raw, after)
+	var calls int64
+	for _, tot := range after {
+		calls += tot.Calls
+	}
+	assert.Equal(t, int64(500), calls)
+}
+
+func testRollupsEqualRecords(t *testing.T, s store.Store) {
+	for b := range 10 {
+		_, err := s.Write(ctx, Records(uint64(100+b), 300, 72))
+		require.NoError(t, err)
+	}
+	queries := []store.TotalsQuery{all(),
+		{From: Base.Add(24 * time.Hour), To: Base.Add(48 * time.Hour)},
+		{From: Base.Add(5 * time.Hour), To: Base.Add(6 * time.Hour)}}
+	for _, dim := range []struct{ name, value string }{{"user", "u-2"}, {"user", ""}, {"tenant", "acme"}, {"feature", "search"}, {"session_type", "chat"}} {
+		q := all()
+		q.Dimension, q.Value = dim.name, dim.value
+		queries = append(queries, q)
+	}
+	for _, q := range queries {
+		roll, err := s.Totals(ctx, q)
+		require.NoError(t, err)
+		raw, err := s.RecordTotals(ctx, q)
+		require.NoError(t, err)
+		require.NotEmpty(t, raw, "%+v", q)
+		assert.Equal(t, raw, roll, "rollups must equal the records they sum: %+v", q)
+	}
+	// Currencies are never summed together; unpriced calls carry none.
+	tots, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	var currencies []string
+	for _, tot := range tots {
+		currencies = append(currencies, tot.Currency)
+		if tot.Currency == "" {
+			assert.Equal(t, money.Nanos(0), tot.Cost)
+			assert.Equal(t, tot.Calls, tot.Unpriced)
+		}
+	}
+	assert.Equal(t, []string{"", "EUR", "USD"}, currencies)
+}
+
+func testPartialReplay(t *testing.T, s store.Store) {
+	recs := Records(3, 400, 24)
+	_, err := s.Write(ctx, recs[:250])
+	require.NoError(t, err)
+	n, err := s.Write(ctx, recs[150:]) // 100 seen, 150 new
+	require.NoError(t, err)
+	assert.Equal(t, 150, n)
+	roll, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	raw, err := s.RecordTotals(ctx, all())
+	require.NoError(t, err)
+	assert.Equal(t, raw, roll)
+	var calls int64
+	for _, tot := range roll {
+		calls += tot.Calls
+	}
+	assert.Equal(t, int64(400), calls)
+}
+
+func testConcurrentWriters(t *testing.T, s store.Store) {
+	recs := Records(4, 2000, 24)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Overlapping slices: every record is written by two writers.
+			for i := w * 250; i < w*250+1000; i += 100 {
+				if _, err := s.Write(ctx, recs[i%2000:min(i%2000+100, 2000)]); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	roll, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	raw, err := s.RecordTotals(ctx, all())
+	require.NoError(t, err)
+	assert.Equal(t, raw, roll)
+}
+
+func testRetention(t *testing.T, s store.Store) {
+	recs := Records(5, 600, 72)
+	_, err := s.Write(ctx, recs)
+	require.NoError(t, err)
+	before, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	cut := Base.Add(48 * time.Hour)
+	var old int64
+	for _, r := range recs {
+		if r.Start.Before(cut) {
+			old++
+		}
+	}
+	n, err := s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	assert.Equal(t, old, n)
+	after, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "rollups outlive raw records")
+	raw, err := s.RecordTotals(ctx, store.TotalsQuery{From: Base, To: cut})
+	require.NoError(t, err)
+	assert.Empty(t, raw)
+}
+
+func testUnknownDimension(t *testing.T, s store.Store) {
+	q := all()
+	q.Dimension = "colour"
+	_, err := s.Totals(ctx, q)
+	assert.True(t, errors.Is(err, store.ErrUnknownDimension), "%v", err)
+	_, err = s.RecordTotals(ctx, q)
+	assert.True(t, errors.Is(err, store.ErrUnknownDimension), "%v", err)
+}
+
+func testEmpty(t *testing.T, s store.Store) {
+	n, err := s.Write(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n)
+	tots, err := s.Totals(ctx, all())
+	require.NoError(t, err)
+	assert.Empty(t, tots)
+}

@@ -1,0 +1,82 @@
+// Package usage defines the usage record: one billable LLM call as the
+// genai_usage exporter stores it, and as budgets, the query API and the
+// command-line tools read it.
+package usage
+
+import (
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
+
+// Record is one billable call. Its identity is (Start truncated to the
+// millisecond, TraceID, SpanID): a retried or replayed batch writes the
+// same identity again and is ignored.
+type Record struct {
+	Start    time.Time // the span's start, UTC
+	TraceID  [16]byte
+	SpanID   [8]byte
+	Duration time.Duration
+	// TTFT is the time to the first chunk of a stream, 0 if unknown.
+	TTFT time.Duration
+
+	Service     string
+	Environment string
+	Dims        Dimensions
+
+	Provider      string // canonical provider id
+	Model         string // the priced model (catalog id), else the model as sent
+	RequestModel  string
+	ResponseModel string
+	Operation     string
+	Streaming     bool
+
+	// Status is the genai_cost status: priced, partial, unpriced,
+	// provider_reported or invalid.
+	Status    string
+	ErrorType string
+
+	Tokens meter.Counts
+	// Cost is the local price, in nanos of Currency; CostByMeter its parts
+	// where the span carried them.
+	Cost        money.Nanos
+	CostByMeter [meter.Count]money.Nanos
+	Currency    string
+	// CostSource is "local" (priced by genai_cost) or "provider".
+	CostSource string
+	// Reported is a cost the provider, a gateway or the emitter reported.
+	Reported         money.Nanos
+	ReportedCurrency string
+	HasReported      bool
+	// Card is the id of the price card used; it names one exact set of
+	// prices, so a record can be audited or repriced later.
+	Card       string
+	Estimated  bool
+	ResponseID string
+}
+
+// Dimensions are the attribution dimensions of a call.
+type Dimensions struct {
+	User        string
+	Tenant      string
+	Department  string
+	Session     string
+	SessionType string
+	Feature     string
+	APIKey      string
+}
+
+// DimensionNames are the names of the dimensions, in the order of Values.
+var DimensionNames = [...]string{"user", "tenant", "department", "session", "session_type", "feature", "api_key"}
+
+// Values returns the dimension values in the order of DimensionNames.
+func (d *Dimensions) Values() [len(DimensionNames)]string {
+	return [...]string{d.User, d.Tenant, d.Department, d.Session, d.SessionType, d.Feature, d.APIKey}
+}
+
+// Failed reports whether the call ended in an error.
+func (r *Record) Failed() bool { return r.ErrorType != "" }
+
+// StartMillis is the identity timestamp: the start in Unix milliseconds.
+func (r *Record) StartMillis() int64 { return r.Start.UnixMilli() }
