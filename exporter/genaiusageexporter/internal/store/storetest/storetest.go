@@ -91,7 +91,9 @@ func Run(t *testing.T, open Open) {
 
 var ctx = context.Background()
 
-func all() store.TotalsQuery { return store.TotalsQuery{From: Base, To: Base.Add(365 * 24 * time.Hour)} }
+func all() store.TotalsQuery {
+	return store.TotalsQuery{From: Base, To: Base.Add(365 * 24 * time.Hour)}
+}
 
 func testIdempotent(t *testing.T, s store.Store) {
 	recs := Records(1, 500, 48)
