@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
@@ -118,7 +119,12 @@ func (v *RollupValues) add(rec *usage.Record) {
 }
 
 // Unpriced reports whether a status means no local cost.
-func Unpriced(status string) bool { return status == "unpriced" || status == "invalid" }
+func Unpriced(status string) bool {
+	return status == genaiconv.StatusUnpriced || status == genaiconv.StatusInvalid
+}
+
+// UnpricedSQL is Unpriced as an SQL condition on the status column.
+const UnpricedSQL = "status IN ('" + genaiconv.StatusUnpriced + "', '" + genaiconv.StatusInvalid + "')"
 
 // Join joins names with ", ", each with a prefix: Join("excluded.", cols).
 func Join(prefix string, names []string) string {

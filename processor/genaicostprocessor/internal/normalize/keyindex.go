@@ -22,7 +22,7 @@ func newKeyIndex(table []keyInfo) *keyIndex {
 		if _, ok := byKey[k.key]; !ok {
 			order = append(order, k.key)
 		}
-		byKey[k.key] = append(byKey[k.key], entry{concept: k.concept, family: k.family, rank: ranks[k.concept], idx: uint16(i)})
+		byKey[k.key] = append(byKey[k.key], entry{concept: k.concept, rank: ranks[k.concept], idx: uint16(i)})
 		ranks[k.concept]++
 	}
 	size := 16

@@ -56,159 +56,147 @@ const (
 	numConcepts
 )
 
-// family names the library convention a key belongs to.
-type family uint8
-
-const (
-	fSemconv family = iota
-	fOpenInference
-	fVercel
-	fOther
-)
-
 type keyInfo struct {
 	key     string
 	concept concept
-	family  family
 }
 
 // keyTable lists every attribute key read, grouped by concept, best first.
 // See docs/normalisation.md for where each comes from.
 var keyTable = []keyInfo{
-	{"gen_ai.usage.input_tokens", cInput, fSemconv},
-	{"gen_ai.usage.prompt_tokens", cInput, fSemconv},
-	{"llm.token_count.prompt", cInput, fOpenInference},
-	{"ai.usage.inputTokens", cInput, fVercel},
-	{"ai.usage.promptTokens", cInput, fVercel},
+	{"gen_ai.usage.input_tokens", cInput},
+	{"gen_ai.usage.prompt_tokens", cInput},
+	{"llm.token_count.prompt", cInput},
+	{"ai.usage.inputTokens", cInput},
+	{"ai.usage.promptTokens", cInput},
 
-	{"ai.usage.inputTokenDetails.noCacheTokens", cUncachedInput, fVercel},
+	{"ai.usage.inputTokenDetails.noCacheTokens", cUncachedInput},
 
-	{"gen_ai.usage.output_tokens", cOutput, fSemconv},
-	{"gen_ai.usage.completion_tokens", cOutput, fSemconv},
-	{"llm.token_count.completion", cOutput, fOpenInference},
-	{"ai.usage.outputTokens", cOutput, fVercel},
-	{"ai.usage.completionTokens", cOutput, fVercel},
+	{"gen_ai.usage.output_tokens", cOutput},
+	{"gen_ai.usage.completion_tokens", cOutput},
+	{"llm.token_count.completion", cOutput},
+	{"ai.usage.outputTokens", cOutput},
+	{"ai.usage.completionTokens", cOutput},
 
-	{"gen_ai.usage.cache_read.input_tokens", cCacheRead, fSemconv},
-	{"gen_ai.usage.cache_read_input_tokens", cCacheRead, fSemconv},
-	{"llm.token_count.prompt_details.cache_read", cCacheRead, fOpenInference},
-	{"ai.usage.inputTokenDetails.cacheReadTokens", cCacheRead, fVercel},
-	{"ai.usage.cachedInputTokens", cCacheRead, fVercel},
-	{"gen_ai.usage.details.cache_read_tokens", cCacheRead, fOther},
-	{"gen_ai.usage.input_tokens.cached", cCacheRead, fOther},
-	{"gen_ai.usage.prompt_tokens_details.cached_tokens", cCacheRead, fOther},
-	{"llm.token_count.prompt_details.cache_input", cCacheRead, fOpenInference},
+	{"gen_ai.usage.cache_read.input_tokens", cCacheRead},
+	{"gen_ai.usage.cache_read_input_tokens", cCacheRead},
+	{"llm.token_count.prompt_details.cache_read", cCacheRead},
+	{"ai.usage.inputTokenDetails.cacheReadTokens", cCacheRead},
+	{"ai.usage.cachedInputTokens", cCacheRead},
+	{"gen_ai.usage.details.cache_read_tokens", cCacheRead},
+	{"gen_ai.usage.input_tokens.cached", cCacheRead},
+	{"gen_ai.usage.prompt_tokens_details.cached_tokens", cCacheRead},
+	{"llm.token_count.prompt_details.cache_input", cCacheRead},
 
-	{"gen_ai.usage.cache_write.input_tokens", cCacheWrite, fSemconv},
-	{"gen_ai.usage.cache_creation.input_tokens", cCacheWrite, fSemconv},
-	{"gen_ai.usage.cache_creation_input_tokens", cCacheWrite, fSemconv},
-	{"gen_ai.usage.cache_write_input_tokens", cCacheWrite, fSemconv},
-	{"llm.token_count.prompt_details.cache_write", cCacheWrite, fOpenInference},
-	{"ai.usage.inputTokenDetails.cacheWriteTokens", cCacheWrite, fVercel},
-	{"gen_ai.usage.details.cache_write_tokens", cCacheWrite, fOther},
-	{"gen_ai.usage.input_tokens.cache_write", cCacheWrite, fOther},
-	{"gen_ai.usage.prompt_tokens_details.cache_creation_tokens", cCacheWrite, fOther},
+	{"gen_ai.usage.cache_write.input_tokens", cCacheWrite},
+	{"gen_ai.usage.cache_creation.input_tokens", cCacheWrite},
+	{"gen_ai.usage.cache_creation_input_tokens", cCacheWrite},
+	{"gen_ai.usage.cache_write_input_tokens", cCacheWrite},
+	{"llm.token_count.prompt_details.cache_write", cCacheWrite},
+	{"ai.usage.inputTokenDetails.cacheWriteTokens", cCacheWrite},
+	{"gen_ai.usage.details.cache_write_tokens", cCacheWrite},
+	{"gen_ai.usage.input_tokens.cache_write", cCacheWrite},
+	{"gen_ai.usage.prompt_tokens_details.cache_creation_tokens", cCacheWrite},
 
 	// Anthropic's TTL split of cache writes: the Anthropic SDK's own spans,
 	// and the same names under gen_ai.usage where an emitter forwards them.
-	{"anthropic.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m, fOther},
-	{"gen_ai.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m, fOther},
-	{"anthropic.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h, fOther},
-	{"gen_ai.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h, fOther},
+	{"anthropic.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m},
+	{"gen_ai.usage.cache_creation.ephemeral_5m_input_tokens", cCacheWrite5m},
+	{"anthropic.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h},
+	{"gen_ai.usage.cache_creation.ephemeral_1h_input_tokens", cCacheWrite1h},
 
-	{"gen_ai.usage.reasoning.output_tokens", cReasoning, fSemconv},
-	{"gen_ai.usage.reasoning_tokens", cReasoning, fSemconv},
-	{"llm.usage.reasoning_tokens", cReasoning, fOther},
-	{"llm.token_count.completion_details.reasoning", cReasoning, fOpenInference},
-	{"ai.usage.outputTokenDetails.reasoningTokens", cReasoning, fVercel},
-	{"ai.usage.reasoningTokens", cReasoning, fVercel},
-	{"gen_ai.usage.completion_tokens_details.reasoning_tokens", cReasoning, fOther},
-	{"gen_ai.usage.output_tokens.reasoning", cReasoning, fOther},
+	{"gen_ai.usage.reasoning.output_tokens", cReasoning},
+	{"gen_ai.usage.reasoning_tokens", cReasoning},
+	{"llm.usage.reasoning_tokens", cReasoning},
+	{"llm.token_count.completion_details.reasoning", cReasoning},
+	{"ai.usage.outputTokenDetails.reasoningTokens", cReasoning},
+	{"ai.usage.reasoningTokens", cReasoning},
+	{"gen_ai.usage.completion_tokens_details.reasoning_tokens", cReasoning},
+	{"gen_ai.usage.output_tokens.reasoning", cReasoning},
 
-	{"gen_ai.usage.audio.input_tokens", cInputAudio, fSemconv},
-	{"llm.token_count.prompt_details.audio", cInputAudio, fOpenInference},
-	{"gen_ai.usage.details.input_audio_tokens", cInputAudio, fOther},
-	{"gen_ai.usage.prompt_tokens_details.audio_tokens", cInputAudio, fOther},
-	{"gen_ai.usage.image.input_tokens", cInputImage, fSemconv},
-	{"gen_ai.usage.video.input_tokens", cInputVideo, fSemconv},
-	{"gen_ai.usage.audio.output_tokens", cOutputAudio, fSemconv},
-	{"llm.token_count.completion_details.audio", cOutputAudio, fOpenInference},
-	{"gen_ai.usage.details.output_audio_tokens", cOutputAudio, fOther},
-	{"gen_ai.usage.completion_tokens_details.audio_tokens", cOutputAudio, fOther},
-	{"gen_ai.usage.image.output_tokens", cOutputImage, fSemconv},
-	{"gen_ai.usage.video.output_tokens", cOutputVideo, fSemconv},
-	{"gen_ai.usage.audio.cache_read.input_tokens", cCacheReadAudio, fSemconv},
-	{"gen_ai.usage.details.cache_audio_read_tokens", cCacheReadAudio, fOther},
-	{"gen_ai.usage.image.cache_read.input_tokens", cCacheReadImage, fSemconv},
+	{"gen_ai.usage.audio.input_tokens", cInputAudio},
+	{"llm.token_count.prompt_details.audio", cInputAudio},
+	{"gen_ai.usage.details.input_audio_tokens", cInputAudio},
+	{"gen_ai.usage.prompt_tokens_details.audio_tokens", cInputAudio},
+	{"gen_ai.usage.image.input_tokens", cInputImage},
+	{"gen_ai.usage.video.input_tokens", cInputVideo},
+	{"gen_ai.usage.audio.output_tokens", cOutputAudio},
+	{"llm.token_count.completion_details.audio", cOutputAudio},
+	{"gen_ai.usage.details.output_audio_tokens", cOutputAudio},
+	{"gen_ai.usage.completion_tokens_details.audio_tokens", cOutputAudio},
+	{"gen_ai.usage.image.output_tokens", cOutputImage},
+	{"gen_ai.usage.video.output_tokens", cOutputVideo},
+	{"gen_ai.usage.audio.cache_read.input_tokens", cCacheReadAudio},
+	{"gen_ai.usage.details.cache_audio_read_tokens", cCacheReadAudio},
+	{"gen_ai.usage.image.cache_read.input_tokens", cCacheReadImage},
 
-	{"gen_ai.usage.total_tokens", cTotal, fSemconv},
-	{"llm.usage.total_tokens", cTotal, fOther},
-	{"llm.token_count.total", cTotal, fOpenInference},
-	{"ai.usage.totalTokens", cTotal, fVercel},
+	{"gen_ai.usage.total_tokens", cTotal},
+	{"llm.usage.total_tokens", cTotal},
+	{"llm.token_count.total", cTotal},
+	{"ai.usage.totalTokens", cTotal},
 
-	{"gen_ai.usage.input_token_details", cTokenDetails, fOther},
-	{"ai.response.providerMetadata", cProviderMetadata, fVercel},
+	{"gen_ai.usage.input_token_details", cTokenDetails},
+	{"ai.response.providerMetadata", cProviderMetadata},
 
-	{"gen_ai.operation.name", cOperation, fSemconv},
-	{"openinference.span.kind", cOpenInferenceKind, fOpenInference},
-	{"traceloop.span.kind", cTraceloopKind, fOther},
-	{"ai.operationId", cVercelOperation, fVercel},
-	{"llm.request.type", cLLMRequestType, fOther},
-	{"langsmith.span.kind", cLangSmithKind, fOther},
-	{"agent_name", cPydanticAgent, fOther},
+	{"gen_ai.operation.name", cOperation},
+	{"openinference.span.kind", cOpenInferenceKind},
+	{"traceloop.span.kind", cTraceloopKind},
+	{"ai.operationId", cVercelOperation},
+	{"llm.request.type", cLLMRequestType},
+	{"langsmith.span.kind", cLangSmithKind},
+	{"agent_name", cPydanticAgent},
 
-	{"gen_ai.response.model", cResponseModel, fSemconv},
-	{"llm.response.model_name", cResponseModel, fOpenInference},
-	{"ai.response.model", cResponseModel, fVercel},
-	{"gen_ai.request.model", cRequestModel, fSemconv},
-	{"llm.request.model_name", cRequestModel, fOpenInference},
-	{"llm.model_name", cRequestModel, fOpenInference},
-	{"ai.model.id", cRequestModel, fVercel},
-	{"langsmith.metadata.ls_model_name", cRequestModel, fOther},
-	{"embedding.model_name", cRequestModel, fOpenInference},
+	{"gen_ai.response.model", cResponseModel},
+	{"llm.response.model_name", cResponseModel},
+	{"ai.response.model", cResponseModel},
+	{"gen_ai.request.model", cRequestModel},
+	{"llm.request.model_name", cRequestModel},
+	{"llm.model_name", cRequestModel},
+	{"ai.model.id", cRequestModel},
+	{"langsmith.metadata.ls_model_name", cRequestModel},
+	{"embedding.model_name", cRequestModel},
 
-	{"gen_ai.provider.name", cProvider, fSemconv},
-	{"gen_ai.system", cProvider, fSemconv},
-	{"llm.provider", cProvider, fOpenInference},
-	{"llm.system", cProvider, fOpenInference},
-	{"ai.model.provider", cProvider, fVercel},
-	{"langsmith.metadata.ls_provider", cProvider, fOther},
+	{"gen_ai.provider.name", cProvider},
+	{"gen_ai.system", cProvider},
+	{"llm.provider", cProvider},
+	{"llm.system", cProvider},
+	{"ai.model.provider", cProvider},
+	{"langsmith.metadata.ls_provider", cProvider},
 
-	{"server.address", cServer, fSemconv},
+	{"server.address", cServer},
 
-	{"gen_ai.response.id", cResponseID, fSemconv},
-	{"ai.response.id", cResponseID, fVercel},
+	{"gen_ai.response.id", cResponseID},
+	{"ai.response.id", cResponseID},
 
-	{"gen_ai.usage.cost.amount", cCostAmount, fSemconv},
-	{"gen_ai.usage.cost.currency", cCostCurrency, fSemconv},
-	{"gen_ai.usage.cost.source", cCostSource, fSemconv},
-	{"gen_ai.cost.total_cost", cCostGateway, fOther},
-	{"gen_ai.usage.cost", cCostEmitter, fOther},
-	{"llm.cost.total", cCostEmitter, fOpenInference},
-	{"operation.cost", cCostEmitter, fOther},
-	{"gen_ai.usage.total_cost", cCostEmitter, fOther},
+	{"gen_ai.usage.cost.amount", cCostAmount},
+	{"gen_ai.usage.cost.currency", cCostCurrency},
+	{"gen_ai.usage.cost.source", cCostSource},
+	{"gen_ai.cost.total_cost", cCostGateway},
+	{"gen_ai.usage.cost", cCostEmitter},
+	{"llm.cost.total", cCostEmitter},
+	{"operation.cost", cCostEmitter},
+	{"gen_ai.usage.total_cost", cCostEmitter},
 
-	{"ai.usage.inputTokenDetails.noCacheTokens", cVercelDetails, fVercel},
-	{"ai.usage.inputTokenDetails.cacheReadTokens", cVercelDetails, fVercel},
-	{"ai.usage.inputTokenDetails.cacheWriteTokens", cVercelDetails, fVercel},
+	{"ai.usage.inputTokenDetails.noCacheTokens", cVercelDetails},
+	{"ai.usage.inputTokenDetails.cacheReadTokens", cVercelDetails},
+	{"ai.usage.inputTokenDetails.cacheWriteTokens", cVercelDetails},
 }
 
 // claudeCodeKeys are the flat keys of Claude Code's claude_code.llm_request
 // spans, read only on spans with that name prefix.
 var claudeCodeKeys = []keyInfo{
-	{"input_tokens", cInput, fOther},
-	{"output_tokens", cOutput, fOther},
-	{"cache_read_tokens", cCacheRead, fOther},
-	{"cache_creation_tokens", cCacheWrite, fOther},
-	{"model", cRequestModel, fOther},
-	{"cost_usd", cCostEmitter, fOther},
+	{"input_tokens", cInput},
+	{"output_tokens", cOutput},
+	{"cache_read_tokens", cCacheRead},
+	{"cache_creation_tokens", cCacheWrite},
+	{"model", cRequestModel},
+	{"cost_usd", cCostEmitter},
 }
 
-// entry is a key's place in the table: its concept, family and rank (its
+// entry is a key's place in the table: its concept and rank (its
 // position among the keys of its concept; 0 is best).
 type entry struct {
 	concept concept
-	family  family
 	rank    uint8
 	idx     uint16 // index in its table, to name the key in reasons
 }

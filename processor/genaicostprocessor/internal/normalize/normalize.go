@@ -111,11 +111,10 @@ type Scratch struct{ st scanState }
 // scanState holds, per concept, the value of the best key seen so far; only
 // the entries whose bit is set in found are meaningful.
 type scanState struct {
-	val    [numConcepts]pcommon.Value
-	rank   [numConcepts]uint8
-	key    [numConcepts]uint16
-	family [numConcepts]family
-	found  uint64
+	val   [numConcepts]pcommon.Value
+	rank  [numConcepts]uint8
+	key   [numConcepts]uint16
+	found uint64
 }
 
 const noRank = 255
@@ -149,7 +148,7 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 				continue
 			}
 			st.found |= 1 << e.concept
-			st.val[e.concept], st.rank[e.concept], st.key[e.concept], st.family[e.concept] = v, e.rank, e.idx, e.family
+			st.val[e.concept], st.rank[e.concept], st.key[e.concept] = v, e.rank, e.idx
 			if e.concept != cServer && e.concept != cResponseID {
 				significant = true
 			}

@@ -193,7 +193,7 @@ func (s *Store) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals
 
 // RecordTotals sums the raw records of [q.From, q.To).
 func (s *Store) RecordTotals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
-	sums := "COUNT(*), SUM(error_type != ''), SUM(status IN ('unpriced', 'invalid')), " + sumOf(store.TokenColumns) + ", SUM(cost_nanos), SUM(duration_ms)"
+	sums := "COUNT(*), SUM(error_type != ''), SUM(" + store.UnpricedSQL + "), " + sumOf(store.TokenColumns) + ", SUM(cost_nanos), SUM(duration_ms)"
 	query := "SELECT currency, " + sums + " FROM usage_records WHERE ts_ms >= ? AND ts_ms < ?"
 	args := []any{q.From.UnixMilli(), q.To.UnixMilli()}
 	if q.Dimension != "" {
