@@ -4,6 +4,10 @@
 package usage
 
 import (
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -43,6 +47,9 @@ type Record struct {
 	Cost        money.Nanos
 	CostByMeter [meter.Count]money.Nanos
 	Currency    string
+	// CacheSaved is what the cache reads would have cost at the uncached
+	// input rate, less what they cost: the money prompt caching saved.
+	CacheSaved money.Nanos
 	// CostSource is "local" (priced by genai_cost) or "provider".
 	CostSource string
 	// Reported is a cost the provider, a gateway or the emitter reported.
@@ -80,3 +87,31 @@ func (r *Record) Failed() bool { return r.ErrorType != "" }
 
 // StartMillis is the identity timestamp: the start in Unix milliseconds.
 func (r *Record) StartMillis() int64 { return r.Start.UnixMilli() }
+
+// ID is a record's identity as text: "<start ms>-<trace id>-<span id>",
+// ids in lower-case hex. It is stable across stores and instances.
+func (r *Record) ID() string {
+	return strconv.FormatInt(r.StartMillis(), 10) + "-" + hex.EncodeToString(r.TraceID[:]) + "-" + hex.EncodeToString(r.SpanID[:])
+}
+
+// ErrBadID is returned by ParseID.
+var ErrBadID = errors.New(`record id must be "<start ms>-<32 hex digit trace id>-<16 hex digit span id>"`)
+
+// ParseID parses an ID into its start in Unix milliseconds, trace id and
+// span id.
+func ParseID(id string) (startMs int64, trace [16]byte, span [8]byte, err error) {
+	parts := strings.Split(id, "-")
+	if len(parts) != 3 || len(parts[1]) != 32 || len(parts[2]) != 16 {
+		return 0, trace, span, ErrBadID
+	}
+	if startMs, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
+		return 0, trace, span, ErrBadID
+	}
+	if _, err = hex.Decode(trace[:], []byte(parts[1])); err != nil {
+		return 0, trace, span, ErrBadID
+	}
+	if _, err = hex.Decode(span[:], []byte(parts[2])); err != nil {
+		return 0, trace, span, ErrBadID
+	}
+	return startMs, trace, span, nil
+}

@@ -42,6 +42,73 @@ func DimensionColumn(dim string) (string, bool) {
 	return "", false
 }
 
+// RecordColumns are the columns of usage_records, in the order of
+// RecordArgs. Both SQL backends use these names.
+func RecordColumns() []string {
+	cols := []string{"ts_ms", "trace_id", "span_id", "duration_ms", "ttft_ms", "service", "environment"}
+	cols = append(cols, DimensionColumns[:]...)
+	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "streaming", "status", "error_type")
+	cols = append(cols, TokenColumns...)
+	cols = append(cols, CostColumns...)
+	return append(cols, "cost_nanos", "currency", "cache_saved_nanos", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
+}
+
+// RecordArgs appends a record's column values, in RecordColumns order.
+// Booleans are 0 or 1; a missing reported cost is nil.
+func RecordArgs(args []any, r *usage.Record) []any {
+	args = append(args, r.StartMillis(), r.TraceID[:], r.SpanID[:], r.Duration.Milliseconds(), r.TTFT.Milliseconds(), r.Service, r.Environment)
+	for _, v := range r.Dims.Values() {
+		args = append(args, v)
+	}
+	args = append(args, r.Provider, r.Model, r.RequestModel, r.ResponseModel, r.Operation, boolInt(r.Streaming), r.Status, r.ErrorType)
+	for _, m := range TokenMeters {
+		args = append(args, r.Tokens[m])
+	}
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		args = append(args, int64(r.CostByMeter[m]))
+	}
+	var reported any
+	if r.HasReported {
+		reported = int64(r.Reported)
+	}
+	return append(args, int64(r.Cost), r.Currency, int64(r.CacheSaved), r.CostSource, reported, r.ReportedCurrency, r.Card, boolInt(r.Estimated), r.ResponseID)
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RollupKeyColumns and RollupValueColumns are the columns of usage_rollups.
+var (
+	RollupKeyColumns   = []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
+	RollupValueColumns = append(append([]string{"calls", "errors", "unpriced"}, TokenColumnsList()...),
+		"cost_nanos", "cache_saved_nanos", "duration_ms", "ttft_ms", "ttft_count")
+)
+
+// TokenColumnsList returns the token column names (for package-level
+// initialisation order).
+func TokenColumnsList() []string {
+	var cols []string
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		if m != meter.Request {
+			cols = append(cols, "tok_"+m.String())
+		}
+	}
+	return cols
+}
+
+// RollupArgs appends a rollup row's values, key columns first.
+func RollupArgs(args []any, k RollupKey, v *RollupValues) []any {
+	args = append(args, k.Grain, k.BucketMs, k.Dim, k.Value, k.Provider, k.Model, k.Service, k.Currency, v.Calls, v.Errors, v.Unpriced)
+	for _, t := range v.Tokens {
+		args = append(args, t)
+	}
+	return append(args, v.Cost, v.CacheSaved, v.DurationMs, v.TTFTMs, v.TTFTCount)
+}
+
 // Grains of the rollups.
 const (
 	GrainHour = "h"
@@ -66,6 +133,7 @@ type RollupValues struct {
 	Calls, Errors, Unpriced int64
 	Tokens                  [meter.Count - 1]int64
 	Cost                    int64
+	CacheSaved              int64
 	DurationMs              int64
 	TTFTMs, TTFTCount       int64
 }
@@ -111,6 +179,7 @@ func (v *RollupValues) add(rec *usage.Record) {
 		v.Tokens[i] += rec.Tokens[m]
 	}
 	v.Cost += int64(rec.Cost)
+	v.CacheSaved += int64(rec.CacheSaved)
 	v.DurationMs += rec.Duration.Milliseconds()
 	if rec.TTFT > 0 {
 		v.TTFTMs += rec.TTFT.Milliseconds()

@@ -46,6 +46,8 @@ type Totals struct {
 	Unpriced int64
 	Tokens   meter.Counts
 	Cost     money.Nanos
+	// CacheSaved is the money prompt caching saved.
+	CacheSaved money.Nanos
 	// DurationMillis is the sum of call durations, for averages.
 	DurationMillis int64
 }

@@ -9,18 +9,17 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
-	"github.com/otelcol-genai/otelcol-genai/internal/meter"
-	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
 // Store is a usage store in one SQLite file.
 type Store struct {
+	*sqlstore.Reader
 	db        *sql.DB
 	insertSQL string
 	rollupSQL string
@@ -53,40 +52,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{db: db, insertSQL: insertSQL(), rollupSQL: rollupSQL()}, nil
+	return &Store{Reader: &sqlstore.Reader{DB: db, D: sqlstore.Dialect{Name: "sqlite"}}, db: db, insertSQL: insertSQL(), rollupSQL: rollupSQL()}, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// recordColumns are the columns of usage_records, in insert order.
-func recordColumns() []string {
-	cols := []string{"ts_ms", "trace_id", "span_id", "duration_ms", "ttft_ms", "service", "environment"}
-	cols = append(cols, store.DimensionColumns[:]...)
-	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "streaming", "status", "error_type")
-	cols = append(cols, store.TokenColumns...)
-	cols = append(cols, store.CostColumns...)
-	return append(cols, "cost_nanos", "currency", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
-}
-
 func insertSQL() string {
-	cols := recordColumns()
+	cols := store.RecordColumns()
 	return "INSERT OR IGNORE INTO usage_records (" + strings.Join(cols, ", ") + ") VALUES (" +
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 }
 
-func rollupKeyColumns() []string {
-	return []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
-}
-
-func rollupValueColumns() []string {
-	cols := []string{"calls", "errors", "unpriced"}
-	cols = append(cols, store.TokenColumns...)
-	return append(cols, "cost_nanos", "duration_ms", "ttft_ms", "ttft_count")
-}
-
 func rollupSQL() string {
-	keys, vals := rollupKeyColumns(), rollupValueColumns()
+	keys, vals := store.RollupKeyColumns, store.RollupValueColumns
 	sets := make([]string, len(vals))
 	for i, v := range vals {
 		sets[i] = v + " = " + v + " + excluded." + v
@@ -114,10 +93,10 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 	defer ins.Close()
 	rollups := store.Rollups{}
 	inserted := 0
-	args := make([]any, 0, len(recordColumns()))
+	args := make([]any, 0, len(store.RecordColumns()))
 	for i := range recs {
 		r := &recs[i]
-		args = recordArgs(args[:0], r)
+		args = store.RecordArgs(args[:0], r)
 		res, err := ins.ExecContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert record: %w", err)
@@ -136,7 +115,7 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 		}
 		defer up.Close()
 		for k, v := range rollups {
-			if _, err := up.ExecContext(ctx, rollupArgs(k, v)...); err != nil {
+			if _, err := up.ExecContext(ctx, store.RollupArgs(nil, k, v)...); err != nil {
 				return 0, fmt.Errorf("sqlite: update rollup: %w", err)
 			}
 		}
@@ -145,109 +124,4 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 		return 0, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return inserted, nil
-}
-
-func recordArgs(args []any, r *usage.Record) []any {
-	args = append(args, r.StartMillis(), r.TraceID[:], r.SpanID[:], r.Duration.Milliseconds(), r.TTFT.Milliseconds(), r.Service, r.Environment)
-	for _, v := range r.Dims.Values() {
-		args = append(args, v)
-	}
-	args = append(args, r.Provider, r.Model, r.RequestModel, r.ResponseModel, r.Operation, r.Streaming, r.Status, r.ErrorType)
-	for _, m := range store.TokenMeters {
-		args = append(args, r.Tokens[m])
-	}
-	for m := meter.Meter(0); m < meter.Count; m++ {
-		args = append(args, int64(r.CostByMeter[m]))
-	}
-	var reported any
-	if r.HasReported {
-		reported = int64(r.Reported)
-	}
-	return append(args, int64(r.Cost), r.Currency, r.CostSource, reported, r.ReportedCurrency, r.Card, r.Estimated, r.ResponseID)
-}
-
-func rollupArgs(k store.RollupKey, v *store.RollupValues) []any {
-	args := []any{k.Grain, k.BucketMs, k.Dim, k.Value, k.Provider, k.Model, k.Service, k.Currency, v.Calls, v.Errors, v.Unpriced}
-	for _, t := range v.Tokens {
-		args = append(args, t)
-	}
-	return append(args, v.Cost, v.DurationMs, v.TTFTMs, v.TTFTCount)
-}
-
-// Totals sums the hourly rollups of [q.From, q.To).
-func (s *Store) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
-	sums := "SUM(calls), SUM(errors), SUM(unpriced), " + sumOf(store.TokenColumns) + ", SUM(cost_nanos), SUM(duration_ms)"
-	if q.Dimension != "" {
-		if _, ok := store.DimensionColumn(q.Dimension); !ok {
-			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
-		}
-	}
-	query := "SELECT currency, " + sums + " FROM usage_rollups WHERE grain = 'h' AND bucket_ms >= ? AND bucket_ms < ? AND dim = ?"
-	args := []any{q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
-	if q.Dimension != "" {
-		query += " AND value = ?"
-		args = append(args, q.Value)
-	}
-	return s.totals(ctx, query+" GROUP BY currency ORDER BY currency", args)
-}
-
-// RecordTotals sums the raw records of [q.From, q.To).
-func (s *Store) RecordTotals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
-	sums := "COUNT(*), SUM(error_type != ''), SUM(" + store.UnpricedSQL + "), " + sumOf(store.TokenColumns) + ", SUM(cost_nanos), SUM(duration_ms)"
-	query := "SELECT currency, " + sums + " FROM usage_records WHERE ts_ms >= ? AND ts_ms < ?"
-	args := []any{q.From.UnixMilli(), q.To.UnixMilli()}
-	if q.Dimension != "" {
-		col, ok := store.DimensionColumn(q.Dimension)
-		if !ok {
-			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
-		}
-		query += " AND " + col + " = ?"
-		args = append(args, q.Value)
-	}
-	return s.totals(ctx, query+" GROUP BY currency ORDER BY currency", args)
-}
-
-func sumOf(cols []string) string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = "SUM(" + c + ")"
-	}
-	return strings.Join(out, ", ")
-}
-
-func (s *Store) totals(ctx context.Context, query string, args []any) ([]store.Totals, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: totals: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Totals
-	for rows.Next() {
-		var t store.Totals
-		var cost int64
-		dest := []any{&t.Currency, &t.Calls, &t.Errors, &t.Unpriced}
-		toks := make([]int64, len(store.TokenMeters))
-		for i := range toks {
-			dest = append(dest, &toks[i])
-		}
-		dest = append(dest, &cost, &t.DurationMillis)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("sqlite: totals: %w", err)
-		}
-		for i, m := range store.TokenMeters {
-			t.Tokens[m] = toks[i]
-		}
-		t.Cost = money.Nanos(cost)
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// DeleteRecordsBefore drops raw records older than t; rollups stay.
-func (s *Store) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM usage_records WHERE ts_ms < ?", t.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: retention: %w", err)
-	}
-	return res.RowsAffected()
 }

@@ -63,6 +63,7 @@ func Records(seed uint64, n, hours int) []usage.Record {
 			rec.Cost = money.Nanos(r.Int64N(5_000_000_000))
 			rec.CostByMeter[meter.Input] = rec.Cost / 2
 			rec.CostByMeter[meter.Output] = rec.Cost - rec.Cost/2
+			rec.CacheSaved = money.Nanos(r.Int64N(1_000_000_000))
 		}
 		if r.IntN(20) == 0 {
 			rec.ErrorType = "RateLimitError"

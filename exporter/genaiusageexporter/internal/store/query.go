@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Querier answers the usage query API. Aggregates are read from the
+// rollups whenever the filter allows it (see Filter.Rollupable), and from
+// the raw records otherwise.
+type Querier interface {
+	// Summary aggregates the calls matching f.
+	Summary(ctx context.Context, f Filter) (Aggregate, error)
+	// Series aggregates the calls matching f into time buckets of grain
+	// (GrainHour or GrainDay), split by the breakdown key by if not empty.
+	// Points are ordered by bucket, then key.
+	Series(ctx context.Context, f Filter, grain, by string) ([]Point, error)
+	// Breakdown aggregates the calls matching f by the breakdown key by
+	// and returns the top limit groups by cost (then calls, then key),
+	// with the rest folded into one group with Other set.
+	Breakdown(ctx context.Context, f Filter, by string, limit int) ([]Group, error)
+	// Records returns one page of the records matching f, newest first
+	// (start time descending, then trace id, then span id), with the
+	// number of records matching f.
+	Records(ctx context.Context, f Filter, p Page) ([]usage.Record, int64, error)
+	// Record returns one record by its usage.Record ID.
+	Record(ctx context.Context, id string) (usage.Record, error)
+	// Export calls fn for every record matching f, oldest first, streaming
+	// from the database; it stops at fn's first error.
+	Export(ctx context.Context, f Filter, fn func(*usage.Record) error) error
+	// Intervals measures the gaps between consecutive calls of one value
+	// of the breakdown key by (e.g. one user or one session), for calls
+	// matching f that carry a value.
+	Intervals(ctx context.Context, f Filter, by string) (IntervalStats, error)
+}
+
+// Breakdown keys that are not dimensions.
+const (
+	ByProvider = "provider"
+	ByModel    = "model"
+	ByService  = "service"
+	ByStatus   = "status"
+)
+
+// Filter selects calls: start time in [From, To), and every non-empty
+// field equal.
+type Filter struct {
+	From, To                 time.Time
+	Provider, Model, Service string
+	// Dims maps dimension names (usage.DimensionNames) to a value.
+	Dims map[string]string
+	// Status and Search apply to raw records only: an aggregate with
+	// either is computed from the records. Search matches a substring
+	// (case-insensitive) of the model, provider, service, dimension
+	// values, error type, response id or the hex trace id.
+	Status string
+	Search string
+}
+
+// Rollupable reports whether the rollups can answer f alone, given the
+// breakdown key by ("" for none): at most one dimension in the filter and
+// the key together, and no status or search.
+func (f *Filter) Rollupable(by string) bool {
+	if f.Status != "" || f.Search != "" || by == ByStatus {
+		return false
+	}
+	dims := len(f.Dims)
+	if _, ok := DimensionColumn(by); ok {
+		if _, same := f.Dims[by]; !same {
+			dims++
+		}
+	}
+	return dims <= 1
+}
+
+// Page is a window of a record listing.
+type Page struct {
+	Limit, Offset int
+}
+
+// Aggregate sums calls over currencies. Counts add up across currencies;
+// money is kept per currency and never summed across them.
+type Aggregate struct {
+	Calls, Errors, Unpriced int64
+	Tokens                  meter.Counts
+	DurationMillis          int64
+	TTFTMillis, TTFTCount   int64
+	// Cost and CacheSaved are by currency; unpriced calls add nothing.
+	Cost       map[string]money.Nanos
+	CacheSaved map[string]money.Nanos
+}
+
+// Point is one time bucket of a series.
+type Point struct {
+	Bucket time.Time
+	// Key is the breakdown value when the series is split.
+	Key string
+	Aggregate
+}
+
+// Group is one value of a breakdown.
+type Group struct {
+	Key string
+	// Other marks the group that folds every value past the limit.
+	Other bool
+	// Values is how many values an Other group folds.
+	Values int64
+	Aggregate
+}
+
+// IntervalStats describes the gaps between consecutive calls of one key.
+type IntervalStats struct {
+	// Gaps is how many gaps were measured; Keys how many values had calls.
+	Gaps, Keys int64
+	// Within5m and Within1h count the gaps a 5-minute or a 1-hour prompt
+	// cache would have bridged (gap <= the TTL).
+	Within5m, Within1h int64
+	// Buckets is the distribution of gaps, by upper bound, ascending; the
+	// last bucket has no bound (UpTo 0).
+	Buckets []IntervalBucket
+}
+
+// IntervalBucket counts the gaps up to UpTo (and above the previous bound).
+type IntervalBucket struct {
+	UpTo  time.Duration
+	Count int64
+}
+
+// IntervalBounds are the upper bounds of IntervalStats.Buckets.
+var IntervalBounds = []time.Duration{
+	10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
+	10 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour,
+}
+
+// ErrNotFound is returned for a record id that is not stored.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnknownKey is returned for a breakdown key that is neither a
+// dimension nor one of the By* keys.
+var ErrUnknownKey = errors.New("unknown breakdown key")

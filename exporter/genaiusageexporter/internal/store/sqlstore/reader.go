@@ -1,0 +1,140 @@
+// Package sqlstore holds what the SQL backends share: the read side of the
+// store (totals, queries, exports, retention), written once in the SQL
+// that SQLite and PostgreSQL both speak, over database/sql.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
+
+// Dialect is what differs between the backends' SQL.
+type Dialect struct {
+	// Name prefixes error messages: "sqlite", "postgres".
+	Name string
+	// Numbered placeholders ($1, $2, ...) instead of "?".
+	Numbered bool
+}
+
+// Reader is the read side of a SQL store.
+type Reader struct {
+	DB *sql.DB
+	D  Dialect
+}
+
+// Rebind rewrites "?" placeholders for the dialect.
+func (r *Reader) Rebind(q string) string {
+	if !r.D.Numbered {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n))
+			continue
+		}
+		sb.WriteByte(q[i])
+	}
+	return sb.String()
+}
+
+func (r *Reader) errorf(format string, args ...any) error {
+	return fmt.Errorf(r.D.Name+": "+format, args...)
+}
+
+// Sum is an SQL sum that is an integer in both dialects and 0 over no rows.
+func Sum(expr string) string { return "CAST(COALESCE(SUM(" + expr + "), 0) AS BIGINT)" }
+
+func sums(cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = Sum(c)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Totals sums the hourly rollups of [q.From, q.To).
+func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
+	if q.Dimension != "" {
+		if _, ok := store.DimensionColumn(q.Dimension); !ok {
+			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
+		}
+	}
+	sel := "SELECT currency, " + Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(store.TokenColumns) +
+		", " + Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") +
+		" FROM usage_rollups WHERE grain = 'h' AND bucket_ms >= ? AND bucket_ms < ? AND dim = ?"
+	args := []any{q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
+	if q.Dimension != "" {
+		sel += " AND value = ?"
+		args = append(args, q.Value)
+	}
+	return r.totals(ctx, sel+" GROUP BY currency ORDER BY currency", args)
+}
+
+// RecordTotals sums the raw records of [q.From, q.To).
+func (r *Reader) RecordTotals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
+	sel := "SELECT currency, COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
+		Sum("CASE WHEN "+store.UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(store.TokenColumns) +
+		", " + Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") +
+		" FROM usage_records WHERE ts_ms >= ? AND ts_ms < ?"
+	args := []any{q.From.UnixMilli(), q.To.UnixMilli()}
+	if q.Dimension != "" {
+		col, ok := store.DimensionColumn(q.Dimension)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
+		}
+		sel += " AND " + col + " = ?"
+		args = append(args, q.Value)
+	}
+	return r.totals(ctx, sel+" GROUP BY currency ORDER BY currency", args)
+}
+
+func (r *Reader) totals(ctx context.Context, query string, args []any) ([]store.Totals, error) {
+	rows, err := r.DB.QueryContext(ctx, r.Rebind(query), args...)
+	if err != nil {
+		return nil, r.errorf("totals: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Totals
+	for rows.Next() {
+		var t store.Totals
+		var cost, saved int64
+		dest := []any{&t.Currency, &t.Calls, &t.Errors, &t.Unpriced}
+		toks := make([]int64, len(store.TokenMeters))
+		for i := range toks {
+			dest = append(dest, &toks[i])
+		}
+		dest = append(dest, &cost, &saved, &t.DurationMillis)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, r.errorf("totals: %w", err)
+		}
+		for i, m := range store.TokenMeters {
+			t.Tokens[m] = toks[i]
+		}
+		t.Cost, t.CacheSaved = money.Nanos(cost), money.Nanos(saved)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.errorf("totals: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteRecordsBefore drops raw records older than t; rollups stay.
+func (r *Reader) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := r.DB.ExecContext(ctx, r.Rebind("DELETE FROM usage_records WHERE ts_ms < ?"), t.UnixMilli())
+	if err != nil {
+		return 0, r.errorf("retention: %w", err)
+	}
+	return res.RowsAffected()
+}
