@@ -4,6 +4,8 @@ package pricing
 
 import (
 	_ "embed"
+	"fmt"
+	"os"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 )
@@ -17,4 +19,25 @@ const DefaultName = "default catalog (config/pricing/catalog.yaml)"
 // Default returns the embedded catalog as a catalog source.
 func Default() catalog.Source {
 	return catalog.Source{Name: DefaultName, Data: defaultCatalog}
+}
+
+// Load loads the embedded catalog (if withDefault) with files applied over
+// it in order. Errors name the file, line, entry and field.
+func Load(withDefault bool, files []string) (*catalog.Catalog, error) {
+	var srcs []catalog.Source
+	if withDefault {
+		srcs = append(srcs, Default())
+	}
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("pricing.files[%d]: %w", i, err)
+		}
+		srcs = append(srcs, catalog.Source{Name: f, Data: data})
+	}
+	cat, err := catalog.Load(srcs...)
+	if err != nil {
+		return nil, fmt.Errorf("pricing: %w", err)
+	}
+	return cat, nil
 }

@@ -20,6 +20,7 @@ type Catalog struct {
 	providers []*Provider
 	byID      map[string]*Provider
 	byName    map[string]*Provider
+	byCard    map[string]*Card
 }
 
 // Provider is a company or gateway that sells model calls.
@@ -185,6 +186,11 @@ func (c *Catalog) Providers() []*Provider { return c.providers }
 
 // Provider returns the provider with the canonical id.
 func (c *Catalog) Provider(id string) *Provider { return c.byID[id] }
+
+// Card returns the price card with the id, as written on priced spans, or
+// nil if this catalog has no such card (different prices give different
+// ids, so a card found is the one the call was priced with).
+func (c *Catalog) Card(id string) *Card { return c.byCard[id] }
 
 // ProviderByName maps a provider attribute value (any case) to a provider.
 func (c *Catalog) ProviderByName(name string) *Provider {

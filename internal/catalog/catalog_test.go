@@ -295,3 +295,18 @@ func TestCardIDsDifferWithRates(t *testing.T) {
 	assert.NotEqual(t, mk("1"), mk("1.1"))
 	assert.Equal(t, mk("1"), mk("1.0"), "the same price written differently is the same card")
 }
+
+func TestCardByID(t *testing.T) {
+	cat := loadBase(t)
+	n := 0
+	for _, p := range cat.Providers() {
+		for _, m := range p.Models {
+			for _, card := range m.Cards {
+				assert.Same(t, card, cat.Card(card.ID), card.ID)
+				n++
+			}
+		}
+	}
+	assert.Positive(t, n)
+	assert.Nil(t, cat.Card("openai/gpt-x#00000000"))
+}

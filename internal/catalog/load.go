@@ -468,8 +468,13 @@ func cardID(name string, c *Card) string {
 }
 
 func (b *builder) finish() (*Catalog, error) {
-	c := &Catalog{Currency: b.currency, providers: b.providers, byID: b.byID, byName: map[string]*Provider{}}
+	c := &Catalog{Currency: b.currency, providers: b.providers, byID: b.byID, byName: map[string]*Provider{}, byCard: map[string]*Card{}}
 	for _, p := range b.providers {
+		for _, m := range p.Models {
+			for _, card := range m.Cards {
+				c.byCard[card.ID] = card
+			}
+		}
 		for _, n := range p.Names {
 			if other := c.byName[n]; other != nil && other != p {
 				return nil, fmt.Errorf("provider name %q is claimed by both %q and %q", n, other.ID, p.ID)

@@ -3,7 +3,6 @@ package genaicostprocessor // import "github.com/otelcol-genai/otelcol-genai/pro
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -174,22 +173,7 @@ func (cfg *Config) Validate() error {
 
 // loadCatalog reads the configured catalogs.
 func (cfg *Config) loadCatalog() (*catalog.Catalog, error) {
-	var srcs []catalog.Source
-	if cfg.Pricing.DefaultCatalog {
-		srcs = append(srcs, pricing.Default())
-	}
-	for i, f := range cfg.Pricing.Files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("pricing.files[%d]: %w", i, err)
-		}
-		srcs = append(srcs, catalog.Source{Name: f, Data: data})
-	}
-	cat, err := catalog.Load(srcs...)
-	if err != nil {
-		return nil, fmt.Errorf("pricing: %w", err)
-	}
-	return cat, nil
+	return pricing.Load(cfg.Pricing.DefaultCatalog, cfg.Pricing.Files)
 }
 
 func parseTTL(s string) (normalize.CacheTTL, error) {
