@@ -18,7 +18,8 @@ type Querier interface {
 	Summary(ctx context.Context, f Filter) (Aggregate, error)
 	// Series aggregates the calls matching f into time buckets of grain
 	// (GrainHour or GrainDay), split by the breakdown key by if not empty.
-	// Points are ordered by bucket, then key.
+	// Buckets are UTC and only buckets with calls have a point. Points
+	// are ordered by bucket, then key.
 	Series(ctx context.Context, f Filter, grain, by string) ([]Point, error)
 	// Breakdown aggregates the calls matching f by the breakdown key by
 	// and returns the top limit groups by cost (then calls, then key),
@@ -47,17 +48,19 @@ const (
 	ByStatus   = "status"
 )
 
-// Filter selects calls: start time in [From, To), and every non-empty
-// field equal.
+// Filter selects calls: start time in [From, To) (a zero bound is open),
+// and every non-empty field equal.
 type Filter struct {
 	From, To                 time.Time
 	Provider, Model, Service string
-	// Dims maps dimension names (usage.DimensionNames) to a value.
+	// Dims maps dimension names (usage.DimensionNames) to a value; an
+	// entry with an empty value selects the calls without that dimension.
 	Dims map[string]string
 	// Status and Search apply to raw records only: an aggregate with
 	// either is computed from the records. Search matches a substring
-	// (case-insensitive) of the model, provider, service, dimension
-	// values, error type, response id or the hex trace id.
+	// (case-insensitive) of the models (priced, requested, responding),
+	// provider, service, dimension values, error type or response id,
+	// and, if it is 32 hex digits, the trace id exactly.
 	Status string
 	Search string
 }
@@ -91,6 +94,8 @@ type Aggregate struct {
 	DurationMillis          int64
 	TTFTMillis, TTFTCount   int64
 	// Cost and CacheSaved are by currency; unpriced calls add nothing.
+	// Neither is ever nil, and both have a key, even at zero, for every
+	// currency of the calls aggregated.
 	Cost       map[string]money.Nanos
 	CacheSaved map[string]money.Nanos
 }
@@ -143,3 +148,7 @@ var ErrNotFound = errors.New("not found")
 // ErrUnknownKey is returned for a breakdown key that is neither a
 // dimension nor one of the By* keys.
 var ErrUnknownKey = errors.New("unknown breakdown key")
+
+// ErrUnknownGrain is returned by Series for a grain other than GrainHour
+// and GrainDay.
+var ErrUnknownGrain = errors.New("unknown grain")

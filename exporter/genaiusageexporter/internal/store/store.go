@@ -28,6 +28,8 @@ type Store interface {
 	// DeleteRecordsBefore drops raw records that started before t; rollups
 	// are kept.
 	DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error)
+	// Querier reads records and aggregates for the usage API.
+	Querier
 	Close() error
 }
 

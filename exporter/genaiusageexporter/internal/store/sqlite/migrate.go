@@ -62,8 +62,12 @@ CREATE TABLE usage_records (
   response_id TEXT NOT NULL,
   PRIMARY KEY (ts_ms, trace_id, span_id)
 );
+-- One index per value the usage API filters or measures gaps by; each
+-- costs every insert, so only the common ones.
 CREATE INDEX usage_records_user ON usage_records (user_id, ts_ms);
 CREATE INDEX usage_records_tenant ON usage_records (tenant, ts_ms);
+CREATE INDEX usage_records_session ON usage_records (session_id, ts_ms);
+CREATE INDEX usage_records_model ON usage_records (model, ts_ms);
 CREATE TABLE usage_rollups (
   grain TEXT NOT NULL,
   bucket_ms INTEGER NOT NULL,
@@ -82,7 +86,9 @@ CREATE TABLE usage_rollups (
   duration_ms INTEGER NOT NULL,
   ttft_ms INTEGER NOT NULL,
   ttft_count INTEGER NOT NULL,
-  PRIMARY KEY (grain, bucket_ms, dim, value, provider, model, service, currency)
+  -- dim before bucket_ms: every query reads one dim over a time range,
+  -- which this order makes one contiguous range of the table.
+  PRIMARY KEY (grain, dim, bucket_ms, value, provider, model, service, currency)
 ) WITHOUT ROWID;
 `
 }

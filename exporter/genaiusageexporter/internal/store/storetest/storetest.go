@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -23,15 +24,19 @@ import (
 // Base is the first hour the generated records fall in.
 var Base = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-// Records generates n varied records over days hours from Base; the same
-// seed gives the same records.
+// Records generates n varied records over hours hours from Base; the same
+// seed gives the same records. Every field of usage.Record varies, values
+// carry LIKE wildcards and capitals for the search, some calls follow
+// the previous one in the same session within seconds or exactly one
+// interval bound later, and some share its start, or its start and trace
+// (ordering ties).
 func Records(seed uint64, n, hours int) []usage.Record {
 	r := rand.New(rand.NewPCG(seed, 7))
 	providers := []struct{ provider, model, currency string }{
 		{"openai", "gpt-4o-mini", "USD"}, {"anthropic", "claude-sonnet-4-5", "USD"},
 		{"aws.bedrock", "amazon.nova-pro-v1:0", "USD"}, {"openai", "acme-llm-9000", ""}, {"mistral_ai", "mistral-large", "EUR"},
 	}
-	users := []string{"", "u-1", "u-2", "u-3", "alice@example.com"}
+	users := []string{"", "u-1", "u-2", "u-3", "Alice@Example.com"}
 	out := make([]usage.Record, n)
 	for i := range out {
 		p := providers[r.IntN(len(providers))]
@@ -39,37 +44,77 @@ func Records(seed uint64, n, hours int) []usage.Record {
 			Start:        Base.Add(time.Duration(r.Int64N(int64(hours) * int64(time.Hour)))).Truncate(time.Millisecond),
 			Duration:     time.Duration(r.IntN(30_000)) * time.Millisecond,
 			Service:      []string{"web", "worker"}[r.IntN(2)],
-			Environment:  "prod",
+			Environment:  []string{"prod", "staging"}[r.IntN(2)],
 			Provider:     p.provider,
 			Model:        p.model,
 			RequestModel: p.model,
 			Operation:    "chat",
+			Streaming:    r.IntN(2) == 0,
 			Status:       "priced",
 			Currency:     p.currency,
 			CostSource:   "local",
 			Card:         p.provider + "/" + p.model + "#00000000",
 			Dims: usage.Dimensions{User: users[r.IntN(len(users))], Tenant: []string{"acme", "globex"}[r.IntN(2)],
-				Feature: []string{"search", "chat", ""}[r.IntN(3)], SessionType: "chat"},
+				Department: []string{"", "R&D", "sales_100%"}[r.IntN(3)], Session: fmt.Sprintf("s-%d-%d", seed, r.IntN(20)),
+				Feature: []string{"search", "chat", ""}[r.IntN(3)], SessionType: "chat", APIKey: []string{"", "key_1", "key-2"}[r.IntN(3)]},
+		}
+		if r.IntN(5) == 0 {
+			rec.Dims.Session = ""
+		}
+		if r.IntN(2) == 0 {
+			rec.ResponseModel = p.model + "-2026-08-06"
+			rec.ResponseID = fmt.Sprintf("resp_%d_%d", seed, i)
 		}
 		binary.LittleEndian.PutUint64(rec.TraceID[:], seed<<32|uint64(i))
 		binary.LittleEndian.PutUint64(rec.SpanID[:], uint64(i)+1)
-		rec.Tokens[meter.Input] = r.Int64N(100_000)
-		rec.Tokens[meter.CacheRead] = r.Int64N(50_000)
-		rec.Tokens[meter.Output] = r.Int64N(4000)
+		if i > 0 {
+			prev := &out[i-1]
+			switch r.IntN(20) {
+			case 0, 1, 2, 3: // the next call of a conversation
+				rec.Start = prev.Start.Add(time.Duration(r.Int64N(int64(2 * time.Minute)))).Truncate(time.Millisecond)
+				rec.Dims.Session, rec.Dims.User = prev.Dims.Session, prev.Dims.User
+			case 4: // a parallel call
+				rec.Start = prev.Start
+			case 5: // another span of the same trace
+				rec.Start, rec.TraceID = prev.Start, prev.TraceID
+			case 6: // a gap exactly on a bound of the interval buckets
+				rec.Start = prev.Start.Add(store.IntervalBounds[r.IntN(len(store.IntervalBounds))])
+				rec.Dims.Session, rec.Dims.User = prev.Dims.Session, prev.Dims.User
+			}
+		}
+		for _, m := range []meter.Meter{meter.Input, meter.CacheRead, meter.CacheWrite5m, meter.Output, meter.WebSearch, meter.OutputVideo} {
+			rec.Tokens[m] = r.Int64N(100_000)
+		}
 		rec.Tokens[meter.Reasoning] = rec.Tokens[meter.Output] / 2
-		if p.currency == "" {
+		switch {
+		case p.currency == "" && r.IntN(4) == 0:
+			rec.Status = "invalid"
+		case p.currency == "":
 			rec.Status = "unpriced"
-		} else {
+		default:
 			rec.Cost = money.Nanos(r.Int64N(5_000_000_000))
 			rec.CostByMeter[meter.Input] = rec.Cost / 2
 			rec.CostByMeter[meter.Output] = rec.Cost - rec.Cost/2
+			rec.CostByMeter[meter.Request] = 1
 			rec.CacheSaved = money.Nanos(r.Int64N(1_000_000_000))
+			switch r.IntN(8) {
+			case 0:
+				rec.Status = "partial"
+			case 1:
+				rec.Status, rec.CostSource = "provider_reported", "provider"
+			case 2:
+				rec.Estimated = true
+			}
+		}
+		if r.IntN(6) == 0 {
+			// A reported cost, sometimes zero: NULL and 0 must differ.
+			rec.HasReported, rec.Reported, rec.ReportedCurrency = true, money.Nanos(r.Int64N(3)*1_000_000), "USD"
 		}
 		if r.IntN(20) == 0 {
 			rec.ErrorType = "RateLimitError"
 		}
 		if r.IntN(3) == 0 {
-			rec.TTFT = time.Duration(r.IntN(2000)) * time.Millisecond
+			rec.TTFT = time.Duration(1+r.IntN(2000)) * time.Millisecond
 		}
 		out[i] = rec
 	}
@@ -88,6 +133,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("RetentionKeepsRollups", func(t *testing.T) { testRetention(t, open(t)) })
 	t.Run("UnknownDimension", func(t *testing.T) { testUnknownDimension(t, open(t)) })
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
+	t.Run("Query", func(t *testing.T) { testQuery(t, open) })
 }
 
 var ctx = context.Background()
