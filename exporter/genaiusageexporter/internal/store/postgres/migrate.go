@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+)
+
+// Advisory lock keys (database-wide). Arbitrary constants; they only have
+// to differ from each other and from other applications' keys.
+const (
+	migrateLockKey   int64 = 0x6f74_6c67_6d69_6701 // "otlgmig" + 1
+	partitionLockKey int64 = 0x6f74_6c67_7061_7201 // "otlgpar" + 1
+)
+
+// migrations are applied in order, each once, each in its own transaction.
+// Never edit a released migration: add a new one.
+var migrations = []func() string{
+	schemaV1,
+}
+
+// schemaV1 mirrors the SQLite schema (same table and column names, so the
+// shared sqlstore.Reader runs on both), with PostgreSQL types: BIGINT for
+// every integer including the 0/1 booleans, BYTEA for the ids.
+func schemaV1() string {
+	defs := func(cols []string, typ string) string {
+		out := make([]string, len(cols))
+		for i, c := range cols {
+			out[i] = c + " " + typ
+		}
+		return strings.Join(out, ",\n  ")
+	}
+	const text = "TEXT NOT NULL DEFAULT ''"
+	return `
+CREATE TABLE usage_records (
+  ts_ms BIGINT NOT NULL,
+  trace_id BYTEA NOT NULL,
+  span_id BYTEA NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  ttft_ms BIGINT NOT NULL,
+  service ` + text + `,
+  environment ` + text + `,
+  ` + defs(store.DimensionColumns[:], text) + `,
+  provider ` + text + `,
+  model ` + text + `,
+  request_model ` + text + `,
+  response_model ` + text + `,
+  operation ` + text + `,
+  streaming BIGINT NOT NULL,
+  status ` + text + `,
+  error_type ` + text + `,
+  ` + defs(store.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  ` + defs(store.CostColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  cost_nanos BIGINT NOT NULL,
+  currency ` + text + `,
+  cache_saved_nanos BIGINT NOT NULL,
+  cost_source ` + text + `,
+  reported_nanos BIGINT NULL,
+  reported_currency ` + text + `,
+  card ` + text + `,
+  estimated BIGINT NOT NULL,
+  response_id ` + text + `,
+  -- Time first: inserts stay append-mostly (storage-measurements §3).
+  PRIMARY KEY (ts_ms, trace_id, span_id)
+) PARTITION BY RANGE (ts_ms);
+-- Monthly partitions are created on demand by the writer (partition.go).
+-- The same secondary indexes as SQLite's: the shared reader's queries
+-- are written against them.
+CREATE INDEX usage_records_user ON usage_records (user_id, ts_ms);
+CREATE INDEX usage_records_tenant ON usage_records (tenant, ts_ms);
+CREATE INDEX usage_records_session ON usage_records (session_id, ts_ms);
+CREATE INDEX usage_records_model ON usage_records (model, ts_ms);
+CREATE TABLE usage_rollups (
+  grain TEXT NOT NULL,
+  bucket_ms BIGINT NOT NULL,
+  dim TEXT NOT NULL,
+  value TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  service TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  calls BIGINT NOT NULL,
+  errors BIGINT NOT NULL,
+  unpriced BIGINT NOT NULL,
+  ` + defs(store.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  cost_nanos BIGINT NOT NULL,
+  cache_saved_nanos BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  ttft_ms BIGINT NOT NULL,
+  ttft_count BIGINT NOT NULL,
+  -- dim before bucket_ms, as in SQLite: queries read one dim over a
+  -- time range.
+  PRIMARY KEY (grain, dim, bucket_ms, value, provider, model, service, currency)
+) WITH (fillfactor = 70); -- every batch updates rows in place: leave room for HOT updates
+`
+}
+
+// migrate applies the migrations the database has not seen. A session
+// advisory lock serialises collectors that start at once against one
+// database; the lock goes with the connection if we die.
+func migrate(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+		return fmt.Errorf("lock for migrations: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey) //nolint:errcheck // closing the connection releases it too
+
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	var have int
+	if err := conn.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this collector's %d; use a newer collector", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, migrations[v-1]()); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)`, v, time.Now().UnixMilli())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+	}
+	return nil
+}

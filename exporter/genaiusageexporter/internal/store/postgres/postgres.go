@@ -1,0 +1,332 @@
+// Package postgres is the server usage store: PostgreSQL through pgx, raw
+// records in monthly range partitions, rollups updated in the same
+// transaction as the records they sum.
+//
+// It needs session state (temporary staging tables), so it must not sit
+// behind a transaction-pooling proxy.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Store is a usage store in a PostgreSQL database.
+type Store struct {
+	*sqlstore.Reader
+	pool      *pgxpool.Pool
+	db        *sql.DB
+	parts     partitions
+	insertSQL string
+	rollupSQL string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// defaultConnectTimeout bounds connecting when the DSN sets no
+// connect_timeout, so that an unreachable server fails Open instead of
+// hanging on a context without deadline.
+const defaultConnectTimeout = 10 * time.Second
+
+// Open connects to the database of dsn (a postgres:// URL or key=value
+// string), applies any pending schema migrations and returns the store.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx redacts the password it can find; redact catches the rest.
+		return nil, redact(fmt.Errorf("postgres: invalid DSN: %w", err), dsnPassword(dsn))
+	}
+	pw := cfg.ConnConfig.Password
+	target := describe(cfg.ConnConfig)
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+
+	// Migrate on a connection of its own first: the pool's connections
+	// create their staging tables LIKE the migrated tables.
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+	if err != nil {
+		return nil, redact(fmt.Errorf("postgres: connect to %s: %w", target, err), pw)
+	}
+	err = migrate(ctx, conn)
+	conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // nothing to do about it
+	if err != nil {
+		return nil, redact(fmt.Errorf("postgres: %s: %w", target, err), pw)
+	}
+
+	cfg.AfterConnect = createStaging
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, redact(fmt.Errorf("postgres: connect to %s: %w", target, err), pw)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, redact(fmt.Errorf("postgres: connect to %s: %w", target, err), pw)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	return &Store{
+		Reader:    &sqlstore.Reader{DB: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true}},
+		pool:      pool,
+		db:        db,
+		insertSQL: insertSQL(),
+		rollupSQL: rollupSQL(),
+	}, nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	s.pool.Close()
+	return err
+}
+
+// describe names a server and database for errors, without the password.
+func describe(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s@%s/%s", c.User, c.Host+":"+strconv.Itoa(int(c.Port)), c.Database)
+}
+
+// dsnPassword finds the password of a DSN that pgx could not parse, where
+// it can.
+func dsnPassword(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		pw, _ := u.User.Password()
+		return pw
+	}
+	return ""
+}
+
+// redact removes a password from an error's text, keeping the chain for
+// errors.Is and errors.As.
+func redact(err error, pw string) error {
+	if pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), pw, "xxxxx"), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Staging tables, one pair per connection, emptied at every commit: a
+// batch is COPYed into them, then merged into the real tables by one
+// statement each (storage-measurements §3: the fastest idempotent path).
+const (
+	recordStaging = "usage_staging"
+	rollupStaging = "usage_rollup_staging"
+)
+
+func createStaging(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, `
+CREATE TEMP TABLE `+recordStaging+` (LIKE usage_records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE `+rollupStaging+` (LIKE usage_rollups INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;`)
+	if err != nil {
+		return fmt.Errorf("create staging tables: %w", err)
+	}
+	return nil
+}
+
+// insertSQL moves the staged records into usage_records, skipping those
+// already stored, and returns the identities of the rows it inserted. It
+// inserts in key order so that two writers with overlapping batches wait
+// on each other in the same order instead of deadlocking.
+func insertSQL() string {
+	cols := strings.Join(store.RecordColumns(), ", ")
+	return "INSERT INTO usage_records (" + cols + ") SELECT " + cols + " FROM " + recordStaging +
+		" ORDER BY ts_ms, trace_id, span_id ON CONFLICT (ts_ms, trace_id, span_id) DO NOTHING RETURNING ts_ms, trace_id, span_id"
+}
+
+// rollupPKOrder is the primary key of usage_rollups (schemaV1).
+const rollupPKOrder = "grain, dim, bucket_ms, value, provider, model, service, currency"
+
+// rollupSQL adds the staged rollup rows to usage_rollups, in primary key
+// order for the same reason as insertSQL.
+func rollupSQL() string {
+	keys := strings.Join(store.RollupKeyColumns, ", ")
+	sets := make([]string, len(store.RollupValueColumns))
+	for i, v := range store.RollupValueColumns {
+		sets[i] = v + " = t." + v + " + excluded." + v
+	}
+	all := keys + ", " + strings.Join(store.RollupValueColumns, ", ")
+	return "INSERT INTO usage_rollups AS t (" + all + ") SELECT " + all + " FROM " + rollupStaging +
+		" ORDER BY " + rollupPKOrder + " ON CONFLICT (" + keys + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// identity is a record's primary key.
+type identity struct {
+	ms    int64
+	trace [16]byte
+	span  [8]byte
+}
+
+// maxAttempts bounds the retries of a write that lost a deadlock or
+// serialization race.
+const maxAttempts = 5
+
+// Write stores records and updates the rollups, in one transaction.
+func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	// One row per identity: the first record of an identity wins, as
+	// when it comes in a later batch.
+	byID := make(map[identity]int, len(recs))
+	batch := make([]int, 0, len(recs))
+	months := map[month]bool{}
+	for i := range recs {
+		r := &recs[i]
+		id := identity{ms: r.StartMillis(), trace: r.TraceID, span: r.SpanID}
+		if _, dup := byID[id]; dup {
+			continue
+		}
+		byID[id] = i
+		batch = append(batch, i)
+		months[monthOf(id.ms)] = true
+	}
+	for attempt := 1; ; attempt++ {
+		if err := s.ensurePartitions(ctx, months); err != nil {
+			return 0, err
+		}
+		n, err := s.write(ctx, recs, batch, byID)
+		if err == nil {
+			return n, nil
+		}
+		retry, lostPartition := retryable(err)
+		if !retry || attempt == maxAttempts || ctx.Err() != nil {
+			return 0, err
+		}
+		if lostPartition {
+			// Another collector's retention dropped a month we knew of.
+			forget := make([]month, 0, len(months))
+			for m := range months {
+				forget = append(forget, m)
+			}
+			s.parts.mark(forget, false)
+		}
+		// Back off with jitter so that the writers that collided do not
+		// collide again.
+		wait := time.Duration(attempt*attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return 0, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// retryable reports whether a failed write transaction may succeed if run
+// again, and whether it failed for want of a partition.
+func retryable(err error) (retry, lostPartition bool) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false, false
+	}
+	switch pgErr.Code {
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return true, false
+	case "23514": // check_violation: "no partition of relation ... found for row"
+		return strings.Contains(pgErr.Message, "no partition"), true
+	}
+	return false, false
+}
+
+// write runs one attempt of Write: the records of recs at batch, whose
+// identities byID maps back to their index.
+func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byID map[identity]int) (int, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+
+	ncols := len(store.RecordColumns())
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, store.RecordColumns(), pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
+		return store.RecordArgs(make([]any, 0, ncols), &recs[batch[i]]), nil
+	}))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: copy records: %w", err)
+	}
+
+	rows, err := tx.Query(ctx, s.insertSQL)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: insert records: %w", err)
+	}
+	rollups := store.Rollups{}
+	inserted := 0
+	var (
+		id          identity
+		trace, span []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id.ms, &trace, &span); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("postgres: insert records: %w", err)
+		}
+		copy(id.trace[:], trace)
+		copy(id.span[:], span)
+		i, ok := byID[id]
+		if !ok {
+			rows.Close()
+			return 0, fmt.Errorf("postgres: insert records: the database returned a record not in the batch (ts_ms %d)", id.ms)
+		}
+		rollups.Add(&recs[i])
+		inserted++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("postgres: insert records: %w", err)
+	}
+
+	if len(rollups) > 0 {
+		keys := make([]store.RollupKey, 0, len(rollups))
+		for k := range rollups {
+			keys = append(keys, k)
+		}
+		width := len(store.RollupKeyColumns) + len(store.RollupValueColumns)
+		cols := append(append([]string{}, store.RollupKeyColumns...), store.RollupValueColumns...)
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{rollupStaging}, cols, pgx.CopyFromSlice(len(keys), func(i int) ([]any, error) {
+			return store.RollupArgs(make([]any, 0, width), keys[i], rollups[keys[i]]), nil
+		}))
+		if err != nil {
+			return 0, fmt.Errorf("postgres: copy rollups: %w", err)
+		}
+		if _, err := tx.Exec(ctx, s.rollupSQL); err != nil {
+			return 0, fmt.Errorf("postgres: update rollups: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("postgres: commit: %w", err)
+	}
+	return inserted, nil
+}
+
+// DeleteRecordsBefore drops raw records older than t; rollups stay. Whole
+// months before t go as partitions (no row-by-row delete, no bloat), the
+// rest with a DELETE.
+func (s *Store) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
+	dropped, err := s.dropPartitionsBefore(ctx, t.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.Reader.DeleteRecordsBefore(ctx, t)
+	return dropped + n, err
+}

@@ -1,0 +1,437 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// The tests need a server: OTELCOL_GENAI_PG_DSN names a database whose user
+// may create databases (.ci/postgres sets up the default one). Without a
+// reachable server they skip, unless OTELCOL_GENAI_REQUIRE_PG=1.
+const defaultDSN = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+func adminDSN() string {
+	if dsn := os.Getenv("OTELCOL_GENAI_PG_DSN"); dsn != "" {
+		return dsn
+	}
+	return defaultDSN
+}
+
+// admin connects to the admin database, or skips the test.
+func admin(tb testing.TB) *pgx.Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminDSN())
+	if err != nil {
+		msg := fmt.Sprintf("postgres unreachable (set OTELCOL_GENAI_PG_DSN, or run .ci/postgres): %v", err)
+		if os.Getenv("OTELCOL_GENAI_REQUIRE_PG") == "1" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return conn
+}
+
+// freshDB creates an empty database, dropped when the test ends, and
+// returns its DSN.
+func freshDB(tb testing.TB) string {
+	tb.Helper()
+	ctx := context.Background()
+	conn := admin(tb)
+	defer conn.Close(ctx)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := "otelcol_genai_test_" + hex.EncodeToString(b[:])
+	_, err := conn.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(tb, err)
+	tb.Cleanup(func() {
+		conn := admin(tb)
+		defer conn.Close(ctx)
+		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		assert.NoError(tb, err)
+	})
+	return withDatabase(tb, adminDSN(), name)
+}
+
+func withDatabase(tb testing.TB, dsn, name string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		require.NoError(tb, err)
+		u.Path = "/" + name
+		return u.String()
+	}
+	return dsn + " dbname=" + name // key=value: the last setting wins
+}
+
+func openDSN(tb testing.TB, dsn string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), dsn)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openDSN(t, freshDB(t)) })
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	s, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	recs := storetest.Records(9, 100, 24)
+	_, err = s.Write(ctx, recs)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s = openDSN(t, dsn)
+	n, err := s.Write(ctx, recs)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "identity survives a restart")
+	var versions, maxVersion int
+	require.NoError(t, s.pool.QueryRow(ctx, "SELECT COUNT(*), MAX(version) FROM schema_migrations").Scan(&versions, &maxVersion))
+	assert.Equal(t, len(migrations), versions, "each migration applied once")
+	assert.Equal(t, len(migrations), maxVersion)
+	var records int
+	require.NoError(t, s.pool.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&records))
+	assert.Equal(t, 100, records)
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	s, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	_, err = s.pool.Exec(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES (999, 0)")
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = Open(ctx, dsn)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "newer than this collector's")
+}
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	dsn := freshDB(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			s, err := Open(context.Background(), dsn)
+			if err == nil {
+				s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	s := openDSN(t, dsn)
+	var versions int
+	require.NoError(t, s.pool.QueryRow(context.Background(), "SELECT COUNT(*) FROM schema_migrations").Scan(&versions))
+	assert.Equal(t, len(migrations), versions)
+}
+
+// The schema must keep up with SQLite's: the shared reader's queries are
+// planned against the same indexes, and the writer sorts rollups in
+// primary key order.
+func TestSchemaMirrorsSQLite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	lite, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, lite.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	var want []string
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records' AND sql IS NOT NULL ORDER BY name`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		want = append(want, name)
+	}
+	require.NoError(t, rows.Err())
+
+	require.NotEmpty(t, want)
+
+	s := openDSN(t, freshDB(t))
+	names := func(q string) []string {
+		rows, err := s.pool.Query(ctx, q)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	assert.Equal(t, want, names(`SELECT indexname FROM pg_indexes
+WHERE tablename = 'usage_records' AND indexname <> 'usage_records_pkey' ORDER BY indexname`), "secondary indexes of usage_records")
+
+	pk := names(`SELECT a.attname::text FROM pg_index i
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = 'usage_rollups'::regclass AND i.indisprimary ORDER BY k.n`)
+	assert.Equal(t, rollupPKOrder, strings.Join(pk, ", "))
+	assert.ElementsMatch(t, store.RollupKeyColumns, pk)
+}
+
+const secret = "s3cr3t-pw-7781"
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ name, dsn, want string }{
+		{"unparsable", "postgres://me:" + secret + "@127.0.0.1:notaport/usage", "postgres: invalid DSN"},
+		{"key=value unparsable", "host=127.0.0.1 port=notaport user=me password=" + secret, "postgres: invalid DSN"},
+		{"unreachable", "postgres://me:" + secret + "@127.0.0.1:1/usage?sslmode=disable&connect_timeout=3", "postgres: connect to me@127.0.0.1:1/usage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Open(ctx, tc.dsn)
+			require.Error(t, err)
+			t.Log(err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), secret)
+		})
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	admin(t).Close(context.Background())
+	cfg, err := pgx.ParseConfig(adminDSN())
+	require.NoError(t, err)
+	dsn := fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", url.PathEscape(cfg.User), secret, cfg.Host, cfg.Port, cfg.Database)
+	_, err = Open(context.Background(), dsn)
+	require.Error(t, err)
+	t.Log(err)
+	assert.Contains(t, err.Error(), "postgres: connect to "+cfg.User+"@")
+	assert.NotContains(t, err.Error(), secret)
+	var pgErr *pgconn.PgError
+	if assert.ErrorAs(t, err, &pgErr) {
+		assert.Equal(t, "28P01", pgErr.Code, "invalid_password: %v", err)
+	}
+}
+
+func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
+	s, err := Open(context.Background(), freshDB(t))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "postgres: ")
+}
+
+func TestDuplicatesInOneBatch(t *testing.T) {
+	s := openDSN(t, freshDB(t))
+	recs := storetest.Records(21, 50, 24)
+	batch := append(append([]usage.Record{}, recs...), recs[:20]...)
+	batch[len(recs)].Cost++ // a later copy of an identity loses, whatever it says
+	n, err := s.Write(context.Background(), batch)
+	require.NoError(t, err)
+	assert.Equal(t, 50, n)
+	q := store.TotalsQuery{From: storetest.Base, To: storetest.Base.Add(24 * time.Hour)}
+	roll, err := s.Totals(context.Background(), q)
+	require.NoError(t, err)
+	raw, err := s.RecordTotals(context.Background(), q)
+	require.NoError(t, err)
+	assert.Equal(t, raw, roll)
+	var calls int64
+	for _, tot := range roll {
+		calls += tot.Calls
+	}
+	assert.Equal(t, int64(50), calls)
+}
+
+// Two collectors (two stores, two pools) against one database, with
+// overlapping batches over two new months at once: every record counts
+// exactly once, in records and rollups.
+func TestTwoStoresConcurrent(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	stores := []*Store{openDSN(t, dsn), openDSN(t, dsn)}
+	recs := storetest.Records(11, 4000, 24*45) // November and half of December
+	var inserted atomic.Int64
+	var wg sync.WaitGroup
+	// Writer w covers records [w*1000, w*1000+2000) (wrapping) in batches
+	// of 250; writers 0 and 2 use one store, 1 and 3 the other, so every
+	// record is written twice, once through each store.
+	for w := range 4 {
+		s := stores[w%2]
+		wg.Go(func() {
+			lo := (w * 1000) % 4000
+			for b := range 8 {
+				i := (lo + b*250) % 4000
+				n, err := s.Write(ctx, recs[i:i+250])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				inserted.Add(int64(n))
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(4000), inserted.Load(), "every record inserted exactly once")
+	q := store.TotalsQuery{From: storetest.Base, To: storetest.Base.AddDate(0, 2, 0)}
+	for _, s := range stores {
+		roll, err := s.Totals(ctx, q)
+		require.NoError(t, err)
+		raw, err := s.RecordTotals(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, raw, roll)
+		var calls int64
+		for _, tot := range roll {
+			calls += tot.Calls
+		}
+		assert.Equal(t, int64(4000), calls)
+	}
+}
+
+// shifted returns recs moved to start in the month of t.
+func shifted(recs []usage.Record, t time.Time) []usage.Record {
+	out := append([]usage.Record{}, recs...)
+	for i := range out {
+		out[i].Start = t.Add(out[i].Start.Sub(storetest.Base))
+	}
+	return out
+}
+
+func partitionCounts(t *testing.T, s *Store) map[string]int64 {
+	rows, err := s.pool.Query(context.Background(), `SELECT c.relname, (SELECT COUNT(*) FROM usage_records r WHERE r.tableoid = c.oid)
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'usage_records'::regclass`)
+	require.NoError(t, err)
+	out := map[string]int64{}
+	var name string
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &n}, func() error { out[name] = n; return nil })
+	require.NoError(t, err)
+	return out
+}
+
+func TestPartitionsPerMonth(t *testing.T) {
+	ctx := context.Background()
+	s := openDSN(t, freshDB(t))
+	jan := shifted(storetest.Records(31, 100, 24*10), time.Date(2026, 1, 25, 0, 0, 0, 0, time.UTC)) // January into February
+	mar := shifted(storetest.Records(32, 100, 24*20), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	batch := append(append([]usage.Record{}, jan...), mar...)
+	n, err := s.Write(ctx, batch)
+	require.NoError(t, err)
+	assert.Equal(t, 200, n)
+
+	want := map[string]int64{}
+	for _, r := range batch {
+		want[fmt.Sprintf("usage_records_p%04d%02d", r.Start.UTC().Year(), int(r.Start.UTC().Month()))]++
+	}
+	require.Len(t, want, 3, "the records span January, February and March")
+	got := partitionCounts(t, s)
+	for name, n := range want {
+		assert.Equal(t, n, got[name], "records of %s", name)
+	}
+	next := monthOf(time.Now().UnixMilli()).end().table()
+	assert.Contains(t, got, next, "next month is created ahead")
+	assert.NotContains(t, got, "usage_records_p202604", "no partition for a month without records")
+
+	// Retention drops whole months and deletes the rest; rollups stay.
+	all := store.TotalsQuery{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}
+	before, err := s.Totals(ctx, all)
+	require.NoError(t, err)
+	cut := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	var old int64
+	for _, r := range batch {
+		if r.Start.Before(cut) {
+			old++
+		}
+	}
+	deleted, err := s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	assert.Equal(t, old, deleted)
+	got = partitionCounts(t, s)
+	assert.NotContains(t, got, "usage_records_p202601")
+	assert.NotContains(t, got, "usage_records_p202602")
+	assert.Equal(t, int64(len(batch))-old, got["usage_records_p202603"])
+	after, err := s.Totals(ctx, all)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "rollups outlive raw records")
+
+	// A late record for a dropped month gets its partition back, also when
+	// another store dropped it behind this one's back.
+	other := openDSN(t, s.pool.Config().ConnString())
+	n, err = other.Write(ctx, jan[:10])
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+	_, err = s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	n, err = other.Write(ctx, jan[10:20])
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+}
+
+func TestRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		err                  error
+		retry, lostPartition bool
+	}{
+		{&pgconn.PgError{Code: "40001"}, true, false},
+		{fmt.Errorf("postgres: update rollups: %w", &pgconn.PgError{Code: "40P01"}), true, false},
+		{&pgconn.PgError{Code: "23514", Message: `no partition of relation "usage_records" found for row`}, true, true},
+		{&pgconn.PgError{Code: "23514", Message: "new row violates check constraint"}, false, true},
+		{&pgconn.PgError{Code: "23505"}, false, false},
+		{context.Canceled, false, false},
+	} {
+		retry, lost := retryable(tc.err)
+		assert.Equal(t, tc.retry, retry, "%v", tc.err)
+		if retry {
+			assert.Equal(t, tc.lostPartition, lost, "%v", tc.err)
+		}
+	}
+}
+
+func TestPartitionNames(t *testing.T) {
+	m := monthOf(time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC).UnixMilli())
+	assert.Equal(t, "usage_records_p202612", m.table())
+	assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), int64(m.end()))
+	back, ok := parseTable(m.table())
+	assert.True(t, ok)
+	assert.Equal(t, m, back)
+	for _, bad := range []string{"usage_records_p202613", "usage_records_p20261", "usage_records_2026_12", "other"} {
+		_, ok := parseTable(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	s := openDSN(b, freshDB(b))
+	const batch = 1000
+	seed := uint64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		seed++
+		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
+		if _, err := s.Write(context.Background(), recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
+}
