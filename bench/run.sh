@@ -108,6 +108,8 @@ accepted_spans() { curl -s --max-time 5 "$METRICS_URL" | awk '/^otelcol_receiver
 refused_spans() { curl -s --max-time 5 "$METRICS_URL" | awk '/^otelcol_receiver_refused_spans(_total)?[{ ]/ {s+=$NF} END {printf "%d", s+0}'; }
 # genai_cost spans with status="priced" (0 for the baseline).
 priced_spans() { curl -s --max-time 5 "$METRICS_URL" | awk '/^otelcol_processor_genai_cost_spans(_total)?[{ ]/ && /status="priced"/ {s+=$NF} END {printf "%d", s+0}'; }
+# usage records the genai_usage exporter stored (0 without it).
+stored_records() { curl -s --max-time 5 "$METRICS_URL" | awk '/^otelcol_exporter_genai_usage_records(_total)?[{ ]/ && /result="inserted"/ {s+=$NF} END {printf "%d", s+0}'; }
 ticks() { awk '{print $14+$15}' "/proc/$CPID/stat"; }
 # busy ticks of one CPU (everything but idle and iowait; steal counts as busy,
 # since the collector could not run then); "-" unless CPUS is one CPU number.
@@ -160,7 +162,8 @@ run_one() {
 	build_loadgen
 	free_ports
 
-	GOMAXPROCS=$COL_GOMAXPROCS "${COL_PIN[@]}" "$BIN" --config="$cfg" >"$OUT/col-$label.log" 2>&1 &
+	# The genai_usage config writes a fresh SQLite file per run.
+	GENAI_USAGE_BENCH_DB="$OUT/usage-$label-$RANDOM.db" GOMAXPROCS=$COL_GOMAXPROCS "${COL_PIN[@]}" "$BIN" --config="$cfg" >"$OUT/col-$label.log" 2>&1 &
 	CPID=$!
 	local i
 	for i in $(seq 100); do
@@ -177,13 +180,13 @@ run_one() {
 		sleep 0.5
 	fi
 
-	local s0 t0 r0 p0 w0 b0 g0 s1 t1 r1 p1 w1 b1 g1
-	s0=$(accepted_spans); r0=$(refused_spans); p0=$(priced_spans); t0=$(ticks); w0=$(date +%s.%N)
+	local s0 t0 r0 p0 k0 w0 b0 g0 s1 t1 r1 p1 k1 w1 b1 g1
+	s0=$(accepted_spans); r0=$(refused_spans); p0=$(priced_spans); k0=$(stored_records); t0=$(ticks); w0=$(date +%s.%N)
 	b0=$(cpu_busy "$COL_CPUS"); g0=$(cpu_busy "$GEN_CPUS")
 	"${GEN_PIN[@]}" "$LOADGEN" -c "$C" -spans "$SPANS" -d "${D}s" -seed "$RUN_SEED" -label "$label" "$@" >"$OUT/gen-$label.log" 2>&1 &
 	GPID=$!; wait "$GPID" || { cat "$OUT/gen-$label.log" >&2; die "loadgen failed"; }; GPID=""
 	sleep 1 # let the batch processor flush
-	s1=$(accepted_spans); r1=$(refused_spans); p1=$(priced_spans); t1=$(ticks); w1=$(date +%s.%N)
+	s1=$(accepted_spans); r1=$(refused_spans); p1=$(priced_spans); k1=$(stored_records); t1=$(ticks); w1=$(date +%s.%N)
 	b1=$(cpu_busy "$COL_CPUS"); g1=$(cpu_busy "$GEN_CPUS")
 	local rss hwm
 	rss=$(status_mib VmRSS); hwm=$(status_mib VmHWM)
@@ -194,7 +197,7 @@ run_one() {
 	local gen
 	gen=$(grep 'spans_sent=' "$OUT/gen-$label.log" | tail -1)
 	RESULT=$(awk -v label="$label" -v d="$D" -v s0="$s0" -v s1="$s1" -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" \
-		-v r0="$r0" -v r1="$r1" -v p0="$p0" -v p1="$p1" -v hz="$CLK_TCK" -v rss="$rss" -v hwm="$hwm" -v gen="$gen" \
+		-v r0="$r0" -v r1="$r1" -v p0="$p0" -v p1="$p1" -v k0="$k0" -v k1="$k1" -v hz="$CLK_TCK" -v rss="$rss" -v hwm="$hwm" -v gen="$gen" \
 		-v b0="$b0" -v b1="$b1" -v g0="$g0" -v g1="$g1" 'BEGIN {
 		n = s1 - s0; cpu = (t1 - t0) / hz; wall = w1 - w0
 		split(gen, f, " "); sent = 0; gcpu = 0; gus = 0
@@ -202,8 +205,8 @@ run_one() {
 		# CPU time that other processes took on the CPU of the collector and on the one of the generator
 		o0 = (b0 == "-" ? "-" : sprintf("%.0f", 100 * ((b1 - b0) / hz - cpu) / wall))
 		o1 = (g0 == "-" ? "-" : sprintf("%.0f", 100 * ((g1 - g0) / hz - gcpu) / wall))
-		printf "%s: spans=%d spans/s=%.0f collector_cpu_s=%.2f cpu%%=%.0f cpu_us/span=%.3f rss_MiB=%s peak_rss_MiB=%s gen_sent=%d gen_cpu_s=%s gen_cpu_us/span=%s refused=%d priced=%d other_on_col_cpu%%=%s other_on_gen_cpu%%=%s\n",
-			label, n, n / d, cpu, 100 * cpu / wall, (n > 0 ? 1e6 * cpu / n : 0), rss, hwm, sent, gcpu, gus, r1 - r0, p1 - p0, o0, o1
+		printf "%s: spans=%d spans/s=%.0f collector_cpu_s=%.2f cpu%%=%.0f cpu_us/span=%.3f rss_MiB=%s peak_rss_MiB=%s gen_sent=%d gen_cpu_s=%s gen_cpu_us/span=%s refused=%d priced=%d stored=%d other_on_col_cpu%%=%s other_on_gen_cpu%%=%s\n",
+			label, n, n / d, cpu, 100 * cpu / wall, (n > 0 ? 1e6 * cpu / n : 0), rss, hwm, sent, gcpu, gus, r1 - r0, p1 - p0, k1 - k0, o0, o1
 	}')
 }
 

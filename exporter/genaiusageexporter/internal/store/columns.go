@@ -181,7 +181,7 @@ func (v *RollupValues) add(rec *usage.Record) {
 	v.Cost += int64(rec.Cost)
 	v.CacheSaved += int64(rec.CacheSaved)
 	v.DurationMs += rec.Duration.Milliseconds()
-	if rec.TTFT > 0 {
+	if rec.TTFT.Milliseconds() > 0 { // as the records count it: whole milliseconds
 		v.TTFTMs += rec.TTFT.Milliseconds()
 		v.TTFTCount++
 	}

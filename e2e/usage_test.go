@@ -1,0 +1,325 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
+
+// usageCollector is the built collector run with a repository config, in
+// a temporary working directory (where ./data goes), on free ports.
+type usageCollector struct {
+	receiver, api, metrics string
+	dir                    string
+	logs                   *syncBuffer
+	cmd                    *exec.Cmd
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startUsageCollector runs config/collector.yaml; sets are extra --set
+// overrides (key=value).
+func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollector {
+	bin := collectorBinary(t)
+	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	c := &usageCollector{
+		receiver: fmt.Sprintf("http://127.0.0.1:%d", httpPort),
+		api:      fmt.Sprintf("http://127.0.0.1:%d/api/v1/usage/", apiPort),
+		metrics:  fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
+		dir:      dir,
+		logs:     &syncBuffer{},
+	}
+	args := []string{"--config=" + filepath.Join(repoRoot(), "config", "collector.yaml"),
+		fmt.Sprintf("--set=receivers::otlp::protocols::http::endpoint=127.0.0.1:%d", httpPort),
+		fmt.Sprintf("--set=receivers::otlp::protocols::grpc::endpoint=127.0.0.1:%d", grpcPort),
+		"--config=" + telemetryOverride(t, telPort),
+		fmt.Sprintf("--set=exporters::genai_usage::metrics::endpoint=127.0.0.1:%d", metricsPort),
+		fmt.Sprintf("--set=exporters::genai_usage::api::endpoint=127.0.0.1:%d", apiPort),
+		// The batch processor's default 200ms is fine; flush the debug
+		// exporter's noise away.
+		"--set=exporters::debug::verbosity=basic",
+	}
+	for _, s := range sets {
+		args = append(args, "--set="+s)
+	}
+	c.cmd = exec.Command(bin, args...)
+	c.cmd.Dir = dir
+	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
+	require.NoError(t, c.cmd.Start())
+	t.Cleanup(func() {
+		c.stop(t)
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.logs.String())
+		}
+	})
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(c.api + "summary")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API")
+	return c
+}
+
+// telemetryOverride is a config file that moves the collector's own
+// metrics to port (a list cannot be changed with --set).
+func telemetryOverride(t *testing.T, port int) string {
+	path := filepath.Join(t.TempDir(), "telemetry.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf(`
+service:
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+`, port)), 0o600))
+	return path
+}
+
+func (c *usageCollector) stop(t *testing.T) {
+	if c.cmd.ProcessState != nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (c *usageCollector) send(t *testing.T, td ptrace.Traces) {
+	(&collector{receiver: c.receiver}).send(t, td)
+}
+
+func (c *usageCollector) get(t *testing.T, path string, out any) {
+	t.Helper()
+	resp, err := http.Get(c.api + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.NoError(t, json.Unmarshal(body, out))
+}
+
+// goldenTotals sums the reviewed golden files of the fixtures: billable
+// calls and the processor's exact local cost; and the time range.
+func goldenTotals(t *testing.T, fs []fixtures.Fixture) (calls int64, cost money.Nanos, from, to time.Time) {
+	for _, f := range fs {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), "processor", "genaicostprocessor", "testdata", "golden", f.Name+".json"))
+		require.NoError(t, err)
+		var want []fixtures.SpanResult
+		require.NoError(t, json.Unmarshal(data, &want))
+		for _, r := range want {
+			switch r.Status {
+			case "priced", "partial", "unpriced", "provider_reported", "invalid":
+				calls++
+				if c, ok := r.LocalCost(); ok {
+					cost += c
+				}
+			}
+		}
+		fixtures.ForEachSpan(f.Traces, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) {
+			st := s.StartTimestamp().AsTime()
+			if from.IsZero() || st.Before(from) {
+				from = st
+			}
+			if st.After(to) {
+				to = st
+			}
+		})
+	}
+	return calls, cost, from, to
+}
+
+type summary struct {
+	Data struct {
+		Calls int64             `json:"calls"`
+		Cost  map[string]string `json:"cost"`
+	} `json:"data"`
+}
+
+// totals sums the API's summaries over [from, to] in windows of at most a
+// year (the API's longest range).
+func (c *usageCollector) totals(t *testing.T, from, to time.Time) (int64, money.Nanos) {
+	var calls int64
+	var cost money.Nanos
+	for w := from.Truncate(24 * time.Hour); !w.After(to); w = w.Add(360 * 24 * time.Hour) {
+		var s summary
+		c.get(t, "summary?"+url.Values{"from": {w.Format(time.RFC3339)}, "to": {w.Add(360 * 24 * time.Hour).Format(time.RFC3339)}}.Encode(), &s)
+		calls += s.Data.Calls
+		if v, ok := s.Data.Cost["USD"]; ok {
+			n, err := money.ParseDecimal(v)
+			require.NoError(t, err)
+			cost += n
+		}
+	}
+	return calls, cost
+}
+
+// TestUsageEndToEnd runs the collector with config/collector.yaml as
+// shipped (ports aside), sends every fixture over OTLP/HTTP, and reads the
+// calls back from the API, the SQLite file and the Prometheus endpoint,
+// with the processor's exact costs; after a restart they are all still
+// there and a replay adds nothing.
+func TestUsageEndToEnd(t *testing.T) {
+	fs, err := fixtures.Load("captured", "written")
+	require.NoError(t, err)
+	wantCalls, wantCost, from, to := goldenTotals(t, fs)
+	require.Positive(t, wantCalls)
+
+	dir := t.TempDir()
+	c := startUsageCollector(t, dir)
+	for _, f := range fs {
+		c.send(t, f.Traces)
+	}
+	require.Eventually(t, func() bool {
+		n, _ := c.totals(t, from, to)
+		return n >= wantCalls
+	}, 30*time.Second, 200*time.Millisecond)
+	calls, cost := c.totals(t, from, to)
+	assert.Equal(t, wantCalls, calls, "one record per billable call")
+	assert.Equal(t, wantCost, cost, "the processor's exact cost, to the nano")
+
+	// The metrics endpoint counts the same calls.
+	resp, err := http.Get(c.metrics)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `genai_usage_calls_total{`)
+	assert.Regexp(t, `genai_usage_cost_total\{[^}]*currency="USD"[^}]*\} [0-9.e-]+`, string(body))
+	var metricCalls float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "genai_usage_calls_total{") {
+			var v float64
+			_, err := fmt.Sscanf(line[strings.LastIndexByte(line, ' ')+1:], "%g", &v)
+			require.NoError(t, err)
+			metricCalls += v
+		}
+	}
+	assert.Equal(t, float64(wantCalls), metricCalls)
+
+	// The records are in the SQLite file under ./data, and survive a
+	// restart; replaying every fixture then adds nothing.
+	_, err = os.Stat(filepath.Join(dir, "data", "genai-usage.db"))
+	require.NoError(t, err)
+	c.stop(t)
+	c = startUsageCollector(t, dir)
+	calls, cost = c.totals(t, from, to)
+	assert.Equal(t, wantCalls, calls, "after a restart")
+	for _, f := range fs {
+		c.send(t, f.Traces)
+	}
+	time.Sleep(2 * time.Second) // the batch processor and the queue flush
+	calls, cost = c.totals(t, from, to)
+	assert.Equal(t, wantCalls, calls, "a replay adds nothing")
+	assert.Equal(t, wantCost, cost)
+}
+
+func pgAdminDSN() string {
+	if dsn := os.Getenv("OTELCOL_GENAI_PG_DSN"); dsn != "" {
+		return dsn
+	}
+	return "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// TestTwoCollectorsOnePostgres runs two collector processes writing to one
+// PostgreSQL database at once, with overlapping input (every fixture to
+// one of them, a third of them to both), and checks the totals are exact.
+func TestTwoCollectorsOnePostgres(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgAdminDSN())
+	if err != nil {
+		if os.Getenv("OTELCOL_GENAI_REQUIRE_PG") == "1" {
+			t.Fatalf("postgres unreachable: %v", err)
+		}
+		t.Skipf("postgres unreachable (run .ci/postgres): %v", err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("e2e_two_collectors_%d", time.Now().UnixNano())
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	u, err := url.Parse(pgAdminDSN())
+	require.NoError(t, err)
+	u.Path = "/" + name
+	dsn := u.String()
+
+	fs, err := fixtures.Load("captured", "written")
+	require.NoError(t, err)
+	wantCalls, wantCost, from, to := goldenTotals(t, fs)
+	sets := []string{"exporters::genai_usage::store::driver=postgres", "exporters::genai_usage::store::postgres::dsn=" + dsn}
+	a := startUsageCollector(t, t.TempDir(), sets...)
+	b := startUsageCollector(t, t.TempDir(), sets...)
+	var wg sync.WaitGroup
+	for i, c := range []*usageCollector{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j, f := range fs {
+				if j%2 == i || j%3 == 0 {
+					c.send(t, f.Traces)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool {
+		n, _ := a.totals(t, from, to)
+		return n >= wantCalls
+	}, 30*time.Second, 200*time.Millisecond)
+	time.Sleep(time.Second) // let a late duplicate land, if one were to count
+	for _, c := range []*usageCollector{a, b} {
+		calls, cost := c.totals(t, from, to)
+		assert.Equal(t, wantCalls, calls, "every call once, though a third went through both collectors")
+		assert.Equal(t, wantCost, cost)
+	}
+	var rows int64
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	require.NoError(t, conn.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&rows))
+	assert.Equal(t, wantCalls, rows)
+}

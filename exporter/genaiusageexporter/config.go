@@ -1,0 +1,247 @@
+package genaiusageexporter // import "github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter"
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// Config is the genai_usage exporter's configuration.
+type Config struct {
+	TimeoutConfig exporterhelper.TimeoutConfig                             `mapstructure:",squash"`
+	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
+
+	// Store is where usage records go.
+	Store StoreConfig `mapstructure:"store"`
+	// Metrics is the Prometheus endpoint.
+	Metrics MetricsConfig `mapstructure:"metrics"`
+	// API is the usage query API.
+	API APIConfig `mapstructure:"api"`
+	// Dimensions say where each attribution dimension is read from. Keys
+	// are dimension names (user, tenant, department, session,
+	// session_type, feature, api_key); a dimension configured here
+	// replaces its default attribute list.
+	Dimensions map[string]DimensionConfig `mapstructure:"dimensions"`
+	// Pricing names the catalogs the genai_cost processor uses, so that
+	// the exporter can find the price card of a record (for its cost per
+	// meter and what caching saved). Same keys as the processor's.
+	Pricing PricingConfig `mapstructure:"pricing"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// StoreConfig selects the usage store.
+type StoreConfig struct {
+	// Driver is sqlite (the default, one file), postgres, or none for a
+	// metrics-only deployment.
+	Driver   string         `mapstructure:"driver"`
+	SQLite   SQLiteConfig   `mapstructure:"sqlite"`
+	Postgres PostgresConfig `mapstructure:"postgres"`
+	// Retention drops raw records older than this (rollups are kept
+	// forever); 0 keeps every record.
+	Retention time.Duration `mapstructure:"retention"`
+}
+
+// Store drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+	DriverNone     = "none"
+)
+
+// SQLiteConfig is the embedded store.
+type SQLiteConfig struct {
+	// Path is the database file; its directory is created if missing.
+	Path string `mapstructure:"path"`
+}
+
+// PostgresConfig is the server store.
+type PostgresConfig struct {
+	// DSN is a PostgreSQL connection string (URL or key=value).
+	DSN configopaque.String `mapstructure:"dsn"`
+}
+
+// MetricsConfig is the Prometheus endpoint.
+type MetricsConfig struct {
+	Enabled bool                    `mapstructure:"enabled"`
+	Server  confighttp.ServerConfig `mapstructure:",squash"`
+	// Dimensions are the attribution dimensions used as labels, besides
+	// provider, model and service. Keep them bounded: a user id as a
+	// label is a series per user.
+	Dimensions []string `mapstructure:"dimensions"`
+	// CardinalityLimit is the most series one metric keeps; new label sets
+	// past it are folded into an overflow series. 0 means no limit.
+	CardinalityLimit int `mapstructure:"cardinality_limit"`
+}
+
+// APIConfig is the usage query API.
+type APIConfig struct {
+	Enabled bool                    `mapstructure:"enabled"`
+	Server  confighttp.ServerConfig `mapstructure:",squash"`
+	// BearerTokens are accepted in "Authorization: Bearer <token>". With
+	// none, the API only listens on a loopback address.
+	BearerTokens []configopaque.String `mapstructure:"bearer_tokens"`
+	// MaxPageSize caps the records page size.
+	MaxPageSize int `mapstructure:"max_page_size"`
+	// MaxImportBytes caps the size of an import request body.
+	MaxImportBytes int64 `mapstructure:"max_import_bytes"`
+}
+
+// DimensionConfig says where one dimension's value comes from.
+type DimensionConfig struct {
+	// Attributes are span attributes, then resource attributes, tried in
+	// order; the first non-empty value wins.
+	Attributes []string `mapstructure:"attributes"`
+	// Hash replaces the value by a keyed hash (HMAC-SHA256, 128 bits in
+	// hex), so that user ids are not stored in clear.
+	Hash bool `mapstructure:"hash"`
+	// HashKey keys the hash; without one, a plain SHA-256 is used, which
+	// anyone can reverse for guessable ids.
+	HashKey configopaque.String `mapstructure:"hash_key"`
+}
+
+// PricingConfig mirrors the genai_cost processor's pricing block.
+type PricingConfig struct {
+	DefaultCatalog bool     `mapstructure:"default_catalog"`
+	Files          []string `mapstructure:"files"`
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+// Validate checks the configuration; every message names its key.
+func (cfg *Config) Validate() error {
+	var errs []error
+	switch cfg.Store.Driver {
+	case DriverSQLite:
+		if strings.TrimSpace(cfg.Store.SQLite.Path) == "" {
+			errs = append(errs, errors.New("store.sqlite.path: required with driver sqlite"))
+		}
+	case DriverPostgres:
+		if strings.TrimSpace(string(cfg.Store.Postgres.DSN)) == "" {
+			errs = append(errs, errors.New("store.postgres.dsn: required with driver postgres"))
+		}
+	case DriverNone:
+		if cfg.API.Enabled {
+			errs = append(errs, errors.New("api.enabled: the API needs a store; set store.driver to sqlite or postgres, or api.enabled to false"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("store.driver: %q is not one of sqlite, postgres, none", cfg.Store.Driver))
+	}
+	if cfg.Store.Retention < 0 {
+		errs = append(errs, fmt.Errorf("store.retention: %v is negative", cfg.Store.Retention))
+	} else if cfg.Store.Retention > 0 && cfg.Store.Retention < time.Hour {
+		errs = append(errs, fmt.Errorf("store.retention: %v is shorter than an hour", cfg.Store.Retention))
+	}
+	if cfg.Metrics.Enabled {
+		if cfg.Metrics.Server.NetAddr.Endpoint == "" {
+			errs = append(errs, errors.New("metrics.endpoint: required when metrics are enabled"))
+		}
+		if cfg.Metrics.CardinalityLimit < 0 {
+			errs = append(errs, fmt.Errorf("metrics.cardinality_limit: %d is negative", cfg.Metrics.CardinalityLimit))
+		}
+		for i, d := range cfg.Metrics.Dimensions {
+			if !slices.Contains(usage.DimensionNames[:], d) {
+				errs = append(errs, fmt.Errorf("metrics.dimensions[%d]: %q is not one of %s", i, d, strings.Join(usage.DimensionNames[:], ", ")))
+			}
+		}
+	}
+	if cfg.API.Enabled {
+		ep := cfg.API.Server.NetAddr.Endpoint
+		if ep == "" {
+			errs = append(errs, errors.New("api.endpoint: required when the API is enabled"))
+		} else if len(cfg.API.BearerTokens) == 0 && !loopback(ep) {
+			errs = append(errs, fmt.Errorf("api.bearer_tokens: required when the API listens beyond loopback (api.endpoint %q)", ep))
+		}
+		for i, tok := range cfg.API.BearerTokens {
+			if strings.TrimSpace(string(tok)) == "" {
+				errs = append(errs, fmt.Errorf("api.bearer_tokens[%d]: empty (is its environment variable set?)", i))
+			}
+		}
+		if cfg.API.MaxPageSize <= 0 {
+			errs = append(errs, fmt.Errorf("api.max_page_size: %d must be positive", cfg.API.MaxPageSize))
+		}
+		if cfg.API.MaxImportBytes <= 0 {
+			errs = append(errs, fmt.Errorf("api.max_import_bytes: %d must be positive", cfg.API.MaxImportBytes))
+		}
+	}
+	if ep := cfg.API.Server.NetAddr.Endpoint; cfg.Metrics.Enabled && cfg.API.Enabled && ep == cfg.Metrics.Server.NetAddr.Endpoint && !strings.HasSuffix(ep, ":0") {
+		errs = append(errs, fmt.Errorf("metrics.endpoint and api.endpoint: both are %q", cfg.API.Server.NetAddr.Endpoint))
+	}
+	for name, d := range cfg.Dimensions {
+		if !slices.Contains(usage.DimensionNames[:], name) {
+			errs = append(errs, fmt.Errorf("dimensions: %q is not one of %s", name, strings.Join(usage.DimensionNames[:], ", ")))
+		}
+		for i, a := range d.Attributes {
+			if strings.TrimSpace(a) == "" {
+				errs = append(errs, fmt.Errorf("dimensions.%s.attributes[%d]: empty", name, i))
+			}
+		}
+		if d.HashKey != "" && !d.Hash {
+			errs = append(errs, fmt.Errorf("dimensions.%s.hash_key: set but hash is false", name))
+		}
+	}
+	if !cfg.Pricing.DefaultCatalog && len(cfg.Pricing.Files) == 0 {
+		errs = append(errs, errors.New("pricing: default_catalog is false and no files are given"))
+	}
+	return errors.Join(errs...)
+}
+
+// loopback reports whether a listen address is on a loopback interface.
+func loopback(endpoint string) bool {
+	host, _, err := net.SplitHostPort(endpoint)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// dimensionSources returns, per dimension in usage.DimensionNames order,
+// the attributes to read: the configured list, else the default.
+func (cfg *Config) dimensionSources() [len(usage.DimensionNames)]DimensionConfig {
+	var out [len(usage.DimensionNames)]DimensionConfig
+	for i, name := range usage.DimensionNames {
+		out[i] = DimensionConfig{Attributes: defaultDimensionAttributes[name]}
+		if d, ok := cfg.Dimensions[name]; ok {
+			if len(d.Attributes) > 0 {
+				out[i].Attributes = d.Attributes
+			}
+			out[i].Hash, out[i].HashKey = d.Hash, d.HashKey
+		}
+	}
+	return out
+}
+
+// defaultDimensionAttributes are the attributes real instrumentation
+// libraries put the attribution on (see docs/attributes.md).
+var defaultDimensionAttributes = map[string][]string{
+	"user": {"user.id", "enduser.id", "traceloop.association.properties.user_id", "langfuse.user.id",
+		"ai.telemetry.metadata.userId", "ai.telemetry.metadata.user_id", "metadata.user_api_key_user_id", "gen_ai.request.user", "llm.user", "gen_ai.user"},
+	"tenant": {"tenant.id", "traceloop.association.properties.tenant_id", "traceloop.association.properties.customer_id",
+		"ai.telemetry.metadata.tenantId", "ai.telemetry.metadata.tenant_id", "metadata.user_api_key_team_id", "metadata.user_api_key_org_id"},
+	"department": {"department", "traceloop.association.properties.department", "ai.telemetry.metadata.department"},
+	"session": {"session.id", "gen_ai.conversation.id", "traceloop.association.properties.session_id", "langfuse.session.id",
+		"ai.telemetry.metadata.sessionId", "ai.telemetry.metadata.session_id"},
+	"session_type": {"session.type", "traceloop.association.properties.session_type", "ai.telemetry.metadata.sessionType",
+		"ai.telemetry.metadata.session_type"},
+	"feature": {"feature", "traceloop.association.properties.feature", "ai.telemetry.metadata.feature",
+		"ai.telemetry.functionId", "traceloop.workflow.name", "gen_ai.agent.name"},
+	"api_key": {"api_key.name", "metadata.user_api_key_alias", "ai.telemetry.metadata.apiKeyName"},
+}

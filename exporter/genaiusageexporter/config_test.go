@@ -1,0 +1,85 @@
+package genaiusageexporter
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg, confmap.Validate(cfg)
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, createDefaultConfig(), cfg, "genai_usage: alone is the defaults")
+	assert.Equal(t, DriverSQLite, cfg.Store.Driver)
+	assert.True(t, cfg.QueueConfig.HasValue())
+	assert.Equal(t, 1, cfg.QueueConfig.Get().NumConsumers)
+
+	cfg, err = loadConfig(t, "full")
+	require.NoError(t, err)
+	assert.Equal(t, 90*24*time.Hour, cfg.Store.Retention)
+	assert.Equal(t, []string{"tenant", "feature"}, cfg.Metrics.Dimensions)
+	assert.Equal(t, 500, cfg.Metrics.CardinalityLimit)
+	assert.Len(t, cfg.API.BearerTokens, 2)
+	assert.Equal(t, 200, cfg.API.MaxPageSize)
+	require.NotNil(t, cfg.QueueConfig.Get().StorageID)
+	dims := cfg.dimensionSources()
+	assert.Equal(t, []string{"app.user"}, dims[0].Attributes)
+	assert.True(t, dims[0].Hash)
+	assert.Equal(t, []string{"app.team"}, dims[1].Attributes)
+	assert.Equal(t, defaultDimensionAttributes["session"], dims[3].Attributes, "unconfigured dimensions keep their defaults")
+
+	cfg, err = loadConfig(t, "postgres")
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://u:p@db:5432/usage", string(cfg.Store.Postgres.DSN))
+
+	_, err = loadConfig(t, "metrics_only")
+	require.NoError(t, err)
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	for name, want := range map[string]string{
+		"bad_driver":             `store.driver: "mysql" is not one of sqlite, postgres, none`,
+		"no_dsn":                 "store.postgres.dsn: required",
+		"api_without_store":      "api.enabled: the API needs a store",
+		"open_api_without_token": "api.bearer_tokens: required when the API listens beyond loopback",
+		"empty_token":            "api.bearer_tokens[0]: empty",
+		"bad_dimension":          `metrics.dimensions[0]: "colour" is not one of user`,
+		"short_retention":        "store.retention: 10m0s is shorter than an hour",
+		"same_endpoints":         `metrics.endpoint and api.endpoint: both are "127.0.0.1:9000"`,
+		"hash_key_without_hash":  "dimensions.user.hash_key: set but hash is false",
+		"no_catalog":             "pricing: default_catalog is false and no files are given",
+	} {
+		_, err := loadConfig(t, name)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), want, name)
+	}
+	_, err := loadConfig(t, "bad_dimension")
+	assert.Contains(t, err.Error(), `dimensions: "colour" is not one of`)
+}
+
+func TestLoopback(t *testing.T) {
+	for ep, want := range map[string]bool{
+		"127.0.0.1:8480": true, "localhost:1": true, "[::1]:80": true,
+		"0.0.0.0:8480": false, ":8480": false, "10.0.0.1:1": false, "nonsense": false,
+	} {
+		assert.Equal(t, want, loopback(ep), ep)
+	}
+}

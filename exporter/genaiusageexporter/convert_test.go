@@ -1,0 +1,276 @@
+package genaiusageexporter
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-genai/otelcol-genai/config/pricing"
+	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
+	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor"
+)
+
+func testConverter(t testing.TB, cfg *Config) *converter {
+	cat, err := pricing.Load(true, nil)
+	require.NoError(t, err)
+	if cfg == nil {
+		cfg = createDefaultConfig().(*Config)
+	}
+	return &converter{cat: cat, dims: cfg.dimensionSources()}
+}
+
+// priceTraces runs td through a real genai_cost processor with its
+// default configuration.
+func priceTraces(t testing.TB, tds ...ptrace.Traces) []ptrace.Traces {
+	f := genaicostprocessor.NewFactory()
+	sink := &consumertest.TracesSink{}
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), f.CreateDefaultConfig(), sink)
+	require.NoError(t, err)
+	for _, td := range tds {
+		require.NoError(t, p.ConsumeTraces(context.Background(), td))
+	}
+	require.NoError(t, p.Shutdown(context.Background()))
+	return sink.AllTraces()
+}
+
+// Every billable span the processor handled becomes one record, with the
+// processor's exact cost and token counts; nothing else does.
+func TestRecordsFromFixtures(t *testing.T) {
+	fxs, err := fixtures.Load("captured", "written")
+	require.NoError(t, err)
+	conv := testConverter(t, nil)
+	total := 0
+	for _, fx := range fxs {
+		out := priceTraces(t, fx.Traces)
+		require.Len(t, out, 1, fx.Name)
+		var want []fixtures.SpanResult
+		for _, s := range fixtures.Summarise(out[0]) {
+			if billable(s.Status) {
+				want = append(want, s)
+			}
+		}
+		recs := conv.appendRecords(nil, out[0])
+		require.Len(t, recs, len(want), fx.Name)
+		total += len(recs)
+		for i, r := range recs {
+			s := want[i]
+			assert.Equal(t, s.Status, r.Status, fx.Name)
+			for m := meter.Meter(0); m < meter.Count; m++ {
+				assert.Equal(t, s.Usage[m.String()], r.Tokens[m], "%s %s", fx.Name, m)
+			}
+			local, priced := s.LocalCost()
+			switch {
+			case priced:
+				assert.Equal(t, local, r.Cost, fx.Name)
+				assert.Equal(t, "USD", r.Currency, fx.Name)
+				assert.Equal(t, genaiconv.SourceLocal, r.CostSource, fx.Name)
+				assert.NotEmpty(t, r.Card, fx.Name)
+				var parts money.Nanos
+				for _, c := range r.CostByMeter {
+					parts += c
+				}
+				assert.Equal(t, r.Cost, parts, "%s: the parts add up to the cost", fx.Name)
+			case s.Status == genaiconv.StatusProviderReported:
+				assert.NotEmpty(t, r.Currency, fx.Name)
+				assert.True(t, r.HasReported || r.CostSource == genaiconv.SourceProvider, fx.Name)
+			default:
+				assert.Zero(t, r.Cost, "%s: no $0 for an unpriced call", fx.Name)
+				assert.Empty(t, r.Currency, fx.Name)
+			}
+			assert.NotEmpty(t, r.Provider, fx.Name)
+			assert.NotEmpty(t, r.Model, fx.Name)
+			assert.False(t, r.Start.IsZero(), fx.Name)
+			assert.GreaterOrEqual(t, r.CacheSaved, money.Nanos(0), fx.Name)
+		}
+	}
+	assert.Greater(t, total, 80, "the fixtures hold many billable calls")
+}
+
+func TestCacheSavedAtListRates(t *testing.T) {
+	// gpt-4o-mini: input $0.15/M, cached input $0.075/M (list rates).
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutStr("gen_ai.response.model", "gpt-4o-mini")
+		a.PutInt("gen_ai.usage.input_tokens", 10_000)
+		a.PutInt("gen_ai.usage.cache_read_input_tokens", 8_000)
+		a.PutInt("gen_ai.usage.output_tokens", 100)
+	})
+	recs := testConverter(t, nil).appendRecords(nil, priceTraces(t, td)[0])
+	require.Len(t, recs, 1)
+	r := recs[0]
+	assert.Equal(t, genaiconv.StatusPriced, r.Status)
+	assert.Equal(t, int64(2_000), r.Tokens[meter.Input], "input includes the cache for OpenAI")
+	assert.Equal(t, int64(8_000), r.Tokens[meter.CacheRead])
+	// 8000 * (0.15 - 0.075) / 1e6 = $0.0006
+	assert.Equal(t, money.Nanos(600_000), r.CacheSaved)
+	// 2000*0.15 + 8000*0.075 + 100*0.6 = 300 + 600 + 60 micro-dollars
+	assert.Equal(t, money.Nanos(960_000), r.Cost)
+	assert.Equal(t, money.Nanos(300_000), r.CostByMeter[meter.Input])
+	assert.Equal(t, money.Nanos(600_000), r.CostByMeter[meter.CacheRead])
+	assert.Equal(t, money.Nanos(60_000), r.CostByMeter[meter.Output])
+	assert.Equal(t, "openai", r.Provider)
+	assert.Equal(t, "gpt-4o-mini", r.Model)
+}
+
+// llmTraces is one OpenAI-style chat span under a resource; set adds
+// attributes.
+func llmTraces(set func(pcommon.Map)) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "checkout")
+	rs.Resource().Attributes().PutStr("deployment.environment.name", "prod")
+	rs.Resource().Attributes().PutStr("tenant.id", "acme")
+	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetName("chat gpt-4o-mini")
+	s.SetKind(ptrace.SpanKindClient)
+	s.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	s.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	start := time.Date(2026, 11, 20, 10, 0, 0, 123_456_789, time.UTC)
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	s.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(1500 * time.Millisecond)))
+	a := s.Attributes()
+	a.PutStr("gen_ai.operation.name", "chat")
+	a.PutStr("gen_ai.request.model", "gpt-4o-mini")
+	set(a)
+	return td
+}
+
+func TestRecordFields(t *testing.T) {
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutStr("gen_ai.response.model", "gpt-4o-mini-2024-07-18")
+		a.PutInt("gen_ai.usage.input_tokens", 100)
+		a.PutInt("gen_ai.usage.output_tokens", 10)
+		a.PutStr("user.id", "u-42")
+		a.PutStr("session.id", "s-1")
+		a.PutStr("traceloop.association.properties.session_type", "heartbeat")
+		a.PutStr("ai.telemetry.functionId", "summarise")
+		a.PutBool("gen_ai.request.stream", true)
+		a.PutDouble("gen_ai.response.time_to_first_chunk", 0.25)
+		a.PutStr("gen_ai.response.id", "chatcmpl-1")
+		a.PutStr("error.type", "RateLimitError")
+	})
+	recs := testConverter(t, nil).appendRecords(nil, priceTraces(t, td)[0])
+	require.Len(t, recs, 1)
+	r := recs[0]
+	assert.Equal(t, time.Date(2026, 11, 20, 10, 0, 0, 123_000_000, time.UTC), r.Start, "identity at the millisecond")
+	assert.Equal(t, 1500*time.Millisecond, r.Duration, "the duration keeps its precision")
+	assert.Equal(t, 250*time.Millisecond, r.TTFT)
+	assert.True(t, r.Streaming)
+	assert.Equal(t, "checkout", r.Service)
+	assert.Equal(t, "prod", r.Environment)
+	assert.Equal(t, usage.Dimensions{User: "u-42", Tenant: "acme", Session: "s-1", SessionType: "heartbeat", Feature: "summarise"}, r.Dims)
+	assert.Equal(t, "gpt-4o-mini", r.RequestModel)
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", r.ResponseModel)
+	assert.Equal(t, "chat", r.Operation)
+	assert.Equal(t, "RateLimitError", r.ErrorType)
+	assert.Equal(t, "chatcmpl-1", r.ResponseID)
+	assert.Equal(t, strconv.FormatInt(r.Start.UnixMilli(), 10)+"-0102030405060708090a0b0c0d0e0f10-0102030405060708", r.ID())
+	assert.Equal(t, int64(1795168800123), r.Start.UnixMilli())
+}
+
+func TestDimensionsConfigAndHash(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Dimensions = map[string]DimensionConfig{
+		"user":   {Hash: true, HashKey: "k"},
+		"tenant": {Attributes: []string{"org"}},
+	}
+	conv := testConverter(t, cfg)
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutInt("gen_ai.usage.input_tokens", 1)
+		a.PutStr("enduser.id", "alice@example.com")
+		a.PutInt("org", 7) // numbers are text here
+	})
+	r := conv.appendRecords(nil, priceTraces(t, td)[0])[0]
+	assert.Equal(t, "7", r.Dims.Tenant, "the configured attribute replaces the defaults (tenant.id on the resource is ignored)")
+	assert.Len(t, r.Dims.User, 32)
+	assert.NotContains(t, r.Dims.User, "alice")
+	again := conv.appendRecords(nil, priceTraces(t, td)[0])[0]
+	assert.Equal(t, r.Dims.User, again.Dims.User, "the same id hashes the same")
+	cfg.Dimensions["user"] = DimensionConfig{Hash: true, HashKey: "other"}
+	other := testConverter(t, cfg).appendRecords(nil, priceTraces(t, td)[0])[0]
+	assert.NotEqual(t, r.Dims.User, other.Dims.User, "the key matters")
+}
+
+func TestOnlyBillableSpansBecomeRecords(t *testing.T) {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for i, st := range []string{"", genaiconv.StatusPriced, genaiconv.StatusDuplicate, genaiconv.StatusNotBillable, genaiconv.StatusInvalid, genaiconv.StatusUnpriced, "bogus"} {
+		s := spans.AppendEmpty()
+		s.SetSpanID(pcommon.SpanID{byte(i + 1)})
+		if st != "" {
+			s.Attributes().PutStr(genaiconv.Status, st)
+		}
+	}
+	recs := testConverter(t, nil).appendRecords(nil, td)
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Status)
+	}
+	assert.Equal(t, []string{genaiconv.StatusPriced, genaiconv.StatusInvalid, genaiconv.StatusUnpriced}, got)
+}
+
+// Hostile attribute values never break a record: text is valid UTF-8 and
+// bounded, odd types are ignored, bad amounts are not money.
+func TestHostileAttributes(t *testing.T) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutEmptyMap("service.name").PutStr("x", "y")
+	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	a := s.Attributes()
+	a.PutStr(genaiconv.Status, genaiconv.StatusPriced)
+	a.PutStr("user.id", "\xff\xfe"+string(make([]byte, 5000)))
+	a.PutStr(genaiconv.Card, "no-slash")
+	a.PutDouble(genaiconv.CostAmount, -5)
+	a.PutStr(genaiconv.ReportedAmount, "1e400")
+	a.PutInt(genaiconv.TokensKey(meter.Input), -3)
+	a.PutStr("gen_ai.response.time_to_first_chunk", "NaN")
+	a.PutEmptySlice("gen_ai.request.stream")
+	recs := testConverter(t, nil).appendRecords(nil, td)
+	require.Len(t, recs, 1)
+	r := recs[0]
+	assert.Empty(t, r.Service)
+	assert.LessOrEqual(t, len(r.Dims.User), maxValueLen)
+	assert.True(t, utf8Valid(r.Dims.User))
+	assert.Zero(t, r.Cost)
+	assert.False(t, r.HasReported)
+	assert.Zero(t, r.Tokens[meter.Input])
+	assert.Zero(t, r.TTFT)
+	assert.False(t, r.Streaming)
+	assert.Equal(t, "no-slash", r.Card)
+	assert.Empty(t, r.Provider)
+}
+
+func TestCardModel(t *testing.T) {
+	for id, want := range map[string][2]string{
+		"openai/gpt-4o#a1b2c3d4":                         {"openai", "gpt-4o"},
+		"anthropic/claude-sonnet-4-5@2025-09-29#00ff":    {"anthropic", "claude-sonnet-4-5"},
+		"deepseek/deepseek-chat~16:30-00:30#12":          {"deepseek", "deepseek-chat"},
+		"aws.bedrock/us.anthropic.claude-3-haiku-v1:0#1": {"aws.bedrock", "us.anthropic.claude-3-haiku-v1:0"},
+		"openrouter/openai/gpt-4o#1":                     {"openrouter", "openai/gpt-4o"},
+	} {
+		p, m, ok := cardModel(id)
+		assert.True(t, ok, id)
+		assert.Equal(t, want, [2]string{p, m}, id)
+	}
+	for _, bad := range []string{"", "x", "/m#1", "p/#1"} {
+		_, _, ok := cardModel(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func utf8Valid(s string) bool { return utf8.ValidString(s) }

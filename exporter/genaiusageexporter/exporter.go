@@ -1,0 +1,242 @@
+package genaiusageexporter // import "github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-genai/otelcol-genai/config/pricing"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metrics"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/postgres"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+type usageExporter struct {
+	cfg     *Config
+	set     exporter.Settings
+	conv    converter
+	metrics *metrics.Metrics // nil when off
+	tb      *metadata.TelemetryBuilder
+
+	store   *lazyStore // set by start; nil for driver none
+	servers []*http.Server
+	addrs   map[string]string // what -> listening address
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	bufs    sync.Pool // *[]usage.Record
+}
+
+var (
+	attrInserted  = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "inserted")))
+	attrDuplicate = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "duplicate")))
+)
+
+func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error) {
+	cat, err := pricing.Load(cfg.Pricing.DefaultCatalog, cfg.Pricing.Files)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: converter{cat: cat, dims: cfg.dimensionSources()}}
+	if cfg.Metrics.Enabled {
+		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	e.bufs.New = func() any { return new([]usage.Record) }
+	return e, nil
+}
+
+// openStore opens the configured store; nil for driver none.
+func openStore(ctx context.Context, cfg *StoreConfig) (store.Store, error) {
+	switch cfg.Driver {
+	case DriverSQLite:
+		if dir := filepath.Dir(cfg.SQLite.Path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store.sqlite.path: %w", err)
+			}
+		}
+		return sqlite.Open(ctx, cfg.SQLite.Path)
+	case DriverPostgres:
+		return postgres.Open(ctx, string(cfg.Postgres.DSN))
+	}
+	return nil, fmt.Errorf("store.driver: %q has no store", cfg.Driver)
+}
+
+func (e *usageExporter) start(ctx context.Context, host component.Host) (err error) {
+	defer func() {
+		if err != nil {
+			_ = e.shutdown(context.Background()) // undo what did start
+		}
+	}()
+	if e.cfg.Store.Driver != DriverNone {
+		e.store = &lazyStore{open: func(ctx context.Context) (store.Store, error) { return openStore(ctx, &e.cfg.Store) }}
+		if _, err = e.store.get(ctx); err != nil {
+			if e.cfg.Store.Driver == DriverSQLite {
+				return err // a file that cannot be opened is a configuration error
+			}
+			e.set.Logger.Warn("The usage store is unavailable; records are kept in the queue and retried until it is back", zap.Error(err))
+			err = nil
+		}
+	}
+	if e.metrics != nil {
+		if err = e.serve(ctx, host, "metrics", &e.cfg.Metrics.Server, e.metrics.Handler()); err != nil {
+			return err
+		}
+	}
+	if e.cfg.API.Enabled {
+		tokens := make([]string, len(e.cfg.API.BearerTokens))
+		for i, t := range e.cfg.API.BearerTokens {
+			tokens[i] = string(t)
+		}
+		h := api.New(e.store, api.Options{
+			BearerTokens:   tokens,
+			MaxPageSize:    e.cfg.API.MaxPageSize,
+			MaxImportBytes: e.cfg.API.MaxImportBytes,
+			Logger:         e.set.Logger,
+		})
+		if err = e.serve(ctx, host, "api", &e.cfg.API.Server, h); err != nil {
+			return err
+		}
+	}
+	e.stop = make(chan struct{})
+	if e.store != nil && e.cfg.Store.Retention > 0 {
+		e.wg.Add(1)
+		go e.retentionLoop()
+	}
+	return nil
+}
+
+// serve listens on the server's endpoint and serves h. A port already in
+// use fails start, so a clash is seen at once.
+func (e *usageExporter) serve(ctx context.Context, host component.Host, what string, sc *confighttp.ServerConfig, h http.Handler) error {
+	ln, err := sc.ToListener(ctx)
+	if err != nil {
+		return fmt.Errorf("%s.endpoint: %w", what, err)
+	}
+	srv, err := sc.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, h)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	e.servers = append(e.servers, srv)
+	if e.addrs == nil {
+		e.addrs = map[string]string{}
+	}
+	e.addrs[what] = ln.Addr().String()
+	e.set.Logger.Info("Serving genai_usage "+what, zap.String("endpoint", ln.Addr().String()))
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(fmt.Errorf("%s server: %w", what, err)))
+		}
+	}()
+	return nil
+}
+
+// retentionLoop drops raw records past the retention, hourly.
+func (e *usageExporter) retentionLoop() {
+	defer e.wg.Done()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		n, err := e.store.DeleteRecordsBefore(ctx, time.Now().Add(-e.cfg.Store.Retention))
+		cancel()
+		if err != nil {
+			e.set.Logger.Warn("Retention: could not drop old usage records; will try again", zap.Error(err))
+		} else if n > 0 {
+			e.set.Logger.Info("Retention: dropped old usage records (rollups kept)", zap.Int64("records", n))
+		}
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (e *usageExporter) shutdown(ctx context.Context) error {
+	var errs []error
+	if e.stop != nil {
+		close(e.stop)
+		e.stop = nil
+	}
+	for _, s := range e.servers {
+		if err := s.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	e.servers = nil
+	e.wg.Wait()
+	if e.store != nil {
+		errs = append(errs, e.store.Close())
+		e.store = nil
+	}
+	if e.tb != nil {
+		e.tb.Shutdown()
+	}
+	return errors.Join(errs...)
+}
+
+// pushTraces writes the records of a batch's billable spans. A store
+// error is returned as is, so exporterhelper retries the batch and the
+// queue holds what follows: records are never dropped for a store that is
+// down. Replays are harmless, the store ignores records it has.
+func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	buf := e.bufs.Get().(*[]usage.Record)
+	defer func() {
+		clear(*buf)
+		*buf = (*buf)[:0]
+		e.bufs.Put(buf)
+	}()
+	recs := e.conv.appendRecords((*buf)[:0], td)
+	*buf = recs
+	if len(recs) == 0 {
+		return nil
+	}
+	observe := recs
+	if e.store != nil {
+		n, err := e.store.Write(ctx, recs)
+		if err != nil {
+			return fmt.Errorf("usage store: %w", err)
+		}
+		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(n), attrInserted)
+		if d := len(recs) - n; d > 0 {
+			e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(d), attrDuplicate)
+		}
+		if n == 0 {
+			observe = nil // a replayed batch: counted when it was first stored
+		}
+	}
+	// Metrics count a batch once it is stored, so that a retried write
+	// does not count twice.
+	if e.metrics != nil {
+		for i := range observe {
+			e.metrics.Observe(&observe[i])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package genaiusageexporter
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
+	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// testConfig is the default config on a temporary SQLite file, ephemeral
+// ports and no queue, so that a push has landed when ConsumeTraces returns.
+func testConfig(t *testing.T) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Store.SQLite.Path = filepath.Join(t.TempDir(), "sub", "usage.db")
+	cfg.Metrics.Server.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.API.Server.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+	require.NoError(t, cfg.Validate())
+	return cfg
+}
+
+type running struct {
+	exp  exporter.Traces
+	impl *usageExporter
+}
+
+// startExporter starts the exporter as the collector would; the returned
+// usageExporter gives the listening addresses.
+func startExporter(t *testing.T, cfg *Config) running {
+	set := exportertest.NewNopSettings(metadata.Type)
+	e, err := newUsageExporter(cfg, set)
+	require.NoError(t, err)
+	exp, err := exporterhelper.NewTraces(context.Background(), set, cfg, e.pushTraces,
+		exporterhelper.WithQueue(cfg.QueueConfig), exporterhelper.WithStart(e.start), exporterhelper.WithShutdown(e.shutdown))
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, exp.Shutdown(context.Background())) })
+	return running{exp, e}
+}
+
+func get(t *testing.T, url string, out any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if out != nil {
+		require.NoError(t, json.Unmarshal(body, out), string(body))
+	}
+	return resp.StatusCode
+}
+
+// The fixtures, priced by the real processor, go through the exporter
+// into a real SQLite file; the metrics endpoint and the API then show
+// the calls with the processor's exact costs.
+func TestExporterEndToEndOnSQLite(t *testing.T) {
+	fxs, err := fixtures.Load("captured", "written")
+	require.NoError(t, err)
+	var priced []ptrace.Traces
+	for _, fx := range fxs {
+		priced = append(priced, priceTraces(t, fx.Traces)...)
+	}
+	conv := testConverter(t, nil)
+	var want []usage.Record
+	for _, td := range priced {
+		want = conv.appendRecords(want, td)
+	}
+	wantCost := map[string]money.Nanos{}
+	for _, r := range want {
+		if r.Currency != "" {
+			wantCost[r.Currency] += r.Cost
+		}
+	}
+	require.NotZero(t, wantCost["USD"])
+
+	run := startExporter(t, testConfig(t))
+	for _, td := range priced {
+		require.NoError(t, run.exp.ConsumeTraces(context.Background(), td))
+	}
+	// A replayed batch changes nothing.
+	require.NoError(t, run.exp.ConsumeTraces(context.Background(), priced[0]))
+
+	api := "http://" + run.impl.addrs["api"] + "/api/v1/usage/"
+	// The fixtures' timestamps span more than the year one query may
+	// cover: sum the summaries of consecutive windows.
+	from, to := want[0].Start, want[0].Start
+	for _, r := range want {
+		if r.Start.Before(from) {
+			from = r.Start
+		}
+		if r.Start.After(to) {
+			to = r.Start
+		}
+	}
+	var calls int64
+	var cost money.Nanos
+	var rangeQ string
+	for w := from.Truncate(24 * time.Hour); !w.After(to); w = w.Add(360 * 24 * time.Hour) {
+		q := "from=" + w.Format(time.RFC3339) + "&to=" + w.Add(360*24*time.Hour).Format(time.RFC3339)
+		var sum struct {
+			Status string `json:"status"`
+			Data   struct {
+				Calls int64             `json:"calls"`
+				Cost  map[string]string `json:"cost"`
+			} `json:"data"`
+		}
+		require.Equal(t, http.StatusOK, get(t, api+"summary?"+q, &sum))
+		assert.Equal(t, "success", sum.Status)
+		calls += sum.Data.Calls
+		if c, ok := sum.Data.Cost["USD"]; ok {
+			n, err := money.ParseDecimal(c)
+			require.NoError(t, err)
+			cost += n
+		}
+		if sum.Data.Calls >= 5 && rangeQ == "" {
+			rangeQ = q
+		}
+	}
+	assert.Equal(t, int64(len(want)), calls, "one record per billable call, replays ignored")
+	assert.Equal(t, wantCost["USD"], cost, "the processor's exact cost")
+	require.NotEmpty(t, rangeQ)
+
+	var page struct {
+		Data struct {
+			Total   int64 `json:"total"`
+			Records []struct {
+				ID   string `json:"id"`
+				Cost string `json:"cost"`
+			} `json:"records"`
+		} `json:"data"`
+	}
+	require.Equal(t, http.StatusOK, get(t, api+"records?limit=5&"+rangeQ, &page))
+	assert.GreaterOrEqual(t, page.Data.Total, int64(5))
+	require.Len(t, page.Data.Records, 5)
+	var one struct {
+		Data struct {
+			ID   string `json:"id"`
+			Cost string `json:"cost"`
+		} `json:"data"`
+	}
+	require.Equal(t, http.StatusOK, get(t, api+"records/"+page.Data.Records[0].ID, &one))
+	assert.Equal(t, page.Data.Records[0], one.Data)
+
+	// Metrics: the cost counter equals the records' cost.
+	resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	require.NoError(t, err)
+	costFam := fams["genai_usage_cost_total"]
+	require.NotNil(t, costFam)
+	var got money.Nanos
+	for _, m := range costFam.GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "currency" && l.GetValue() == "USD" {
+				n, ok := money.FromFloat64(m.GetCounter().GetValue())
+				require.True(t, ok)
+				got += n
+			}
+		}
+	}
+	assert.InDelta(t, float64(wantCost["USD"]), float64(got), float64(len(costFam.GetMetric())), "metrics cost within float rounding of one nano per series")
+	var metricCalls float64
+	for _, m := range fams["genai_usage_calls_total"].GetMetric() {
+		metricCalls += m.GetCounter().GetValue()
+	}
+	assert.Equal(t, float64(len(want)), metricCalls, "metrics do not count a replayed batch")
+}
+
+func TestExporterMetricsOnly(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Store.Driver = DriverNone
+	cfg.API.Enabled = false
+	require.NoError(t, cfg.Validate())
+	run := startExporter(t, cfg)
+	fx, err := fixtures.Load("written")
+	require.NoError(t, err)
+	for _, td := range priceTraces(t, fx[0].Traces) {
+		require.NoError(t, run.exp.ConsumeTraces(context.Background(), td))
+	}
+	assert.NotContains(t, run.impl.addrs, "api")
+	resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Contains(t, string(body), "genai_usage_calls_total")
+}
+
+func TestExporterPortClashFailsStart(t *testing.T) {
+	run := startExporter(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.API.Server.NetAddr.Endpoint = run.impl.addrs["api"]
+	set := exportertest.NewNopSettings(metadata.Type)
+	e, err := newUsageExporter(cfg, set)
+	require.NoError(t, err)
+	err = e.start(context.Background(), componenttest.NewNopHost())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "api.endpoint")
+	require.NoError(t, e.shutdown(context.Background()), "a failed start leaves nothing behind")
+}
+
+func TestExporterBadSQLitePathFailsStart(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Store.SQLite.Path = "/proc/no/such/usage.db"
+	e, err := newUsageExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	err = e.start(context.Background(), componenttest.NewNopHost())
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "store.sqlite.path") || strings.Contains(err.Error(), "usage.db"), err.Error())
+	require.NoError(t, e.shutdown(context.Background()))
+}

@@ -1,0 +1,72 @@
+package genaiusageexporter // import "github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
+)
+
+// Defaults.
+const (
+	defaultSQLitePath       = "./data/genai-usage.db"
+	defaultMetricsEndpoint  = "127.0.0.1:9464"
+	defaultAPIEndpoint      = "127.0.0.1:8480"
+	defaultCardinalityLimit = 2000
+	defaultMaxPageSize      = 1000
+	defaultMaxImportBytes   = 256 << 20
+)
+
+// NewFactory returns the genai_usage exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(metadata.Type, createDefaultConfig,
+		exporter.WithTraces(createTraces, metadata.TracesStability))
+}
+
+func createDefaultConfig() component.Config {
+	q := exporterhelper.NewDefaultQueueConfig()
+	q.NumConsumers = 1 // one writer: SQLite has one, and batches stay whole
+	metricsServer := confighttp.NewDefaultServerConfig()
+	metricsServer.NetAddr.Endpoint = defaultMetricsEndpoint
+	apiServer := confighttp.NewDefaultServerConfig()
+	apiServer.NetAddr.Endpoint = defaultAPIEndpoint
+	retry := configretry.NewDefaultBackOffConfig()
+	// A store that is down for a while must not lose records: keep trying
+	// for an hour before giving a batch up (the queue holds the rest).
+	retry.MaxElapsedTime = time.Hour
+	return &Config{
+		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
+		QueueConfig:   configoptional.Some(q),
+		RetryConfig:   retry,
+		Store: StoreConfig{
+			Driver: DriverSQLite,
+			SQLite: SQLiteConfig{Path: defaultSQLitePath},
+		},
+		Metrics: MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
+		API:     APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes},
+		Pricing: PricingConfig{DefaultCatalog: true},
+	}
+}
+
+func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
+	c := cfg.(*Config)
+	e, err := newUsageExporter(c, set)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces,
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		exporterhelper.WithTimeout(c.TimeoutConfig),
+		exporterhelper.WithRetry(c.RetryConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
+		exporterhelper.WithStart(e.start),
+		exporterhelper.WithShutdown(e.shutdown))
+}

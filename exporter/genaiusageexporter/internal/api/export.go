@@ -1,0 +1,243 @@
+package api
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// exportFormat names an export file, so that an import can tell one.
+const exportFormat = "otelcol-genai-usage-export"
+
+// exportHeader is the start of a JSON export; records follow in order.
+type exportHeader struct {
+	Format     string    `json:"format"`
+	Version    int       `json:"version"`
+	ExportedAt time.Time `json:"exported_at"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+}
+
+// export streams the records of a range as CSV or JSON, oldest first. The
+// range defaults to the last 30 days and may span up to a year.
+func (h *handler) export(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.Query())
+	format := p.oneOf("format", "json", "json", "csv")
+	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
+	if err := p.done(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	name := fmt.Sprintf("genai-usage-%s-%s.%s", f.From.Format("20060102T150405Z"), f.To.Format("20060102T150405Z"), format)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	started := false
+	begin := func() {
+		if started {
+			return
+		}
+		started = true
+		if format == "csv" {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	var err error
+	if format == "csv" {
+		err = h.exportCSV(r, f, bw, begin)
+	} else {
+		err = h.exportJSON(r, f, bw, begin)
+	}
+	if err != nil {
+		if !started {
+			h.fail(w, r, err)
+			return
+		}
+		// Mid-stream: the status is gone; end the body so that the file
+		// is visibly broken (no closing bracket), and log.
+		h.fail(discardWriter{h: http.Header{}}, r, err)
+	}
+	_ = bw.Flush()
+}
+
+// discardWriter lets fail log a mid-stream error without writing.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header       { return d.h }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+func (h *handler) exportJSON(r *http.Request, f store.Filter, bw *bufio.Writer, begin func()) error {
+	n := 0
+	header := func() {
+		begin()
+		hdr, _ := json.Marshal(exportHeader{Format: exportFormat, Version: 1, ExportedAt: h.opt.Now(), From: f.From, To: f.To})
+		bw.Write(hdr[:len(hdr)-1])
+		bw.WriteString(`,"records":[`)
+	}
+	err := h.s.Export(r.Context(), f, func(rec *usage.Record) error {
+		if n == 0 {
+			header() // the store answered: the status can be 200
+		} else {
+			bw.WriteByte(',')
+		}
+		n++
+		b, err := json.Marshal(toJSON(rec))
+		if err != nil {
+			return err
+		}
+		bw.WriteString("\n")
+		_, err = bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		header()
+	}
+	bw.WriteString("\n]}\n")
+	return nil
+}
+
+// csvColumns are the CSV export's columns.
+func csvColumns() []string {
+	cols := []string{"id", "start_time", "trace_id", "span_id", "duration_ms", "ttft_ms", "service", "environment"}
+	cols = append(cols, usage.DimensionNames[:]...)
+	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "streaming", "status", "error_type")
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		if m != meter.Request {
+			cols = append(cols, m.String()+"_tokens")
+		}
+	}
+	return append(cols, "cost", "currency", "cache_saved", "cost_source", "reported_cost", "reported_currency", "price_card", "estimated", "response_id")
+}
+
+func (h *handler) exportCSV(r *http.Request, f store.Filter, bw *bufio.Writer, begin func()) error {
+	cw := csv.NewWriter(bw)
+	n := 0
+	header := func() error {
+		begin()
+		return cw.Write(csvColumns())
+	}
+	row := make([]string, 0, len(csvColumns()))
+	err := h.s.Export(r.Context(), f, func(rec *usage.Record) error {
+		if n == 0 {
+			if err := header(); err != nil {
+				return err
+			}
+		}
+		n++
+		j := toJSON(rec)
+		row = append(row[:0], j.ID, j.StartTime, j.TraceID, j.SpanID, strconv.FormatInt(j.DurationMs, 10), strconv.FormatInt(j.TTFTMs, 10),
+			cell(j.Service), cell(j.Environment))
+		for _, v := range rec.Dims.Values() {
+			row = append(row, cell(v))
+		}
+		row = append(row, cell(j.Provider), cell(j.Model), cell(j.RequestModel), cell(j.ResponseModel), cell(j.Operation),
+			strconv.FormatBool(j.Streaming), j.Status, cell(j.ErrorType))
+		for m := meter.Meter(0); m < meter.Count; m++ {
+			if m != meter.Request {
+				row = append(row, strconv.FormatInt(rec.Tokens[m], 10))
+			}
+		}
+		reported := ""
+		if j.ReportedCost != nil {
+			reported = *j.ReportedCost
+		}
+		row = append(row, j.Cost, cell(j.Currency), j.CacheSaved, cell(j.CostSource), reported, cell(j.ReportedCurrency), cell(j.Card),
+			strconv.FormatBool(j.Estimated), cell(j.ResponseID))
+		return cw.Write(row)
+	})
+	if err == nil && n == 0 {
+		err = header()
+	}
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// cell defuses text that a spreadsheet would run as a formula: values
+// come from span attributes, which anyone who can send spans controls.
+func cell(s string) string {
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// importRecords merges a JSON export from another instance. Records are
+// identified by (start, trace id, span id), so importing a file twice, or
+// a file that overlaps what is stored, counts nothing twice. The whole
+// file is checked before anything is written.
+func (h *handler) importRecords(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r.URL.Query())
+	if err := p.done(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, h.opt.MaxImportBytes)
+	var doc struct {
+		exportHeader
+		Records []recordJSON `json:"records"`
+	}
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "bad_data", fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "bad_data", "body: not an export file: "+err.Error())
+		return
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, "bad_data", "body: more than one JSON value; send one export file")
+		return
+	}
+	if doc.Format != exportFormat || doc.Version != 1 {
+		writeError(w, http.StatusBadRequest, "bad_data", fmt.Sprintf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", doc.Format, doc.Version, exportFormat, Prefix))
+		return
+	}
+	recs := make([]usage.Record, len(doc.Records))
+	for i := range doc.Records {
+		rec, err := fromJSON(&doc.Records[i])
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_data", fmt.Sprintf("records[%d].%s", i, err))
+			return
+		}
+		recs[i] = rec
+	}
+	inserted := 0
+	for i := 0; i < len(recs); i += importBatch {
+		n, err := h.s.Write(r.Context(), recs[i:min(i+importBatch, len(recs))])
+		if err != nil {
+			// Batches already written stay: a retry of the same file
+			// skips them.
+			h.fail(w, r, err)
+			return
+		}
+		inserted += n
+	}
+	writeJSON(w, struct {
+		Records  int `json:"records"`
+		Inserted int `json:"inserted"`
+	}{len(recs), inserted})
+}

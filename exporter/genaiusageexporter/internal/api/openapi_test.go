@@ -1,0 +1,781 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+)
+
+// These tests hold docs/api/openapi.yaml to the code: the routes, the
+// query parameters each route accepts (asked of the real handler), their
+// allowed values, defaults and limits, the response shapes (real answers
+// validated against the documented schemas, and the schemas compared with
+// the JSON structs), and the CSV columns. Adding a route, a parameter or a
+// field without documenting it fails here.
+
+const openAPIFile = "../../../../docs/api/openapi.yaml"
+
+// A minimal model of the OpenAPI document: what the checks read.
+
+type oaDoc struct {
+	Paths      map[string]map[string]yaml.Node `yaml:"paths"`
+	Security   []map[string][]string           `yaml:"security"`
+	Components struct {
+		SecuritySchemes map[string]struct {
+			Type   string `yaml:"type"`
+			Scheme string `yaml:"scheme"`
+		} `yaml:"securitySchemes"`
+		Parameters map[string]*oaParam  `yaml:"parameters"`
+		Schemas    map[string]*oaSchema `yaml:"schemas"`
+	} `yaml:"components"`
+
+	ops          []oaOp          // the operations, decoded from Paths
+	undocumented map[string]bool // what validate reported
+}
+
+var oaIndex = regexp.MustCompile(`\[[0-9]+\]`)
+
+type oaOp struct {
+	doc          *oaDoc
+	method, path string     // "GET", "/api/v1/usage/summary"
+	Parameters   []*oaParam `yaml:"parameters"`
+	Responses    map[string]struct {
+		Content map[string]struct {
+			Schema *oaSchema `yaml:"schema"`
+		} `yaml:"content"`
+	} `yaml:"responses"`
+	RequestBody *struct {
+		Content map[string]struct {
+			Schema *oaSchema `yaml:"schema"`
+		} `yaml:"content"`
+	} `yaml:"requestBody"`
+}
+
+type oaParam struct {
+	Ref      string    `yaml:"$ref"`
+	Name     string    `yaml:"name"`
+	In       string    `yaml:"in"`
+	Required bool      `yaml:"required"`
+	Schema   *oaSchema `yaml:"schema"`
+	Example  any       `yaml:"example"`
+}
+
+type oaSchema struct {
+	Ref                  string      `yaml:"$ref"`
+	Type                 string      `yaml:"type"`
+	Format               string      `yaml:"format"`
+	Pattern              string      `yaml:"pattern"`
+	Enum                 []any       `yaml:"enum"`
+	Default              any         `yaml:"default"`
+	Minimum              *int        `yaml:"minimum"`
+	Maximum              *int        `yaml:"maximum"`
+	Nullable             bool        `yaml:"nullable"`
+	Required             []string    `yaml:"required"`
+	Properties           oaProps     `yaml:"properties"`
+	AdditionalProperties *oaSchema   `yaml:"additionalProperties"`
+	Items                *oaSchema   `yaml:"items"`
+	AllOf                []*oaSchema `yaml:"allOf"`
+	Example              any         `yaml:"example"`
+}
+
+// oaProps keeps the properties in document order (the CSV columns are).
+type oaProps struct {
+	names  []string
+	byName map[string]*oaSchema
+}
+
+func (p *oaProps) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: properties is not a mapping", n.Line)
+	}
+	p.byName = map[string]*oaSchema{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		s := new(oaSchema)
+		if err := n.Content[i+1].Decode(s); err != nil {
+			return err
+		}
+		p.names = append(p.names, n.Content[i].Value)
+		p.byName[n.Content[i].Value] = s
+	}
+	return nil
+}
+
+var oaMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+func loadOpenAPI(t *testing.T) *oaDoc {
+	t.Helper()
+	b, err := os.ReadFile(openAPIFile)
+	require.NoError(t, err)
+	d := oaDoc{undocumented: map[string]bool{}}
+	require.NoError(t, yaml.Unmarshal(b, &d), openAPIFile)
+	for path, item := range d.Paths {
+		for key, node := range item {
+			if !slices.Contains(oaMethods, key) {
+				// Path-level parameters would escape the checks below.
+				require.Contains(t, []string{"summary", "description"}, key, "paths.%s: unsupported key %q", path, key)
+				continue
+			}
+			op := oaOp{doc: &d, method: strings.ToUpper(key), path: path}
+			require.NoError(t, node.Decode(&op), "%s %s", key, path)
+			for i, p := range op.Parameters {
+				op.Parameters[i] = d.param(t, p)
+			}
+			d.ops = append(d.ops, op)
+		}
+	}
+	slices.SortFunc(d.ops, func(a, b oaOp) int { return strings.Compare(a.method+" "+a.path, b.method+" "+b.path) })
+	return &d
+}
+
+func (d *oaDoc) param(t *testing.T, p *oaParam) *oaParam {
+	t.Helper()
+	if p.Ref == "" {
+		return p
+	}
+	name, ok := strings.CutPrefix(p.Ref, "#/components/parameters/")
+	require.True(t, ok, "parameter $ref %q", p.Ref)
+	q := d.Components.Parameters[name]
+	require.NotNil(t, q, "parameter $ref %q is not defined", p.Ref)
+	return q
+}
+
+// schema follows $refs.
+func (d *oaDoc) schema(t *testing.T, s *oaSchema) *oaSchema {
+	t.Helper()
+	for s != nil && s.Ref != "" {
+		name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/")
+		require.True(t, ok, "schema $ref %q", s.Ref)
+		next := d.Components.Schemas[name]
+		require.NotNil(t, next, "schema $ref %q is not defined", s.Ref)
+		s = next
+	}
+	return s
+}
+
+// flat is a schema with its allOf parts merged.
+type flat struct {
+	*oaSchema
+	names    []string
+	props    map[string]*oaSchema
+	required []string
+	addl     *oaSchema
+	enum     []any
+	typ      string
+}
+
+func (d *oaDoc) flatten(t *testing.T, s *oaSchema) flat {
+	t.Helper()
+	s = d.schema(t, s)
+	f := flat{oaSchema: s, props: map[string]*oaSchema{}, typ: s.Type, enum: s.Enum, addl: s.AdditionalProperties}
+	add := func(names []string, props map[string]*oaSchema) {
+		for _, n := range names {
+			if _, dup := f.props[n]; !dup {
+				f.names = append(f.names, n)
+			}
+			f.props[n] = props[n]
+		}
+	}
+	add(s.Properties.names, s.Properties.byName)
+	f.required = append(f.required, s.Required...)
+	for _, part := range s.AllOf {
+		p := d.flatten(t, part)
+		add(p.names, p.props)
+		f.required = append(f.required, p.required...)
+		f.typ = cmpOr(f.typ, p.typ)
+		if f.addl == nil {
+			f.addl = p.addl
+		}
+		if f.enum == nil {
+			f.enum = p.enum
+		}
+		if f.Pattern == "" && p.Pattern != "" || f.Format == "" && p.Format != "" || !f.Nullable && p.Nullable {
+			// Keep the part's string constraints too.
+			c := *f.oaSchema
+			c.Pattern, c.Format, c.Nullable = cmpOr(c.Pattern, p.Pattern), cmpOr(c.Format, p.Format), c.Nullable || p.Nullable
+			f.oaSchema = &c
+		}
+	}
+	if f.typ == "" && len(f.names) > 0 {
+		f.typ = "object"
+	}
+	return f
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// validate checks a decoded JSON value (numbers as json.Number) against a
+// schema: types, enums, patterns, date formats, required properties, and
+// no property that the schema does not name.
+func (d *oaDoc) validate(t *testing.T, at string, v any, s *oaSchema) {
+	t.Helper()
+	f := d.flatten(t, s)
+	if v == nil {
+		assert.True(t, f.Nullable, "%s: null, but the schema is not nullable", at)
+		return
+	}
+	if f.enum != nil {
+		assert.Contains(t, enumStrings(f.enum), fmt.Sprint(v), "%s: not in the documented enum", at)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if !assert.Equal(t, "object", cmpOr(f.typ, "object"), "%s: an object", at) {
+			return
+		}
+		for _, r := range f.required {
+			assert.Contains(t, v, r, "%s: required property %q is missing", at, r)
+		}
+		for k, x := range v {
+			switch {
+			case f.props[k] != nil:
+				d.validate(t, at+"."+k, x, f.props[k])
+			case f.addl != nil:
+				d.validate(t, at+"."+k, x, f.addl)
+			case len(f.names) > 0:
+				// Once per place, not once per array element.
+				where := oaIndex.ReplaceAllString(at, "[]") + "." + k
+				if !d.undocumented[where] {
+					d.undocumented[where] = true
+					t.Errorf("%s: property %q is not documented", at, k)
+				}
+			}
+		}
+	case []any:
+		if !assert.Equal(t, "array", f.typ, "%s: an array", at) {
+			return
+		}
+		for i, x := range v {
+			d.validate(t, fmt.Sprintf("%s[%d]", at, i), x, f.Items)
+		}
+	case string:
+		assert.Equal(t, "string", cmpOr(f.typ, "string"), "%s: %q is a string", at, v)
+		if f.Pattern != "" {
+			assert.Regexp(t, regexp.MustCompile(f.Pattern), v, "%s: documented pattern", at)
+		}
+		switch f.Format {
+		case "date-time":
+			_, err := time.Parse(time.RFC3339Nano, v)
+			assert.NoError(t, err, "%s: date-time", at)
+		case "date":
+			_, err := time.Parse(time.DateOnly, v)
+			assert.NoError(t, err, "%s: date", at)
+		}
+	case json.Number:
+		switch f.typ {
+		case "integer":
+			_, err := strconv.ParseInt(string(v), 10, 64)
+			assert.NoError(t, err, "%s: %s is an integer", at, v)
+		case "number":
+		default:
+			t.Errorf("%s: %s is a number, documented as %q", at, v, f.typ)
+		}
+	case bool:
+		assert.Equal(t, "boolean", f.typ, "%s: a boolean", at)
+	default:
+		t.Errorf("%s: unexpected %T", at, v)
+	}
+}
+
+func enumStrings(enum []any) []string {
+	out := make([]string, len(enum))
+	for i, e := range enum {
+		out[i] = fmt.Sprint(e)
+	}
+	return out
+}
+
+// queryParams are an operation's documented query parameters by name.
+func (op *oaOp) queryParams() map[string]*oaParam {
+	out := map[string]*oaParam{}
+	for _, p := range op.Parameters {
+		if p.In == "query" {
+			out[p.Name] = p
+		}
+	}
+	return out
+}
+
+func (op *oaOp) String() string { return op.method + " " + op.path }
+
+// codeRoutes are the mux patterns registered in the package's source:
+// every HandleFunc/Handle call whose pattern is built from string
+// literals and Prefix. The catch-all "/" is left out.
+func codeRoutes(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	var eval func(e ast.Expr) string
+	eval = func(e ast.Expr) string {
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			s, err := strconv.Unquote(e.Value)
+			require.NoError(t, err)
+			return s
+		case *ast.Ident:
+			require.Equal(t, "Prefix", e.Name, "a route pattern built from %s: teach codeRoutes", e.Name)
+			return Prefix
+		case *ast.BinaryExpr:
+			require.Equal(t, gotoken.ADD, e.Op)
+			return eval(e.X) + eval(e.Y)
+		case *ast.ParenExpr:
+			return eval(e.X)
+		}
+		t.Fatalf("a route pattern that is not a constant string: %T", e)
+		return ""
+	}
+	var routes []string
+	fset := gotoken.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
+				return true
+			}
+			if pattern := eval(call.Args[0]); pattern != "/" {
+				routes = append(routes, pattern)
+			}
+			return true
+		})
+	}
+	require.NotEmpty(t, routes, "no routes found in the package's source")
+	slices.Sort(routes)
+	return routes
+}
+
+// oaNow is the API's clock: after the generated records.
+var oaNow = storetest.Base.Add(3 * 24 * time.Hour)
+
+// oaHandler is the real handler over a real SQLite store holding
+// generated records (two days from storetest.Base), without auth.
+func oaHandler(t *testing.T) http.Handler {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Write(context.Background(), storetest.Records(5, 400, 48))
+	require.NoError(t, err)
+	return New(s, Options{Now: func() time.Time { return oaNow }})
+}
+
+func oaDo(h http.Handler, method, target string, body []byte) *httptest.ResponseRecorder {
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, httptest.NewRequest(method, target, bytes.NewReader(body)))
+	return rr
+}
+
+func oaError(t *testing.T, rr *httptest.ResponseRecorder) string {
+	t.Helper()
+	var env envelope
+	require.NoError(t, json.Unmarshal(rr.Body.Bytes(), &env), rr.Body.String())
+	assert.Equal(t, "error", env.Status)
+	return env.Error
+}
+
+// target is an operation's URL: path parameters filled in (id with a
+// well-formed record id), required query parameters given a valid value
+// unless extra ("name=value") gives them, and extra appended.
+func (op *oaOp) target(t *testing.T, id string, extra string) string {
+	t.Helper()
+	path := strings.ReplaceAll(op.path, "{id}", id)
+	extraName, _, _ := strings.Cut(extra, "=")
+	var q []string
+	for _, p := range op.Parameters {
+		if p.In == "query" && p.Required && p.Name != extraName {
+			q = append(q, p.Name+"="+op.validValue(t, p))
+		}
+	}
+	if extra != "" {
+		q = append(q, extra)
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + strings.Join(q, "&")
+}
+
+func (op *oaOp) validValue(t *testing.T, p *oaParam) string {
+	t.Helper()
+	switch {
+	case p.Example != nil:
+		return fmt.Sprint(p.Example)
+	case p.Schema != nil && p.Schema.Default != nil:
+		return fmt.Sprint(p.Schema.Default)
+	}
+	require.NotNil(t, p.Schema, "parameter %s has no schema", p.Name)
+	s := op.doc.flatten(t, p.Schema)
+	require.NotEmpty(t, s.enum, "required parameter %s: give it an example, a default or an enum", p.Name)
+	return fmt.Sprint(s.enum[0])
+}
+
+const anyID = "1-00000000000000000000000000000001-0000000000000001"
+
+// TestOpenAPIRoutes: the documented operations are exactly the routes
+// the package registers, each answers through the real handler, and the
+// other method on its path is a 405 that names its method in Allow.
+func TestOpenAPIRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	var documented []string
+	for _, op := range doc.ops {
+		documented = append(documented, op.String())
+	}
+	assert.Equal(t, codeRoutes(t), documented, "routes registered in the code vs paths in %s", openAPIFile)
+
+	h := oaHandler(t)
+	for _, op := range doc.ops {
+		// (records/{id} may answer 404 for the record, never for the route.)
+		rr := oaDo(h, op.method, op.target(t, anyID, ""), nil)
+		if rr.Code == http.StatusNotFound {
+			assert.NotContains(t, oaError(t, rr), "no route", op.String())
+		}
+		assert.NotEqual(t, http.StatusMethodNotAllowed, rr.Code, "%s: %s", op.String(), rr.Body.String())
+
+		other := http.MethodPost
+		if op.method == http.MethodPost {
+			other = http.MethodGet
+		}
+		rr = oaDo(h, other, op.target(t, anyID, ""), nil)
+		assert.Equal(t, http.StatusMethodNotAllowed, rr.Code, "%s on %s", other, op.path)
+		assert.Contains(t, rr.Header().Get("Allow"), op.method, "%s on %s", other, op.path)
+
+		// Every operation documents its error answers.
+		want := []string{"200", "400", "401", "503"}
+		if strings.Contains(op.path, "{") {
+			want = append(want, "404")
+		}
+		if op.method == http.MethodPost {
+			want = append(want, "413")
+		}
+		for _, code := range want {
+			assert.Contains(t, op.Responses, code, "%s documents %s", op.String(), code)
+		}
+		// Path templates and path parameters agree.
+		var inPath []string
+		for _, p := range op.Parameters {
+			if p.In == "path" {
+				inPath = append(inPath, "{"+p.Name+"}")
+				assert.True(t, p.Required, "%s: path parameter %s is required", op.String(), p.Name)
+			}
+		}
+		assert.ElementsMatch(t, regexp.MustCompile(`\{[^}]+\}`).FindAllString(op.path, -1), inPath, op.String())
+	}
+	rr := oaDo(h, http.MethodGet, Prefix+"no-such-route", nil)
+	assert.Equal(t, http.StatusNotFound, rr.Code)
+
+	sec, ok := doc.Components.SecuritySchemes["bearerAuth"]
+	require.True(t, ok, "securitySchemes.bearerAuth")
+	assert.Equal(t, "http", sec.Type)
+	assert.Equal(t, "bearer", sec.Scheme)
+	assert.Contains(t, doc.Security, map[string][]string{"bearerAuth": {}})
+}
+
+var unknownParam = regexp.MustCompile(`^unknown parameter zz_undocumented; this route takes (.*)$`)
+
+// TestOpenAPIParameters: for every operation, the documented query
+// parameters are the set the handler accepts, which the handler itself
+// reports when given an unknown one; enums, defaults and integer limits
+// are what the handler enforces.
+func TestOpenAPIParameters(t *testing.T) {
+	doc := loadOpenAPI(t)
+	h := oaHandler(t)
+	for _, op := range doc.ops {
+		t.Run(op.String(), func(t *testing.T) {
+			rr := oaDo(h, op.method, op.target(t, anyID, "zz_undocumented=1"), nil)
+			require.Equal(t, http.StatusBadRequest, rr.Code, rr.Body.String())
+			m := unknownParam.FindStringSubmatch(oaError(t, rr))
+			require.NotNil(t, m, "the handler's answer to an unknown parameter: %s", rr.Body.String())
+			var accepted []string
+			if m[1] != "" {
+				accepted = strings.Split(m[1], ", ")
+			}
+			var documented []string
+			seen := map[string]bool{}
+			for _, p := range op.Parameters {
+				if p.In == "query" {
+					assert.False(t, seen[p.Name], "query parameter %s documented twice", p.Name)
+					seen[p.Name] = true
+					documented = append(documented, p.Name)
+				}
+			}
+			slices.Sort(documented)
+			assert.Equal(t, accepted, documented, "query parameters the handler takes vs documented")
+
+			for name, p := range op.queryParams() {
+				require.NotNil(t, p.Schema, "parameter %s has no schema", name)
+				s := doc.flatten(t, p.Schema)
+				// Every documented value is accepted; another is a 400 naming the parameter.
+				for _, v := range s.enum {
+					rr := oaDo(h, op.method, op.target(t, anyID, name+"="+fmt.Sprint(v)), nil)
+					assert.NotEqual(t, http.StatusBadRequest, rr.Code, "%s=%v: %s", name, v, rr.Body.String())
+				}
+				if s.enum != nil {
+					rr := oaDo(h, op.method, op.target(t, anyID, name+"=zz-not-a-value"), nil)
+					assert.Equal(t, http.StatusBadRequest, rr.Code, "%s=zz-not-a-value", name)
+					assert.Contains(t, oaError(t, rr), name+":")
+				}
+				if s.typ == "integer" {
+					if s.Minimum != nil {
+						oaBound(t, h, &op, name, *s.Minimum, *s.Minimum-1)
+					}
+					if s.Maximum != nil {
+						oaBound(t, h, &op, name, *s.Maximum, *s.Maximum+1)
+					}
+				}
+			}
+		})
+	}
+
+	// The by= values are the code's breakdown keys; the statuses its statuses.
+	for _, name := range []string{"seriesBy", "breakdownBy", "cacheBy"} {
+		p := doc.Components.Parameters[name]
+		require.NotNil(t, p, name)
+		assert.Equal(t, breakdownKeys, enumStrings(doc.flatten(t, p.Schema).enum), name)
+	}
+	assert.Equal(t, breakdownKeys, enumStrings(doc.Components.Schemas["BreakdownKey"].Enum))
+	assert.Equal(t, statuses, enumStrings(doc.flatten(t, doc.Components.Parameters["status"].Schema).enum))
+	assert.Equal(t, statuses, enumStrings(doc.Components.Schemas["Status"].Enum))
+}
+
+// oaBound checks that an integer parameter takes ok and refuses bad.
+func oaBound(t *testing.T, h http.Handler, op *oaOp, name string, ok, bad int) {
+	t.Helper()
+	rr := oaDo(h, op.method, op.target(t, anyID, name+"="+strconv.Itoa(ok)), nil)
+	assert.NotEqual(t, http.StatusBadRequest, rr.Code, "%s=%d: %s", name, ok, rr.Body.String())
+	rr = oaDo(h, op.method, op.target(t, anyID, name+"="+strconv.Itoa(bad)), nil)
+	assert.Equal(t, http.StatusBadRequest, rr.Code, "%s=%d", name, bad)
+	assert.Contains(t, oaError(t, rr), name+":")
+}
+
+// TestOpenAPIResponses validates real answers, over generated records,
+// against the documented schemas, and checks that the answers echo the
+// documented defaults.
+func TestOpenAPIResponses(t *testing.T) {
+	doc := loadOpenAPI(t)
+	h := oaHandler(t)
+	ops := map[string]*oaOp{}
+	for i := range doc.ops {
+		ops[doc.ops[i].String()] = &doc.ops[i]
+	}
+	decode := func(b []byte) any {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		require.NoError(t, dec.Decode(&v), string(b))
+		return v
+	}
+	check := func(op *oaOp, target string, body []byte) any {
+		t.Helper()
+		rr := oaDo(h, op.method, target, body)
+		require.Equal(t, http.StatusOK, rr.Code, "%s: %s", target, rr.Body.String())
+		ct := rr.Header().Get("Content-Type")
+		content, ok := op.Responses["200"].Content[ct]
+		require.True(t, ok, "%s: the 200 answer's Content-Type %q is not documented", target, ct)
+		if !strings.HasPrefix(ct, "application/json") {
+			return nil
+		}
+		v := decode(rr.Body.Bytes())
+		doc.validate(t, target, v, content.Schema)
+		return v
+	}
+
+	var recordsPage map[string]any
+	for _, op := range doc.ops {
+		if op.method != http.MethodGet || strings.Contains(op.path, "{") {
+			continue
+		}
+		// With only required parameters, the answer echoes the defaults.
+		v, _ := check(&op, op.target(t, anyID, ""), nil).(map[string]any)
+		data, _ := v["data"].(map[string]any)
+		if data == nil {
+			continue
+		}
+		for name, p := range op.queryParams() {
+			if p.Schema == nil {
+				continue
+			}
+			def := doc.flatten(t, p.Schema).Default
+			if got, echoed := data[name]; echoed && def != nil {
+				assert.Equal(t, fmt.Sprint(def), fmt.Sprint(got), "%s: the default of %s", op.String(), name)
+			}
+		}
+		if strings.HasSuffix(op.path, "/records") {
+			recordsPage = data
+		}
+	}
+	op := func(key string) *oaOp {
+		t.Helper()
+		require.Contains(t, ops, key)
+		return ops[key]
+	}
+	// Split series, an other group, a page, records/{id}, both exports,
+	// an import.
+	check(op("GET "+Prefix+"timeseries"), Prefix+"timeseries?by=user&grain=hour", nil)
+	check(op("GET "+Prefix+"breakdown"), Prefix+"breakdown?by=model&limit=1", nil)
+	check(op("GET "+Prefix+"cache"), Prefix+"cache?by=session&limit=1", nil)
+	check(op("GET "+Prefix+"records"), Prefix+"records?limit=3&offset=2&q=alice", nil)
+	require.NotNil(t, recordsPage)
+	recs, _ := recordsPage["records"].([]any)
+	require.NotEmpty(t, recs)
+	id := recs[0].(map[string]any)["id"].(string)
+	check(op("GET "+Prefix+"records/{id}"), Prefix+"records/"+id, nil)
+
+	exportOp := op("GET " + Prefix + "export")
+	rr := oaDo(h, http.MethodGet, Prefix+"export?format=json", nil)
+	require.Equal(t, http.StatusOK, rr.Code)
+	file := rr.Body.Bytes()
+	doc.validate(t, "export.json", decode(file), exportOp.Responses["200"].Content["application/json"].Schema)
+	check(exportOp, Prefix+"export?format=csv", nil)
+
+	importOp := op("POST " + Prefix + "import")
+	require.NotNil(t, importOp.RequestBody)
+	doc.validate(t, "import body", decode(file), importOp.RequestBody.Content["application/json"].Schema)
+	v := check(importOp, Prefix+"import", file)
+	assert.Equal(t, json.Number("0"), v.(map[string]any)["data"].(map[string]any)["inserted"], "everything was stored already")
+
+	// Errors: the envelope, 401 with its challenge.
+	rr = oaDo(h, http.MethodGet, Prefix+"summary?limit=1", nil)
+	doc.validate(t, "400", decode(rr.Body.Bytes()), doc.Components.Schemas["Error"])
+	authed := New(nil, Options{BearerTokens: []string{"t"}})
+	rr = oaDo(authed, http.MethodGet, Prefix+"summary", nil)
+	assert.Equal(t, http.StatusUnauthorized, rr.Code)
+	assert.Equal(t, `Bearer realm="genai_usage"`, rr.Header().Get("WWW-Authenticate"))
+	doc.validate(t, "401", decode(rr.Body.Bytes()), doc.Components.Schemas["Error"])
+}
+
+// jsonNames are a struct's JSON field names, embedded structs flattened.
+func jsonNames(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			out = append(out, jsonNames(f.Type)...)
+			continue
+		}
+		if name != "-" && f.IsExported() {
+			out = append(out, cmpOr(name, f.Name))
+		}
+	}
+	return out
+}
+
+func oaField(t *testing.T, typ reflect.Type, name string) reflect.Type {
+	t.Helper()
+	f, ok := typ.FieldByName(name)
+	require.True(t, ok, "%s.%s", typ, name)
+	return f.Type
+}
+
+// TestOpenAPISchemas compares the documented schemas with the structs the
+// API encodes, and the token schemas with the meters.
+func TestOpenAPISchemas(t *testing.T) {
+	doc := loadOpenAPI(t)
+	props := func(name string) []string {
+		s := doc.Components.Schemas[name]
+		require.NotNil(t, s, "schemas.%s", name)
+		return doc.flatten(t, s).names
+	}
+	for name, v := range map[string]any{
+		"Range":          rangeJSON{},
+		"Aggregate":      aggregateJSON{},
+		"Point":          pointJSON{},
+		"Group":          groupJSON{},
+		"Day":            dayJSON{},
+		"Intervals":      intervalsJSON{},
+		"IntervalBucket": reflect.Zero(oaField(t, reflect.TypeFor[intervalsJSON](), "Buckets").Elem()).Interface(),
+		"Record":         recordJSON{},
+		"ExportHeader":   exportHeader{},
+	} {
+		assert.ElementsMatch(t, jsonNames(reflect.TypeOf(v)), props(name), "schemas.%s vs %T", name, v)
+	}
+	assert.ElementsMatch(t, append(jsonNames(reflect.TypeFor[exportHeader]()), "records"), props("ExportFile"))
+	assert.Equal(t, []any{exportFormat}, doc.Components.Schemas["ExportHeader"].Properties.byName["format"].Enum)
+
+	var meters, tokenMeters []string
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		meters = append(meters, m.String())
+		if m != meter.Request {
+			tokenMeters = append(tokenMeters, m.String())
+		}
+	}
+	assert.Equal(t, tokenMeters, props("TokenCounts"), "TokenCounts: every meter but request, in meter order")
+	assert.ElementsMatch(t, meters, props("RecordTokens"), "RecordTokens: every meter")
+	assert.Equal(t, []any{"not_enough_data", "5m", "1h", "none"}, doc.flatten(t, doc.Components.Schemas["Intervals"]).props["suggestion"].Enum)
+	for _, s := range []string{suggestTTL(0, 0, 0), suggestTTL(0.9, 0.9, 100), suggestTTL(0.1, 0.9, 100), suggestTTL(0.1, 0.2, 100)} {
+		assert.Contains(t, enumStrings(doc.Components.Schemas["Intervals"].Properties.byName["suggestion"].Enum), s)
+	}
+}
+
+// TestOpenAPICSVColumns: CsvRow lists the CSV export's columns in order,
+// and the documented example is the header the export writes.
+func TestOpenAPICSVColumns(t *testing.T) {
+	doc := loadOpenAPI(t)
+	require.NotNil(t, doc.Components.Schemas["CsvRow"])
+	assert.Equal(t, csvColumns(), doc.Components.Schemas["CsvRow"].Properties.names, "schemas.CsvRow: the columns in order")
+
+	h := oaHandler(t)
+	rr := oaDo(h, http.MethodGet, Prefix+"export?format=csv", nil)
+	require.Equal(t, http.StatusOK, rr.Code)
+	header, _, _ := strings.Cut(rr.Body.String(), "\n")
+	assert.Equal(t, strings.Join(csvColumns(), ","), header)
+	assert.Equal(t, header+"\n", oaCSVExample(t), "the documented CSV example is the header the export writes")
+}
+
+// oaCSVExample is the example of the export's text/csv answer.
+func oaCSVExample(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(openAPIFile)
+	require.NoError(t, err)
+	var raw struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Content map[string]struct {
+					Example string `yaml:"example"`
+				} `yaml:"content"`
+			} `yaml:"responses"`
+		} `yaml:"paths"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &raw))
+	for ct, c := range raw.Paths[Prefix+"export"]["get"].Responses["200"].Content {
+		if strings.HasPrefix(ct, "text/csv") {
+			return c.Example
+		}
+	}
+	t.Fatal("no text/csv answer documented for export")
+	return ""
+}

@@ -1,0 +1,136 @@
+package genaiusageexporter // import "github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// lazyStore opens the store on first use when it could not be opened at
+// start: a PostgreSQL server that is down when the collector starts must
+// not stop the collector, and nothing is lost meanwhile (writes fail, are
+// retried and queued; queries answer 503).
+type lazyStore struct {
+	open func(context.Context) (store.Store, error)
+
+	mu     sync.Mutex
+	s      store.Store
+	last   error
+	lastAt time.Time
+	closed bool
+}
+
+// retryOpenAfter spaces attempts to reach a store that is down.
+const retryOpenAfter = 2 * time.Second
+
+var errClosed = errors.New("usage store: closed")
+
+func (l *lazyStore) get(ctx context.Context) (store.Store, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, errClosed
+	}
+	if l.s != nil {
+		return l.s, nil
+	}
+	if l.last != nil && time.Since(l.lastAt) < retryOpenAfter {
+		return nil, fmt.Errorf("usage store unavailable: %w", l.last)
+	}
+	s, err := l.open(ctx)
+	if err != nil {
+		l.last, l.lastAt = err, time.Now()
+		return nil, fmt.Errorf("usage store unavailable: %w", err)
+	}
+	l.s, l.last = s, nil
+	return s, nil
+}
+
+func (l *lazyStore) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	if l.s == nil {
+		return nil
+	}
+	err := l.s.Close()
+	l.s = nil
+	return err
+}
+
+func (l *lazyStore) Write(ctx context.Context, recs []usage.Record) (int, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return s.Write(ctx, recs)
+}
+
+func (l *lazyStore) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return s.DeleteRecordsBefore(ctx, t)
+}
+
+func (l *lazyStore) Summary(ctx context.Context, f store.Filter) (store.Aggregate, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.Aggregate{}, err
+	}
+	return s.Summary(ctx, f)
+}
+
+func (l *lazyStore) Series(ctx context.Context, f store.Filter, grain, by string) ([]store.Point, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Series(ctx, f, grain, by)
+}
+
+func (l *lazyStore) Breakdown(ctx context.Context, f store.Filter, by string, limit int) ([]store.Group, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Breakdown(ctx, f, by, limit)
+}
+
+func (l *lazyStore) Records(ctx context.Context, f store.Filter, p store.Page) ([]usage.Record, int64, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Records(ctx, f, p)
+}
+
+func (l *lazyStore) Record(ctx context.Context, id string) (usage.Record, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return usage.Record{}, err
+	}
+	return s.Record(ctx, id)
+}
+
+func (l *lazyStore) Export(ctx context.Context, f store.Filter, fn func(*usage.Record) error) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Export(ctx, f, fn)
+}
+
+func (l *lazyStore) Intervals(ctx context.Context, f store.Filter, by string) (store.IntervalStats, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.IntervalStats{}, err
+	}
+	return s.Intervals(ctx, f, by)
+}
