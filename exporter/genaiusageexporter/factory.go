@@ -23,6 +23,7 @@ const (
 	defaultCardinalityLimit = 2000
 	defaultMaxPageSize      = 1000
 	defaultMaxImportBytes   = 256 << 20
+	defaultQueueSpans       = 100_000
 )
 
 // NewFactory returns the genai_usage exporter factory.
@@ -34,6 +35,19 @@ func NewFactory() exporter.Factory {
 func createDefaultConfig() component.Config {
 	q := exporterhelper.NewDefaultQueueConfig()
 	q.NumConsumers = 1 // one writer: SQLite has one, and batches stay whole
+	// Bound the queue by spans, not requests: a thousand requests of a
+	// batch processor's 8,192 spans held gigabytes under load. Past this,
+	// the receiver refuses data and clients retry: memory stays bounded.
+	q.Sizer = exporterhelper.RequestSizerTypeItems
+	q.QueueSize = defaultQueueSpans
+	// Batch in the exporter's own queue rather than with a batch processor
+	// in front: the batch processor drops what a full queue refuses, while
+	// the queue's refusal reaches the receiver and the client retries.
+	batch := exporterhelper.NewDefaultBatchConfig()
+	batch.FlushTimeout = time.Second
+	batch.MinSize = 5000
+	batch.MaxSize = 20_000
+	q.Batch = configoptional.Some(batch)
 	metricsServer := confighttp.NewDefaultServerConfig()
 	metricsServer.NetAddr.Endpoint = defaultMetricsEndpoint
 	apiServer := confighttp.NewDefaultServerConfig()
