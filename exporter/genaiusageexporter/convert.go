@@ -87,15 +87,15 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
 	r.Status = status
-	r.RequestModel = firstText(attrs, pcommon.Map{}, "gen_ai.request.model", "llm.request.model", "ai.model.id", "llm.model_name")
-	r.ResponseModel = firstText(attrs, pcommon.Map{}, "gen_ai.response.model", "llm.response.model", "ai.response.model")
-	r.Operation = firstText(attrs, pcommon.Map{}, "gen_ai.operation.name", "llm.request.type", "ai.operationId")
+	r.RequestModel = firstOf(attrs, "gen_ai.request.model", "llm.request.model", "ai.model.id", "llm.model_name")
+	r.ResponseModel = firstOf(attrs, "gen_ai.response.model", "llm.response.model", "ai.response.model")
+	r.Operation = firstOf(attrs, "gen_ai.operation.name", "llm.request.type", "ai.operationId")
 	r.Streaming = streaming(attrs)
 	r.ErrorType = text(attrs, "error.type")
 	if r.ErrorType == "" && span.Status().Code() == ptrace.StatusCodeError {
 		r.ErrorType = "_OTHER" // the semantic conventions' value when the type is unknown
 	}
-	r.ResponseID = firstText(attrs, pcommon.Map{}, "gen_ai.response.id", "ai.response.id")
+	r.ResponseID = firstOf(attrs, "gen_ai.response.id", "ai.response.id")
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		if v, ok := attrs.Get(genaiconv.TokensKey(m)); ok && v.Type() == pcommon.ValueTypeInt && v.Int() > 0 {
 			r.Tokens[m] = v.Int()
@@ -107,7 +107,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 	if provider, model, ok := cardModel(r.Card); ok {
 		r.Provider, r.Model = provider, model
 	} else {
-		r.Provider = firstText(attrs, pcommon.Map{}, genaiconv.Provider, "gen_ai.provider.name", "gen_ai.system")
+		r.Provider = firstOf(attrs, genaiconv.Provider, "gen_ai.provider.name", "gen_ai.system")
 		r.Model = r.ResponseModel
 		if r.Model == "" {
 			r.Model = r.RequestModel
@@ -219,14 +219,17 @@ func (c *converter) dimension(i int, attrs, res pcommon.Map) string {
 // firstText returns the first non-empty text value of keys, in the span's
 // attributes first, then in the resource's.
 func firstText(attrs, res pcommon.Map, keys ...string) string {
-	for _, m := range [2]pcommon.Map{attrs, res} {
-		if m == (pcommon.Map{}) {
-			continue
-		}
-		for _, k := range keys {
-			if v := text(m, k); v != "" {
-				return v
-			}
+	if v := firstOf(attrs, keys...); v != "" {
+		return v
+	}
+	return firstOf(res, keys...)
+}
+
+// firstOf returns the first non-empty text value of keys in m.
+func firstOf(m pcommon.Map, keys ...string) string {
+	for _, k := range keys {
+		if v := text(m, k); v != "" {
+			return v
 		}
 	}
 	return ""

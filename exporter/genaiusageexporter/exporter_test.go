@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
@@ -230,4 +231,23 @@ func TestExporterBadSQLitePathFailsStart(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "store.sqlite.path") || strings.Contains(err.Error(), "usage.db"), err.Error())
 	require.NoError(t, e.shutdown(context.Background()))
+}
+
+// A PostgreSQL server that is down at start does not stop the collector:
+// pushes fail (so exporterhelper retries and queues them) and the API
+// answers 503 until the store is back.
+func TestExporterStartsWhilePostgresIsDown(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Store.Driver = DriverPostgres
+	cfg.Store.Postgres.DSN = "postgres://u:secret@127.0.0.1:1/usage?sslmode=disable&connect_timeout=1"
+	run := startExporter(t, cfg)
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutInt("gen_ai.usage.input_tokens", 10)
+	})
+	err := run.exp.ConsumeTraces(context.Background(), priceTraces(t, td)[0])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "usage store unavailable")
+	assert.NotContains(t, err.Error(), "secret")
+	assert.Equal(t, http.StatusServiceUnavailable, get(t, "http://"+run.impl.addrs["api"]+"/api/v1/usage/summary", nil))
 }

@@ -446,29 +446,9 @@ func suggestTTL(share5m, share1h float64, gaps int64) string {
 func sumGroups(gs []store.Group) aggregateJSON {
 	var a store.Aggregate
 	for i := range gs {
-		g := &gs[i].Aggregate
-		a.Calls += g.Calls
-		a.Errors += g.Errors
-		a.Unpriced += g.Unpriced
-		for m := range a.Tokens {
-			a.Tokens[m] += g.Tokens[m]
-		}
-		a.DurationMillis += g.DurationMillis
-		a.TTFTMillis += g.TTFTMillis
-		a.TTFTCount += g.TTFTCount
-		addMoney(&a.Cost, g.Cost)
-		addMoney(&a.CacheSaved, g.CacheSaved)
+		a.Add(&gs[i].Aggregate)
 	}
 	return aggregate(&a)
-}
-
-func addMoney[M ~map[string]V, V ~int64](dst *M, src M) {
-	if *dst == nil {
-		*dst = M{}
-	}
-	for k, v := range src {
-		(*dst)[k] += v
-	}
 }
 
 func (h *handler) records(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -166,7 +167,7 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 		SessionType: j.SessionType, Feature: j.Feature, APIKey: j.APIKey}
 	r.Provider, r.Model, r.RequestModel, r.ResponseModel = j.Provider, j.Model, j.RequestModel, j.ResponseModel
 	r.Operation, r.Streaming, r.ErrorType = j.Operation, j.Streaming, j.ErrorType
-	if !validStatus(j.Status) {
+	if !slices.Contains(statuses, j.Status) {
 		return r, fmt.Errorf("status: %q is not a billable status", j.Status)
 	}
 	r.Status = j.Status
@@ -213,15 +214,6 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 		return r, fmt.Errorf("id: %q does not match start_time, trace_id and span_id (%q)", j.ID, r.ID())
 	}
 	return r, nil
-}
-
-func validStatus(s string) bool {
-	for _, v := range statuses {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func amount(s string) (money.Nanos, error) {

@@ -152,3 +152,28 @@ var ErrUnknownKey = errors.New("unknown breakdown key")
 // ErrUnknownGrain is returned by Series for a grain other than GrainHour
 // and GrainDay.
 var ErrUnknownGrain = errors.New("unknown grain")
+
+// Add adds b to a; a's maps are made if nil.
+func (a *Aggregate) Add(b *Aggregate) {
+	a.Calls += b.Calls
+	a.Errors += b.Errors
+	a.Unpriced += b.Unpriced
+	for m := range a.Tokens {
+		a.Tokens[m] += b.Tokens[m]
+	}
+	a.DurationMillis += b.DurationMillis
+	a.TTFTMillis += b.TTFTMillis
+	a.TTFTCount += b.TTFTCount
+	if a.Cost == nil {
+		a.Cost = map[string]money.Nanos{}
+	}
+	if a.CacheSaved == nil {
+		a.CacheSaved = map[string]money.Nanos{}
+	}
+	for c, n := range b.Cost {
+		a.Cost[c] += n
+	}
+	for c, n := range b.CacheSaved {
+		a.CacheSaved[c] += n
+	}
+}

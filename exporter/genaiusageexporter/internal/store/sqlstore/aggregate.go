@@ -176,24 +176,6 @@ func addValues(a *store.Aggregate, currency string, v *store.RollupValues) {
 	}
 }
 
-func addAggregate(a, b *store.Aggregate) {
-	a.Calls += b.Calls
-	a.Errors += b.Errors
-	a.Unpriced += b.Unpriced
-	for m := range a.Tokens {
-		a.Tokens[m] += b.Tokens[m]
-	}
-	a.DurationMillis += b.DurationMillis
-	a.TTFTMillis += b.TTFTMillis
-	a.TTFTCount += b.TTFTCount
-	for c, n := range b.Cost {
-		a.Cost[c] += n
-	}
-	for c, n := range b.CacheSaved {
-		a.CacheSaved[c] += n
-	}
-}
-
 // Summary aggregates the calls matching f.
 func (r *Reader) Summary(ctx context.Context, f store.Filter) (store.Aggregate, error) {
 	m, err := r.aggregate(ctx, &f, "", "")
@@ -265,7 +247,7 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 	if len(all) > limit {
 		other := store.Group{Other: true, Values: int64(len(all) - limit), Aggregate: *newAggregate()}
 		for i := limit; i < len(all); i++ {
-			addAggregate(&other.Aggregate, &all[i].Aggregate)
+			other.Aggregate.Add(&all[i].Aggregate)
 		}
 		out = append(out, other)
 	}
