@@ -27,15 +27,15 @@ type resolver struct {
 	models    map[string]string // lower-case alias -> model id
 	providers map[string]string // lower-case alias -> provider id
 
-	// cache is read without locks; a miss copies it with the new entry
-	// under mu. Spans name few distinct models, so misses are rare.
-	mu    sync.Mutex
-	cache atomic.Pointer[map[resolveKey]*catalog.Resolution]
+	// cache is read without locks. A stream of ever new model names (a
+	// bug or hostile input) costs one catalog lookup each and, past
+	// maxResolved entries, clears the cache: never more than that.
+	cache sync.Map // resolveKey -> *catalog.Resolution
+	size  atomic.Int64
 }
 
 func newResolver(cat *catalog.Catalog, a AliasesConfig) *resolver {
 	r := &resolver{cat: cat, models: map[string]string{}, providers: map[string]string{}}
-	r.cache.Store(&map[resolveKey]*catalog.Resolution{})
 	for k, v := range a.Models {
 		r.models[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 	}
@@ -51,21 +51,15 @@ func (r *resolver) resolve(c *normalize.Call) *catalog.Resolution {
 	if c.NProv == 0 {
 		k.server = c.Server
 	}
-	if res, ok := (*r.cache.Load())[k]; ok {
-		return res
+	if res, ok := r.cache.Load(k); ok {
+		return res.(*catalog.Resolution)
 	}
 	res := r.lookup(c)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old := *r.cache.Load()
-	next := make(map[resolveKey]*catalog.Resolution, len(old)+1)
-	if len(old) < maxResolved {
-		for ok, ov := range old {
-			next[ok] = ov
-		}
+	if r.size.Add(1) > maxResolved {
+		r.cache.Clear()
+		r.size.Store(1)
 	}
-	next[k] = res
-	r.cache.Store(&next)
+	r.cache.Store(k, res)
 	return res
 }
 

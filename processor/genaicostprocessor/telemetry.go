@@ -18,6 +18,26 @@ type outcome struct {
 	status, reason string
 }
 
+// outcomeCounts counts a batch's spans per outcome. A batch has one to a
+// few outcomes, so a short list beats a map that hashes two strings.
+type outcomeCounts []struct {
+	o outcome
+	n int64
+}
+
+func (c *outcomeCounts) add(o outcome) {
+	for i := range *c {
+		if (*c)[i].o == o {
+			(*c)[i].n++
+			return
+		}
+	}
+	*c = append(*c, struct {
+		o outcome
+		n int64
+	}{o, 1})
+}
+
 // telemetry offers verbs over the generated instruments; a batch's counts
 // are added once per outcome.
 type telemetry struct {
@@ -25,9 +45,9 @@ type telemetry struct {
 	opts sync.Map // outcome -> metric.MeasurementOption
 }
 
-func (t *telemetry) record(ctx context.Context, counts map[outcome]int64, amount money.Nanos) {
-	for o, n := range counts {
-		t.tb.ProcessorGenaiCostSpans.Add(ctx, n, t.option(o))
+func (t *telemetry) record(ctx context.Context, counts outcomeCounts, amount money.Nanos) {
+	for _, c := range counts {
+		t.tb.ProcessorGenaiCostSpans.Add(ctx, c.n, t.option(c.o))
 	}
 	if amount > 0 {
 		t.tb.ProcessorGenaiCostAmount.Add(ctx, int64(amount))
