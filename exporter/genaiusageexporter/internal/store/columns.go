@@ -140,6 +140,14 @@ type RollupValues struct {
 
 // Rollups aggregates records in memory: the rows a batch adds to each
 // rollup key, so that a batch costs one upsert per key, not per record.
+//
+// A record adds to three kinds of rows: the total of its hour and of its
+// day, by provider, model, service and currency (Dim ""); and, for each
+// dimension, the row of its day and value by currency alone. Dimension
+// rows are by day only, and not by provider, model or service: a user or
+// session value has about as many hours with calls as it has calls, so
+// finer rows would be as many as the records, make every batch pay for
+// them, and answer nothing faster.
 type Rollups map[RollupKey]*RollupValues
 
 // Add adds one inserted record to every rollup it belongs to.
@@ -147,24 +155,22 @@ func (r Rollups) Add(rec *usage.Record) {
 	ms := rec.StartMillis()
 	hour := time.UnixMilli(ms).UTC().Truncate(time.Hour).UnixMilli()
 	day := time.UnixMilli(ms).UTC().Truncate(24 * time.Hour).UnixMilli()
-	vals := rec.Dims.Values()
-	for _, g := range [...]struct {
-		grain  string
-		bucket int64
-	}{{GrainHour, hour}, {GrainDay, day}} {
-		for d := -1; d < len(vals); d++ {
-			k := RollupKey{Grain: g.grain, BucketMs: g.bucket, Provider: rec.Provider, Model: rec.Model, Service: rec.Service, Currency: rec.Currency}
-			if d >= 0 {
-				k.Dim, k.Value = usage.DimensionNames[d], vals[d]
-			}
-			v := r[k]
-			if v == nil {
-				v = &RollupValues{}
-				r[k] = v
-			}
-			v.add(rec)
-		}
+	total := RollupKey{Grain: GrainHour, BucketMs: hour, Provider: rec.Provider, Model: rec.Model, Service: rec.Service, Currency: rec.Currency}
+	r.get(total).add(rec)
+	total.Grain, total.BucketMs = GrainDay, day
+	r.get(total).add(rec)
+	for d, v := range rec.Dims.Values() {
+		r.get(RollupKey{Grain: GrainDay, BucketMs: day, Dim: usage.DimensionNames[d], Value: v, Currency: rec.Currency}).add(rec)
 	}
+}
+
+func (r Rollups) get(k RollupKey) *RollupValues {
+	v := r[k]
+	if v == nil {
+		v = &RollupValues{}
+		r[k] = v
+	}
+	return v
 }
 
 func (v *RollupValues) add(rec *usage.Record) {

@@ -65,12 +65,18 @@ type Filter struct {
 	Search string
 }
 
-// Rollupable reports whether the rollups can answer f alone, given the
-// breakdown key by ("" for none): at most one dimension in the filter and
-// the key together, and no status or search.
+// Rollupable reports whether the rollups can answer f, given the
+// breakdown key by ("" for none), for the whole UTC hours (days when a
+// dimension is involved) of its range; the rest of the range is read from
+// the records. The rollups cannot answer a status or a search, more than
+// one dimension in the filter and the key together, nor a dimension with
+// a provider, model or service (dimension rollups hold neither).
 func (f *Filter) Rollupable(by string) bool {
 	if f.Status != "" || f.Search != "" || by == ByStatus {
 		return false
+	}
+	if !f.UsesDimension(by) {
+		return true
 	}
 	dims := len(f.Dims)
 	if _, ok := DimensionColumn(by); ok {
@@ -78,7 +84,14 @@ func (f *Filter) Rollupable(by string) bool {
 			dims++
 		}
 	}
-	return dims <= 1
+	fixed := f.Provider != "" || f.Model != "" || f.Service != "" || by == ByProvider || by == ByModel || by == ByService
+	return dims <= 1 && !fixed
+}
+
+// UsesDimension reports whether f or the key by names a dimension.
+func (f *Filter) UsesDimension(by string) bool {
+	_, ok := DimensionColumn(by)
+	return ok || len(f.Dims) > 0
 }
 
 // Page is a window of a record listing.

@@ -19,8 +19,8 @@ type Store interface {
 	// in the same transaction from the records actually inserted. It
 	// returns how many records were new.
 	Write(ctx context.Context, recs []usage.Record) (int, error)
-	// Totals sums the rollups of [from, to), at hour grain, optionally for
-	// one dimension value.
+	// Totals sums the rollups of [from, to): the hourly totals, or the
+	// daily rows of one dimension value (whole UTC days).
 	Totals(ctx context.Context, q TotalsQuery) ([]Totals, error)
 	// RecordTotals sums the raw records of [from, to) the same way; it
 	// exists to check rollups against records and scans the records.

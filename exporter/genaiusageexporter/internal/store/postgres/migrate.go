@@ -72,9 +72,7 @@ CREATE TABLE usage_records (
 -- The same secondary indexes as SQLite's: the shared reader's queries
 -- are written against them.
 CREATE INDEX usage_records_user ON usage_records (user_id, ts_ms);
-CREATE INDEX usage_records_tenant ON usage_records (tenant, ts_ms);
 CREATE INDEX usage_records_session ON usage_records (session_id, ts_ms);
-CREATE INDEX usage_records_model ON usage_records (model, ts_ms);
 CREATE TABLE usage_rollups (
   grain TEXT NOT NULL,
   bucket_ms BIGINT NOT NULL,

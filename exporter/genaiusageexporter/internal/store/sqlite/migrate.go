@@ -62,12 +62,13 @@ CREATE TABLE usage_records (
   response_id TEXT NOT NULL,
   PRIMARY KEY (ts_ms, trace_id, span_id)
 );
--- One index per value the usage API filters or measures gaps by; each
--- costs every insert, so only the common ones.
+-- Each index costs every insert. Aggregates read the rollups; these two
+-- serve what only records can: a user's or a session's calls (record
+-- pages, the partial days of a dimension's aggregates, gaps between
+-- calls). Values with few distinct members (tenant, model) are found
+-- fast enough by walking the time-first key.
 CREATE INDEX usage_records_user ON usage_records (user_id, ts_ms);
-CREATE INDEX usage_records_tenant ON usage_records (tenant, ts_ms);
 CREATE INDEX usage_records_session ON usage_records (session_id, ts_ms);
-CREATE INDEX usage_records_model ON usage_records (model, ts_ms);
 CREATE TABLE usage_rollups (
   grain TEXT NOT NULL,
   bucket_ms INTEGER NOT NULL,

@@ -32,18 +32,73 @@ var (
 		Sum("ttft_ms") + ", " + Sum("ttft_count")
 )
 
-// rollupGrain is the rollup grain that answers f exactly with key by, or
-// "" if only the records can: rollups hold neither status nor search,
-// hold one dimension per row, and cannot split a bucket. Whole UTC days
-// read the day rollups, 24 times fewer rows than the hours.
-func rollupGrain(f *store.Filter, by string) string {
-	switch {
-	case !f.Rollupable(by) || !aligned(f.From, time.Hour) || !aligned(f.To, time.Hour):
-		return ""
-	case aligned(f.From, 24*time.Hour) && aligned(f.To, 24*time.Hour):
-		return store.GrainDay
+// segment is a part of a query's time range and the rows that answer it.
+type segment struct {
+	from, to time.Time // a zero bound is open
+	grain    string    // the rollup grain, or "" for the records
+}
+
+// plan splits [from, to) by the rollup grains usable (coarsest first):
+// whole UTC days from the day rows, whole hours from the hour rows, and
+// what is left at either end from the records. Rollups equal the records
+// they sum, so the parts add up to the same answer as the records alone,
+// and a long range reads few rows whatever its bounds.
+func plan(from, to time.Time, grains []string) []segment {
+	if len(grains) == 0 {
+		return []segment{{from, to, ""}}
 	}
-	return store.GrainHour
+	d := time.Hour
+	if grains[0] == store.GrainDay {
+		d = 24 * time.Hour
+	}
+	a, b := ceilTo(from, d), floorTo(to, d)
+	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
+		return plan(from, to, grains[1:]) // no whole bucket inside
+	}
+	var out []segment
+	if !a.Equal(from) {
+		out = append(out, plan(from, a, grains[1:])...)
+	}
+	out = append(out, segment{a, b, grains[0]})
+	if !b.Equal(to) {
+		out = append(out, plan(b, to, grains[1:])...)
+	}
+	return out
+}
+
+func floorTo(t time.Time, d time.Duration) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.Truncate(d)
+}
+
+func ceilTo(t time.Time, d time.Duration) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	if f := t.Truncate(d); f.Before(t) {
+		return f.Add(d)
+	}
+	return t
+}
+
+// usableGrains are the rollup grains that can answer f split by key by in
+// buckets of grain ("" for none), coarsest first. Dimension rows exist by
+// day only, so an hourly series of a dimension reads the records.
+func usableGrains(f *store.Filter, grain, by string) []string {
+	switch {
+	case !f.Rollupable(by):
+		return nil
+	case f.UsesDimension(by):
+		if grain == store.GrainHour {
+			return nil
+		}
+		return []string{store.GrainDay}
+	case grain == store.GrainHour:
+		return []string{store.GrainHour}
+	}
+	return []string{store.GrainDay, store.GrainHour}
 }
 
 // slot is one bucket and key of an aggregate query.
@@ -53,7 +108,8 @@ type slot struct {
 }
 
 // aggregate sums the calls matching f by bucket of grain ("" for none)
-// and by the key by ("" for none), from the rollups when they can answer.
+// and by the key by ("" for none), from the rollups for the parts of the
+// range they can answer and from the records for the rest.
 func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by string) (map[slot]*store.Aggregate, error) {
 	keyCol, dim, err := keyColumn(by)
 	if err != nil {
@@ -62,39 +118,49 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 	if err := checkDims(f); err != nil {
 		return nil, err
 	}
-	var (
-		c              *clause
-		from, aggs     string
-		bucket, keyExp string
-	)
-	if rg := rollupGrain(f, by); rg != "" {
-		if grain == store.GrainHour {
-			rg = store.GrainHour
+	out := map[slot]*store.Aggregate{}
+	for _, seg := range plan(f.From, f.To, usableGrains(f, grain, by)) {
+		part := *f
+		part.From, part.To = seg.from, seg.to
+		var (
+			c              *clause
+			from, aggs     string
+			bucket, keyExp string
+		)
+		if seg.grain != "" {
+			c, from, aggs = rollupClause(&part, seg.grain, by), "usage_rollups", rollupAggregates
+			switch {
+			case grain == "":
+			case grain == seg.grain:
+				bucket = "bucket_ms"
+			default: // days from hours
+				bucket = truncate("bucket_ms", dayMs)
+			}
+			keyExp = keyCol
+			if dim {
+				keyExp = "value"
+			}
+		} else {
+			if c, err = recordClause(&part); err != nil {
+				return nil, err
+			}
+			from, aggs, keyExp = "usage_records", recordAggregates, keyCol
+			switch grain {
+			case store.GrainHour:
+				bucket = truncate("ts_ms", hourMs)
+			case store.GrainDay:
+				bucket = truncate("ts_ms", dayMs)
+			}
 		}
-		c, from, aggs = rollupClause(f, rg, by), "usage_rollups", rollupAggregates
-		switch {
-		case grain == "":
-		case grain == rg:
-			bucket = "bucket_ms"
-		default: // days from hours
-			bucket = truncate("bucket_ms", dayMs)
-		}
-		keyExp = keyCol
-		if dim {
-			keyExp = "value"
-		}
-	} else {
-		if c, err = recordClause(f); err != nil {
+		if err := r.sumInto(ctx, out, from, aggs, bucket, keyExp, c); err != nil {
 			return nil, err
 		}
-		from, aggs, keyExp = "usage_records", recordAggregates, keyCol
-		switch grain {
-		case store.GrainHour:
-			bucket = truncate("ts_ms", hourMs)
-		case store.GrainDay:
-			bucket = truncate("ts_ms", dayMs)
-		}
 	}
+	return out, nil
+}
+
+// sumInto runs one aggregate query and adds its rows to out.
+func (r *Reader) sumInto(ctx context.Context, out map[slot]*store.Aggregate, from, aggs, bucket, keyExp string, c *clause) error {
 	var groups []string
 	if bucket != "" {
 		groups = append(groups, bucket)
@@ -106,10 +172,9 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 	q := "SELECT " + store.Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + store.Join("", groups)
 	rows, err := r.DB.QueryContext(ctx, r.Rebind(q), c.args...)
 	if err != nil {
-		return nil, r.errorf("aggregate: %w", err)
+		return r.errorf("aggregate: %w", err)
 	}
 	defer rows.Close()
-	out := map[slot]*store.Aggregate{}
 	var (
 		s        slot
 		currency string
@@ -129,7 +194,7 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 	dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, r.errorf("aggregate: %w", err)
+			return r.errorf("aggregate: %w", err)
 		}
 		a := out[s]
 		if a == nil {
@@ -139,9 +204,9 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 		addValues(a, currency, &v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, r.errorf("aggregate: %w", err)
+		return r.errorf("aggregate: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // truncate is col rounded down to a multiple of ms; integer division in

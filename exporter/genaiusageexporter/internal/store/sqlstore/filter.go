@@ -64,12 +64,6 @@ func ceilMillis(t time.Time) int64 {
 	return ms
 }
 
-// aligned reports whether t (zero meaning unbounded) is a multiple of d in
-// UTC, so that rollup buckets of d cover [From, To) exactly.
-func aligned(t time.Time, d time.Duration) bool {
-	return t.IsZero() || t.Equal(t.Truncate(d))
-}
-
 // timeRange restricts col (Unix ms) to [f.From, f.To); a zero bound is
 // open.
 func timeRange(c *clause, col string, f *store.Filter) {
@@ -141,7 +135,7 @@ func fixedColumns(c *clause, f *store.Filter) {
 // the breakdown key by; f must be Rollupable(by) and aligned to grain.
 // Every record is in one row per dimension name and in the total row (an
 // empty dim), so exactly one dim is chosen: the key's, else the filter's,
-// else the total.
+// else the total. Only total rows hold a provider, model and service.
 func rollupClause(f *store.Filter, grain, by string) *clause {
 	c := &clause{}
 	c.add("grain = ?", grain)
@@ -158,6 +152,8 @@ func rollupClause(f *store.Filter, grain, by string) *clause {
 	if value != nil {
 		c.add("value = ?", *value)
 	}
-	fixedColumns(c, f)
+	if dim == "" {
+		fixedColumns(c, f)
+	}
 	return c
 }

@@ -63,7 +63,8 @@ func sums(cols []string) string {
 	return strings.Join(out, ", ")
 }
 
-// Totals sums the hourly rollups of [q.From, q.To).
+// Totals sums the rollups of [q.From, q.To): the hourly totals, or for a
+// dimension value its daily rows (the bounds then count by whole UTC days).
 func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
 	if q.Dimension != "" {
 		if _, ok := store.DimensionColumn(q.Dimension); !ok {
@@ -72,8 +73,12 @@ func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Total
 	}
 	sel := "SELECT currency, " + Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(store.TokenColumns) +
 		", " + Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") +
-		" FROM usage_rollups WHERE grain = 'h' AND bucket_ms >= ? AND bucket_ms < ? AND dim = ?"
-	args := []any{q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
+		" FROM usage_rollups WHERE grain = ? AND bucket_ms >= ? AND bucket_ms < ? AND dim = ?"
+	grain := store.GrainHour
+	if q.Dimension != "" {
+		grain = store.GrainDay
+	}
+	args := []any{grain, q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
 	if q.Dimension != "" {
 		sel += " AND value = ?"
 		args = append(args, q.Value)

@@ -667,6 +667,9 @@ func (d *queryData) testErrors(t *testing.T) {
 // testRollupsOutliveRecords shows which source answers: after the raw
 // records of the first day are dropped, the aggregates the rollups can
 // answer still count them, and those only the records can answer do not.
+// A range that does not fall on whole hours (whole days for a dimension)
+// is answered by the rollups for its whole buckets and by the records for
+// the rest.
 func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 	d := &queryData{s: s, recs: Records(41, 400, 48)}
 	_, err := s.Write(ctx, d.recs)
@@ -674,23 +677,46 @@ func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 	_, err = s.DeleteRecordsBefore(ctx, hour(24))
 	require.NoError(t, err)
 	kept := &queryData{recs: d.wantRecords(store.Filter{From: hour(24)}, false)}
-	for _, f := range []store.Filter{{}, {From: hour(0), To: hour(36)}, {Model: "gpt-4o-mini"}, {Dims: map[string]string{"user": "u-1"}}} {
+	user := map[string]string{"user": "u-1"}
+	for _, f := range []store.Filter{{}, {From: hour(0), To: hour(36)}, {Model: "gpt-4o-mini"}, {Dims: user}, {From: hour(0), To: hour(48), Dims: user}} {
 		got, err := s.Summary(ctx, f)
 		require.NoError(t, err)
 		assert.Equal(t, aggregate(d.matching(f)), got, "%+v: from the rollups", f)
-		series, err := s.Series(ctx, f, store.GrainDay, store.ByProvider)
+		series, err := s.Series(ctx, f, store.GrainDay, "")
 		require.NoError(t, err)
-		assert.Equal(t, d.wantSeries(f, store.GrainDay, store.ByProvider), series, "%+v: from the rollups", f)
+		assert.Equal(t, d.wantSeries(f, store.GrainDay, ""), series, "%+v: from the rollups", f)
+		if len(f.Dims) == 0 { // with a dimension, see below
+			series, err = s.Series(ctx, f, store.GrainDay, store.ByProvider)
+			require.NoError(t, err)
+			assert.Equal(t, d.wantSeries(f, store.GrainDay, store.ByProvider), series, "%+v by provider: from the rollups", f)
+		}
 
 		got, err = s.Summary(ctx, viaRecords(f))
 		require.NoError(t, err)
 		assert.Equal(t, aggregate(kept.matching(f)), got, "%+v: from the records", f)
 	}
-	// A bound inside an hour can only be answered by the records.
-	f := store.Filter{From: hour(0).Add(time.Minute), To: hour(36)}
+	// Dimension rows hold no provider: a dimension split by provider, and
+	// an hourly series of a dimension, come from the records.
+	f := store.Filter{Dims: user}
+	series, err := s.Series(ctx, f, store.GrainDay, store.ByProvider)
+	require.NoError(t, err)
+	assert.Equal(t, kept.wantSeries(f, store.GrainDay, store.ByProvider), series)
+	series, err = s.Series(ctx, f, store.GrainHour, "")
+	require.NoError(t, err)
+	assert.Equal(t, kept.wantSeries(f, store.GrainHour, ""), series)
+
+	// A bound inside an hour: the first, partial hour is read from the
+	// records (dropped here), the whole hours after it from the rollups.
+	f = store.Filter{From: hour(0).Add(time.Minute), To: hour(36)}
 	got, err := s.Summary(ctx, f)
 	require.NoError(t, err)
-	assert.Equal(t, aggregate(kept.matching(f)), got)
+	assert.Equal(t, aggregate(d.matching(store.Filter{From: hour(1), To: hour(36)})), got)
+	// The same for a dimension, by whole days: [00:01, day 1) from the
+	// records, day 1 from its daily rows.
+	f = store.Filter{From: hour(0).Add(time.Minute), To: hour(48), Dims: user}
+	got, err = s.Summary(ctx, f)
+	require.NoError(t, err)
+	assert.Equal(t, aggregate(d.matching(store.Filter{From: hour(24), To: hour(48), Dims: user})), got)
 }
 
 // testRoundTripExtremes writes records with every field at an unusual
