@@ -70,6 +70,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, redact(fmt.Errorf("postgres: %s: %w", target, err), pw)
 	}
 
+	// Aggregates over rollups are short queries over tens of thousands
+	// of rows with two dozen sums: JIT compilation costs more than it
+	// saves on them, and the default work_mem spills their sorts to disk.
+	// A DSN that sets either keeps its own value.
+	for k, v := range sessionDefaults {
+		if _, set := cfg.ConnConfig.RuntimeParams[k]; !set {
+			cfg.ConnConfig.RuntimeParams[k] = v
+		}
+	}
 	cfg.AfterConnect = createStaging
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -88,6 +97,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		rollupSQL: rollupSQL(),
 	}, nil
 }
+
+// sessionDefaults are the session settings of the pool's connections.
+var sessionDefaults = map[string]string{"jit": "off", "work_mem": "64MB"}
 
 // Close closes the database connections.
 func (s *Store) Close() error {
@@ -323,6 +335,9 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 // months before t go as partitions (no row-by-row delete, no bloat), the
 // rest with a DELETE.
 func (s *Store) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
+	if err := s.Reader.RaiseRecordsSince(ctx, t); err != nil {
+		return 0, err
+	}
 	dropped, err := s.dropPartitionsBefore(ctx, t.UnixMilli())
 	if err != nil {
 		return 0, err

@@ -14,6 +14,24 @@ import (
 // Never edit a released migration: add a new one.
 var migrations = []func() string{
 	schemaV1,
+	retentionV2,
+}
+
+// retentionV2 remembers how far retention has dropped records (every
+// record that started at or after records_since_ms is present, so a count
+// over such a range can be read from the rollups), and indexes the rollups
+// by dimension value.
+func retentionV2() string {
+	return `
+CREATE TABLE usage_retention (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  records_since_ms INTEGER NOT NULL
+);
+INSERT INTO usage_retention (id, records_since_ms) VALUES (1, 0);
+-- One value over time (a user's spend, a budget): the key puts the time
+-- before the value, for whole-dimension breakdowns.
+CREATE INDEX usage_rollups_value ON usage_rollups (grain, dim, value, bucket_ms);
+`
 }
 
 func schemaV1() string {

@@ -137,9 +137,32 @@ func (r *Reader) totals(ctx context.Context, query string, args []any) ([]store.
 
 // DeleteRecordsBefore drops raw records older than t; rollups stay.
 func (r *Reader) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
+	if err := r.RaiseRecordsSince(ctx, t); err != nil {
+		return 0, err
+	}
 	res, err := r.DB.ExecContext(ctx, r.Rebind("DELETE FROM usage_records WHERE ts_ms < ?"), t.UnixMilli())
 	if err != nil {
 		return 0, r.errorf("retention: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// RaiseRecordsSince records that records before t may be gone. It is
+// called before anything is deleted, so that a reader never counts from
+// the rollups a range whose records are being dropped.
+func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
+	ms := t.UnixMilli()
+	if _, err := r.DB.ExecContext(ctx, r.Rebind("UPDATE usage_retention SET records_since_ms = ? WHERE records_since_ms < ?"), ms, ms); err != nil {
+		return r.errorf("retention: %w", err)
+	}
+	return nil
+}
+
+// recordsSince returns the time from which every record is present.
+func (r *Reader) recordsSince(ctx context.Context) (int64, error) {
+	var ms int64
+	if err := r.DB.QueryRowContext(ctx, "SELECT records_since_ms FROM usage_retention").Scan(&ms); err != nil {
+		return 0, r.errorf("retention: %w", err)
+	}
+	return ms, nil
 }

@@ -695,6 +695,15 @@ func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, aggregate(kept.matching(f)), got, "%+v: from the records", f)
 	}
+	// Record pages count what is left, never what the rollups remember.
+	for _, f := range []store.Filter{{}, {From: hour(0)}, {From: hour(23)}, {Model: "gpt-4o-mini"}, {From: hour(30), Dims: user}} {
+		recs, total, err := s.Records(ctx, f, store.Page{Limit: 5})
+		require.NoError(t, err)
+		want := kept.wantRecords(f, true)
+		assert.Equal(t, int64(len(want)), total, "%+v", f)
+		assert.Equal(t, want[:min(5, len(want))], recs, "%+v", f)
+	}
+
 	// Dimension rows hold no provider: a dimension split by provider, and
 	// an hourly series of a dimension, come from the records.
 	f := store.Filter{Dims: user}

@@ -1,0 +1,110 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
+)
+
+// BenchRecords is the size of the query benchmarks' store:
+// OTELCOL_GENAI_BENCH_RECORDS, default 200,000 (10,000,000 for the figures
+// in docs/benchmarks.md).
+func BenchRecords(b *testing.B) int {
+	n := 200_000
+	if v := os.Getenv("OTELCOL_GENAI_BENCH_RECORDS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("OTELCOL_GENAI_BENCH_RECORDS=%q: want a positive number", v)
+		}
+	}
+	return n
+}
+
+// benchYear is the span of the query benchmarks' calls.
+const benchYear = 365 * 24 * time.Hour
+
+// FillYear writes n calls spread evenly over a year from Base, in time
+// order as a live collector would, in batches of the exporter's size:
+// 1,000 users, each in one of 20 tenants, with a session per user and day.
+func FillYear(b *testing.B, n int, write func([]usage.Record) error) {
+	const batch = 5000
+	batches := (n + batch - 1) / batch
+	step := benchYear / time.Duration(batches)
+	start := time.Now()
+	for i := range batches {
+		recs := Records(uint64(1000+i), min(batch, n-i*batch), 1)
+		offset := time.Duration(i) * step
+		for j := range recs {
+			r := &recs[j]
+			r.Start = r.Start.Add(offset + time.Duration(j)*(step/batch)).Truncate(time.Millisecond)
+			user := (i*batch + j) * 7919 % 1000
+			r.Dims.User = fmt.Sprintf("u-%d", user)
+			r.Dims.Tenant = fmt.Sprintf("team-%d", user%20)
+			r.Dims.Session = fmt.Sprintf("u-%d/%s", user, r.Start.Format(time.DateOnly))
+		}
+		if err := write(recs); err != nil {
+			b.Fatal(err)
+		}
+		if i%200 == 199 {
+			b.Logf("%d of %d records in %s", (i+1)*batch, n, time.Since(start).Round(time.Second))
+		}
+	}
+	b.Logf("built: %d records in %s", n, time.Since(start).Round(time.Second))
+}
+
+// BenchQueries measures the usage API's queries on a store filled by
+// FillYear: the dashboard's last 30 days (bounds on the hour, as the API
+// defaults them), a year's heatmap, the gaps between the calls of
+// sessions and pages of records.
+func BenchQueries(b *testing.B, s store.Querier) {
+	ctx := context.Background()
+	end := Base.Add(benchYear).Add(-5 * time.Hour) // not on a day: ragged ends
+	month := store.Filter{From: end.Add(-30 * 24 * time.Hour), To: end}
+	year := store.Filter{From: Base, To: Base.Add(benchYear)}
+	user := month
+	user.Dims = map[string]string{"user": "u-17"}
+	model := month
+	model.Model = "gpt-4o-mini"
+	for _, bc := range []struct {
+		name string
+		run  func() (int, error)
+	}{
+		{"Summary/30d", func() (int, error) { a, err := s.Summary(ctx, month); return int(a.Calls), err }},
+		{"Summary/user/30d", func() (int, error) { a, err := s.Summary(ctx, user); return int(a.Calls), err }},
+		{"Series/day/30d", func() (int, error) { p, err := s.Series(ctx, month, store.GrainDay, ""); return len(p), err }},
+		{"Series/hour/30d", func() (int, error) { p, err := s.Series(ctx, month, store.GrainHour, ""); return len(p), err }},
+		{"Series/day/model/30d", func() (int, error) { p, err := s.Series(ctx, month, store.GrainDay, store.ByModel); return len(p), err }},
+		{"Series/day/tenant/30d", func() (int, error) { p, err := s.Series(ctx, month, store.GrainDay, "tenant"); return len(p), err }},
+		{"Breakdown/model/30d", func() (int, error) { g, err := s.Breakdown(ctx, month, store.ByModel, 10); return len(g), err }},
+		{"Breakdown/user/30d", func() (int, error) { g, err := s.Breakdown(ctx, month, "user", 10); return len(g), err }},
+		{"Heatmap/365d", func() (int, error) { p, err := s.Series(ctx, year, store.GrainDay, ""); return len(p), err }},
+		{"Records/user/30d", func() (int, error) {
+			r, _, err := s.Records(ctx, user, store.Page{Limit: 50})
+			return len(r), err
+		}},
+		{"Records/model/30d", func() (int, error) {
+			r, _, err := s.Records(ctx, model, store.Page{Limit: 50})
+			return len(r), err
+		}},
+		{"Intervals/user/30d", func() (int, error) { st, err := s.Intervals(ctx, user, "user"); return int(st.Gaps), err }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				n, err := bc.run()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n == 0 {
+					b.Fatal("empty answer")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+		})
+	}
+}
