@@ -217,25 +217,30 @@ func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	if len(recs) == 0 {
 		return nil
 	}
-	observe := recs
-	if e.store != nil {
-		n, err := e.store.Write(ctx, recs)
-		if err != nil {
-			return fmt.Errorf("usage store: %w", err)
+	// Metrics count a record once it is stored, so that a retried or
+	// replayed batch, whole or in part, never counts a call twice.
+	if e.store == nil {
+		if e.metrics != nil {
+			for i := range recs {
+				e.metrics.Observe(&recs[i])
+			}
 		}
-		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(n), attrInserted)
-		if d := len(recs) - n; d > 0 {
-			e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(d), attrDuplicate)
-		}
-		if n == 0 {
-			observe = nil // a replayed batch: counted when it was first stored
-		}
+		return nil
 	}
-	// Metrics count a batch once it is stored, so that a retried write
-	// does not count twice.
+	inserted := make([]bool, len(recs))
+	n, err := e.store.Write(ctx, recs, inserted)
+	if err != nil {
+		return fmt.Errorf("usage store: %w", err)
+	}
+	e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(n), attrInserted)
+	if d := len(recs) - n; d > 0 {
+		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(d), attrDuplicate)
+	}
 	if e.metrics != nil {
-		for i := range observe {
-			e.metrics.Observe(&observe[i])
+		for i := range recs {
+			if inserted[i] {
+				e.metrics.Observe(&recs[i])
+			}
 		}
 	}
 	return nil

@@ -63,12 +63,12 @@ func (l *lazyStore) Close() error {
 	return err
 }
 
-func (l *lazyStore) Write(ctx context.Context, recs []usage.Record) (int, error) {
+func (l *lazyStore) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
 	s, err := l.get(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return s.Write(ctx, recs)
+	return s.Write(ctx, recs, inserted)
 }
 
 func (l *lazyStore) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {

@@ -24,7 +24,7 @@ import (
 // Store is what the API reads and, for imports, writes.
 type Store interface {
 	store.Querier
-	Write(ctx context.Context, recs []usage.Record) (int, error)
+	Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error)
 }
 
 // Options tune the API.

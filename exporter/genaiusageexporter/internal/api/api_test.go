@@ -47,7 +47,7 @@ func openStore(t *testing.T) store.Store {
 func newFixture(t *testing.T) *fixture {
 	st := openStore(t)
 	recs := storetest.Records(77, 2000, 120)
-	_, err := st.Write(context.Background(), recs)
+	_, err := st.Write(context.Background(), recs, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(New(st, Options{BearerTokens: []string{"other", token}, MaxPageSize: 100, MaxImportBytes: 50 << 20, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)

@@ -227,7 +227,7 @@ func (h *handler) importRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	inserted := 0
 	for i := 0; i < len(recs); i += importBatch {
-		n, err := h.s.Write(r.Context(), recs[i:min(i+importBatch, len(recs))])
+		n, err := h.s.Write(r.Context(), recs[i:min(i+importBatch, len(recs))], nil)
 		if err != nil {
 			// Batches already written stay: a retry of the same file
 			// skips them.

@@ -388,7 +388,7 @@ func oaHandler(t *testing.T) http.Handler {
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	_, err = s.Write(context.Background(), storetest.Records(5, 400, 48))
+	_, err = s.Write(context.Background(), storetest.Records(5, 400, 48), nil)
 	require.NoError(t, err)
 	return New(s, Options{Now: func() time.Time { return oaNow }})
 }

@@ -14,11 +14,13 @@ import (
 
 // Store is a usage store.
 type Store interface {
-	// Write stores records. Records whose identity is already stored are
-	// ignored, so a retried batch never counts twice. Rollups are updated
-	// in the same transaction from the records actually inserted. It
-	// returns how many records were new.
-	Write(ctx context.Context, recs []usage.Record) (int, error)
+	// Write stores records. Records whose identity is already stored (or
+	// comes earlier in recs) are ignored, so a retried batch never counts
+	// twice. Rollups are updated in the same transaction from the records
+	// actually inserted. It returns how many records were new and, if
+	// inserted is not nil (it must be as long as recs), sets inserted[i] to
+	// whether recs[i] was one of them.
+	Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error)
 	// Totals sums the rollups of [from, to): the hourly totals, or the
 	// daily rows of one dimension value (whole UTC days).
 	Totals(ctx context.Context, q TotalsQuery) ([]Totals, error)

@@ -196,7 +196,7 @@ type identity struct {
 const maxAttempts = 5
 
 // Write stores records and updates the rollups, in one transaction.
-func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -219,10 +219,12 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 		if err := s.ensurePartitions(ctx, months); err != nil {
 			return 0, err
 		}
-		n, err := s.write(ctx, recs, batch, byID)
+		clear(inserted) // an attempt that failed was rolled back
+		n, err := s.write(ctx, recs, batch, byID, inserted)
 		if err == nil {
 			return n, nil
 		}
+		clear(inserted)
 		retry, lostPartition := retryable(err)
 		if !retry || attempt == maxAttempts || ctx.Err() != nil {
 			return 0, err
@@ -264,7 +266,7 @@ func retryable(err error) (retry, lostPartition bool) {
 
 // write runs one attempt of Write: the records of recs at batch, whose
 // identities byID maps back to their index.
-func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byID map[identity]int) (int, error) {
+func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byID map[identity]int, marks []bool) (int, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: begin: %w", err)
@@ -303,6 +305,9 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 		}
 		rollups.Add(&recs[i])
 		inserted++
+		if marks != nil {
+			marks[i] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: insert records: %w", err)

@@ -103,12 +103,12 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	s, err := Open(ctx, dsn)
 	require.NoError(t, err)
 	recs := storetest.Records(9, 100, 24)
-	_, err = s.Write(ctx, recs)
+	_, err = s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	s = openDSN(t, dsn)
-	n, err := s.Write(ctx, recs)
+	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "identity survives a restart")
 	var versions, maxVersion int
@@ -238,7 +238,7 @@ func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
 	s, err := Open(context.Background(), freshDB(t))
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1))
+	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "postgres: ")
 }
@@ -248,7 +248,7 @@ func TestDuplicatesInOneBatch(t *testing.T) {
 	recs := storetest.Records(21, 50, 24)
 	batch := append(append([]usage.Record{}, recs...), recs[:20]...)
 	batch[len(recs)].Cost++ // a later copy of an identity loses, whatever it says
-	n, err := s.Write(context.Background(), batch)
+	n, err := s.Write(context.Background(), batch, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 50, n)
 	q := store.TotalsQuery{From: storetest.Base, To: storetest.Base.Add(24 * time.Hour)}
@@ -283,7 +283,7 @@ func TestTwoStoresConcurrent(t *testing.T) {
 			lo := (w * 1000) % 4000
 			for b := range 8 {
 				i := (lo + b*250) % 4000
-				n, err := s.Write(ctx, recs[i:i+250])
+				n, err := s.Write(ctx, recs[i:i+250], nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -336,7 +336,7 @@ func TestPartitionsPerMonth(t *testing.T) {
 	jan := shifted(storetest.Records(31, 100, 24*10), time.Date(2026, 1, 25, 0, 0, 0, 0, time.UTC)) // January into February
 	mar := shifted(storetest.Records(32, 100, 24*20), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	batch := append(append([]usage.Record{}, jan...), mar...)
-	n, err := s.Write(ctx, batch)
+	n, err := s.Write(ctx, batch, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 200, n)
 
@@ -378,12 +378,12 @@ func TestPartitionsPerMonth(t *testing.T) {
 	// A late record for a dropped month gets its partition back, also when
 	// another store dropped it behind this one's back.
 	other := openDSN(t, s.pool.Config().ConnString())
-	n, err = other.Write(ctx, jan[:10])
+	n, err = other.Write(ctx, jan[:10], nil)
 	require.NoError(t, err)
 	assert.Equal(t, 10, n)
 	_, err = s.DeleteRecordsBefore(ctx, cut)
 	require.NoError(t, err)
-	n, err = other.Write(ctx, jan[10:20])
+	n, err = other.Write(ctx, jan[10:20], nil)
 	require.NoError(t, err)
 	assert.Equal(t, 10, n)
 }
@@ -431,7 +431,7 @@ func BenchmarkWrite(b *testing.B) {
 		seed++
 		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
 		b.StartTimer()
-		if _, err := s.Write(context.Background(), recs); err != nil {
+		if _, err := s.Write(context.Background(), recs, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -38,7 +38,7 @@ func benchStore(b *testing.B) *Store {
 	_, err := conn.Exec(ctx, "CREATE DATABASE "+name)
 	require.NoError(b, err)
 	s := openDSN(b, dsn)
-	storetest.FillYear(b, n, func(recs []usage.Record) error { _, err := s.Write(ctx, recs); return err })
+	storetest.FillYear(b, n, func(recs []usage.Record) error { _, err := s.Write(ctx, recs, nil); return err })
 	for _, q := range []string{"ANALYZE", "CREATE TABLE bench_complete ()"} {
 		_, err = s.db.ExecContext(ctx, q)
 		require.NoError(b, err)

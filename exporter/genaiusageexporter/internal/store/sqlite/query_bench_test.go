@@ -32,7 +32,7 @@ func benchStore(b *testing.B) *Store {
 		if err != nil {
 			b.Fatal(err)
 		}
-		storetest.FillYear(b, n, func(recs []usage.Record) error { _, err := s.Write(ctx, recs); return err })
+		storetest.FillYear(b, n, func(recs []usage.Record) error { _, err := s.Write(ctx, recs, nil); return err })
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}

@@ -77,10 +77,11 @@ func rollupSQL() string {
 }
 
 // Write stores records and updates the rollups, in one transaction.
-func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
+	clear(inserted)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: begin: %w", err)
@@ -92,7 +93,7 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 	}
 	defer ins.Close()
 	rollups := store.Rollups{}
-	inserted := 0
+	n := 0
 	args := make([]any, 0, len(store.RecordColumns()))
 	for i := range recs {
 		r := &recs[i]
@@ -101,11 +102,14 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert record: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if affected, err := res.RowsAffected(); err != nil {
 			return 0, fmt.Errorf("sqlite: insert record: %w", err)
-		} else if n == 1 {
-			inserted++
+		} else if affected == 1 {
+			n++
 			rollups.Add(r)
+			if inserted != nil {
+				inserted[i] = true
+			}
 		}
 	}
 	if len(rollups) > 0 {
@@ -121,7 +125,8 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record) (int, error) {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		clear(inserted)
 		return 0, fmt.Errorf("sqlite: commit: %w", err)
 	}
-	return inserted, nil
+	return n, nil
 }

@@ -27,14 +27,14 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	s, err := Open(ctx, path)
 	require.NoError(t, err)
 	recs := storetest.Records(9, 100, 24)
-	_, err = s.Write(ctx, recs)
+	_, err = s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	s, err = Open(ctx, path)
 	require.NoError(t, err)
 	defer s.Close()
-	n, err := s.Write(ctx, recs)
+	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "identity survives a restart")
 	var versions int
@@ -70,7 +70,7 @@ func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1))
+	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sqlite: begin: sql: database is closed")
 }
@@ -89,7 +89,7 @@ func BenchmarkWrite(b *testing.B) {
 		seed++
 		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
 		b.StartTimer()
-		if _, err := s.Write(context.Background(), recs); err != nil {
+		if _, err := s.Write(context.Background(), recs, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -36,7 +36,7 @@ func testQuery(t *testing.T, open Open) {
 	d := &queryData{s: open(t)}
 	d.recs = append(Records(31, 900, 120), Records(32, 400, 120)...)
 	for i := 0; i < len(d.recs); i += 500 {
-		_, err := d.s.Write(ctx, d.recs[i:min(i+500, len(d.recs))])
+		_, err := d.s.Write(ctx, d.recs[i:min(i+500, len(d.recs))], nil)
 		require.NoError(t, err)
 	}
 	t.Run("GeneratorCoversEveryField", d.testCoverage)
@@ -520,12 +520,12 @@ func (d *queryData) testExportIntoEmptyStore(t *testing.T, dst store.Store) {
 		if len(batch) < 300 {
 			return nil
 		}
-		_, err := dst.Write(ctx, batch)
+		_, err := dst.Write(ctx, batch, nil)
 		batch = batch[:0]
 		return err
 	})
 	require.NoError(t, err)
-	_, err = dst.Write(ctx, batch)
+	_, err = dst.Write(ctx, batch, nil)
 	require.NoError(t, err)
 	for _, f := range []store.Filter{{}, {From: hour(24), To: hour(48)}, {Dims: map[string]string{"user": "u-1"}}} {
 		want, err := d.s.Summary(ctx, f)
@@ -672,7 +672,7 @@ func (d *queryData) testErrors(t *testing.T) {
 // the rest.
 func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 	d := &queryData{s: s, recs: Records(41, 400, 48)}
-	_, err := s.Write(ctx, d.recs)
+	_, err := s.Write(ctx, d.recs, nil)
 	require.NoError(t, err)
 	_, err = s.DeleteRecordsBefore(ctx, hour(24))
 	require.NoError(t, err)
@@ -757,7 +757,7 @@ func testRoundTripExtremes(t *testing.T, s store.Store) {
 
 	b := usage.Record{Start: time.UnixMilli(1).UTC()} // every field zero but the time
 	b.SpanID[0] = 1
-	_, err := s.Write(ctx, []usage.Record{a, b})
+	_, err := s.Write(ctx, []usage.Record{a, b}, nil)
 	require.NoError(t, err)
 	for _, want := range []usage.Record{a, b} {
 		got, err := s.Record(ctx, want.ID())

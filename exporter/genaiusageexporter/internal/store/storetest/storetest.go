@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -144,13 +145,13 @@ func all() store.TotalsQuery {
 
 func testIdempotent(t *testing.T, s store.Store) {
 	recs := Records(1, 500, 48)
-	n, err := s.Write(ctx, recs)
+	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 500, n)
 	before, err := s.Totals(ctx, all())
 	require.NoError(t, err)
 	for range 2 {
-		n, err = s.Write(ctx, recs)
+		n, err = s.Write(ctx, recs, nil)
 		require.NoError(t, err)
 		assert.Equal(t, 0, n, "a replayed batch inserts nothing")
 	}
@@ -181,7 +182,7 @@ func calls(tots []store.Totals) int64 {
 
 func testRollupsEqualRecords(t *testing.T, s store.Store) {
 	for b := range 10 {
-		_, err := s.Write(ctx, Records(uint64(100+b), 300, 72))
+		_, err := s.Write(ctx, Records(uint64(100+b), 300, 72), nil)
 		require.NoError(t, err)
 	}
 	queries := []store.TotalsQuery{all(),
@@ -211,12 +212,26 @@ func testRollupsEqualRecords(t *testing.T, s store.Store) {
 
 func testPartialReplay(t *testing.T, s store.Store) {
 	recs := Records(3, 400, 24)
-	_, err := s.Write(ctx, recs[:250])
+	_, err := s.Write(ctx, recs[:250], nil)
 	require.NoError(t, err)
-	n, err := s.Write(ctx, recs[150:]) // 100 seen, 150 new
+	// 100 seen, 150 new, and the first new one once more at the end: the
+	// marks name exactly the records stored by this call.
+	batch := append(slices.Clone(recs[150:]), recs[250])
+	inserted := make([]bool, len(batch))
+	for i := range inserted {
+		inserted[i] = i%2 == 0 // stale marks are overwritten
+	}
+	n, err := s.Write(ctx, batch, inserted)
 	require.NoError(t, err)
 	assert.Equal(t, 150, n)
+	for i, got := range inserted {
+		assert.Equal(t, i >= 100 && i < 250, got, "record %d of the batch", i)
+	}
 	assert.Equal(t, int64(400), calls(rollupsMatchRecords(t, s, all())))
+	n, err = s.Write(ctx, batch, inserted)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.NotContains(t, inserted, true, "a replay stores nothing")
 }
 
 func testConcurrentWriters(t *testing.T, s store.Store) {
@@ -228,7 +243,7 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 			defer wg.Done()
 			// Overlapping slices: every record is written by two writers.
 			for i := w * 250; i < w*250+1000; i += 100 {
-				if _, err := s.Write(ctx, recs[i%2000:min(i%2000+100, 2000)]); err != nil {
+				if _, err := s.Write(ctx, recs[i%2000:min(i%2000+100, 2000)], nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -242,7 +257,7 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 
 func testRetention(t *testing.T, s store.Store) {
 	recs := Records(5, 600, 72)
-	_, err := s.Write(ctx, recs)
+	_, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	before, err := s.Totals(ctx, all())
 	require.NoError(t, err)
@@ -274,7 +289,7 @@ func testUnknownDimension(t *testing.T, s store.Store) {
 }
 
 func testEmpty(t *testing.T, s store.Store) {
-	n, err := s.Write(ctx, nil)
+	n, err := s.Write(ctx, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n)
 	tots, err := s.Totals(ctx, all())
