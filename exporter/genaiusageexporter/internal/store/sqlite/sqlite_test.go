@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,4 +95,36 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
+}
+
+// A file made by the first schema upgrades in place: its records stay,
+// and retention and record counts work on it.
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	all := migrations
+	migrations = all[:1]
+	s, err := Open(ctx, path)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(11, 300, 48)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	_, total, err := s.Records(ctx, store.Filter{}, store.Page{Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, int64(300), total)
+	cut := storetest.Base.Add(24 * time.Hour)
+	n, err := s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	_, total, err = s.Records(ctx, store.Filter{}, store.Page{Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, int64(300)-n, total, "counted from what is left")
+	sum, err := s.Summary(ctx, store.Filter{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(300), sum.Calls, "the rollups keep what retention dropped")
 }
