@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -107,10 +109,43 @@ type slot struct {
 	key    string
 }
 
+// querier runs queries: the database, or a read transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readTx runs fn in a read-only transaction, so that the several queries
+// of one answer (the parts of a range, a ranking and its details) see one
+// snapshot of the store.
+func (r *Reader) readTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return r.errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return r.errorf("end read: %w", err)
+	}
+	return nil
+}
+
+// sumSet selects what an aggregate query sums: everything, or only calls
+// and cost, which is all a ranking needs.
+type sumSet int
+
+const (
+	allSums sumSet = iota
+	rankSums
+)
+
 // aggregate sums the calls matching f by bucket of grain ("" for none)
 // and by the key by ("" for none), from the rollups for the parts of the
-// range they can answer and from the records for the rest.
-func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by string) (map[slot]*store.Aggregate, error) {
+// range they can answer and from the records for the rest. If in is not
+// nil, only the keys in it are summed.
+func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grain, by string, in []string, what sumSet) (map[slot]*store.Aggregate, error) {
 	keyCol, dim, err := keyColumn(by)
 	if err != nil {
 		return nil, err
@@ -129,6 +164,9 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 		)
 		if seg.grain != "" {
 			c, from, aggs = rollupClause(&part, seg.grain, by), "usage_rollups", rollupAggregates
+			if what == rankSums {
+				aggs = Sum("calls") + ", " + Sum("cost_nanos")
+			}
 			switch {
 			case grain == "":
 			case grain == seg.grain:
@@ -145,6 +183,9 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 				return nil, err
 			}
 			from, aggs, keyExp = "usage_records", recordAggregates, keyCol
+			if what == rankSums {
+				aggs = "COUNT(*), " + Sum("cost_nanos")
+			}
 			switch grain {
 			case store.GrainHour:
 				bucket = truncate("ts_ms", hourMs)
@@ -152,7 +193,14 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 				bucket = truncate("ts_ms", dayMs)
 			}
 		}
-		if err := r.sumInto(ctx, out, from, aggs, bucket, keyExp, c); err != nil {
+		if in != nil {
+			args := make([]any, len(in))
+			for i, k := range in {
+				args[i] = k
+			}
+			c.add(keyExp+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(in)), ", ")+")", args...)
+		}
+		if err := r.sumInto(ctx, q, out, from, aggs, bucket, keyExp, c, what); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +208,7 @@ func (r *Reader) aggregate(ctx context.Context, f *store.Filter, grain, by strin
 }
 
 // sumInto runs one aggregate query and adds its rows to out.
-func (r *Reader) sumInto(ctx context.Context, out map[slot]*store.Aggregate, from, aggs, bucket, keyExp string, c *clause) error {
+func (r *Reader) sumInto(ctx context.Context, q querier, out map[slot]*store.Aggregate, from, aggs, bucket, keyExp string, c *clause, what sumSet) error {
 	var groups []string
 	if bucket != "" {
 		groups = append(groups, bucket)
@@ -169,8 +217,8 @@ func (r *Reader) sumInto(ctx context.Context, out map[slot]*store.Aggregate, fro
 		groups = append(groups, keyExp)
 	}
 	groups = append(groups, "currency")
-	q := "SELECT " + store.Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + store.Join("", groups)
-	rows, err := r.DB.QueryContext(ctx, r.Rebind(q), c.args...)
+	sel := "SELECT " + store.Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + store.Join("", groups)
+	rows, err := q.QueryContext(ctx, r.Rebind(sel), c.args...)
 	if err != nil {
 		return r.errorf("aggregate: %w", err)
 	}
@@ -187,11 +235,16 @@ func (r *Reader) sumInto(ctx context.Context, out map[slot]*store.Aggregate, fro
 	if keyExp != "" {
 		dest = append(dest, &s.key)
 	}
-	dest = append(dest, &currency, &v.Calls, &v.Errors, &v.Unpriced)
-	for i := range v.Tokens {
-		dest = append(dest, &v.Tokens[i])
+	dest = append(dest, &currency, &v.Calls)
+	if what == rankSums {
+		dest = append(dest, &v.Cost)
+	} else {
+		dest = append(dest, &v.Errors, &v.Unpriced)
+		for i := range v.Tokens {
+			dest = append(dest, &v.Tokens[i])
+		}
+		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount)
 	}
-	dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return r.errorf("aggregate: %w", err)
@@ -243,7 +296,11 @@ func addValues(a *store.Aggregate, currency string, v *store.RollupValues) {
 
 // Summary aggregates the calls matching f.
 func (r *Reader) Summary(ctx context.Context, f store.Filter) (store.Aggregate, error) {
-	m, err := r.aggregate(ctx, &f, "", "")
+	var m map[slot]*store.Aggregate
+	err := r.readTx(ctx, func(q querier) (err error) {
+		m, err = r.aggregate(ctx, q, &f, "", "", nil, allSums)
+		return err
+	})
 	if err != nil {
 		return store.Aggregate{}, err
 	}
@@ -259,7 +316,11 @@ func (r *Reader) Series(ctx context.Context, f store.Filter, grain, by string) (
 	if grain != store.GrainHour && grain != store.GrainDay {
 		return nil, fmt.Errorf("%w: %q", store.ErrUnknownGrain, grain)
 	}
-	m, err := r.aggregate(ctx, &f, grain, by)
+	var m map[slot]*store.Aggregate
+	err := r.readTx(ctx, func(q querier) (err error) {
+		m, err = r.aggregate(ctx, q, &f, grain, by, nil, allSums)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -279,42 +340,147 @@ func (r *Reader) Series(ctx context.Context, f store.Filter, grain, by string) (
 // ranked by cost summed across currencies (a ranking only: the amounts
 // stay per currency), then calls, then key in byte order; past limit
 // (if > 0) they fold into one Other group.
+//
+// A dimension can have many values, each with a row per day and currency
+// in the rollups: the values are then ranked on calls and cost alone, the
+// full sums are read for the top ones only, and the Other group is the
+// total less those, all in one snapshot.
 func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit int) ([]store.Group, error) {
 	if by == "" {
 		return nil, fmt.Errorf("%w: %q", store.ErrUnknownKey, by)
 	}
-	m, err := r.aggregate(ctx, &f, "", by)
+	_, dim, err := keyColumn(by)
 	if err != nil {
 		return nil, err
 	}
+	var out []store.Group
+	err = r.readTx(ctx, func(q querier) error {
+		if dim && limit > 0 && f.Rollupable(by) {
+			var done bool
+			out, done, err = r.topBreakdown(ctx, q, &f, by, limit)
+			if err != nil || done {
+				return err
+			}
+		}
+		m, err := r.aggregate(ctx, q, &f, "", by, nil, allSums)
+		if err != nil {
+			return err
+		}
+		all := rank(m)
+		if limit <= 0 || limit > len(all) {
+			limit = len(all)
+		}
+		out = make([]store.Group, 0, limit+1)
+		for _, k := range all[:limit] {
+			out = append(out, store.Group{Key: k, Aggregate: *m[slot{key: k}]})
+		}
+		if len(all) > limit {
+			other := store.Group{Other: true, Values: int64(len(all) - limit), Aggregate: *newAggregate()}
+			for _, k := range all[limit:] {
+				other.Aggregate.Add(m[slot{key: k}])
+			}
+			out = append(out, other)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// rank orders the keys of m by cost summed across currencies, then calls,
+// then key.
+func rank(m map[slot]*store.Aggregate) []string {
 	type ranked struct {
-		store.Group
-		cost money.Nanos
+		key   string
+		cost  money.Nanos
+		calls int64
 	}
 	all := make([]ranked, 0, len(m))
 	for s, a := range m {
-		g := ranked{Group: store.Group{Key: s.key, Aggregate: *a}}
+		g := ranked{key: s.key, calls: a.Calls}
 		for _, n := range a.Cost {
 			g.cost += n
 		}
 		all = append(all, g)
 	}
 	slices.SortFunc(all, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(b.cost, a.cost), cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Key, b.Key))
+		return cmp.Or(cmp.Compare(b.cost, a.cost), cmp.Compare(b.calls, a.calls), cmp.Compare(a.key, b.key))
 	})
-	if limit <= 0 || limit > len(all) {
-		limit = len(all)
+	keys := make([]string, len(all))
+	for i, g := range all {
+		keys[i] = g.key
+	}
+	return keys
+}
+
+// topBreakdown is Breakdown for many values: done is false when there
+// are no more values than limit, and the full sums of all are as cheap.
+func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, by string, limit int) ([]store.Group, bool, error) {
+	light, err := r.aggregate(ctx, q, f, "", by, nil, rankSums)
+	if err != nil || len(light) <= limit {
+		return nil, false, err
+	}
+	all := rank(light)
+	top, rest := all[:limit], all[limit:]
+	full, err := r.aggregate(ctx, q, f, "", by, top, allSums)
+	if err != nil {
+		return nil, false, err
+	}
+	total, err := r.aggregate(ctx, q, f, "", "", nil, allSums)
+	if err != nil {
+		return nil, false, err
+	}
+	other := *newAggregate()
+	if t := total[slot{}]; t != nil {
+		other.Add(t)
 	}
 	out := make([]store.Group, 0, limit+1)
-	for i := range limit {
-		out = append(out, all[i].Group)
-	}
-	if len(all) > limit {
-		other := store.Group{Other: true, Values: int64(len(all) - limit), Aggregate: *newAggregate()}
-		for i := limit; i < len(all); i++ {
-			other.Aggregate.Add(&all[i].Aggregate)
+	for _, k := range top {
+		a := full[slot{key: k}]
+		if a == nil { // cannot happen in one snapshot
+			return nil, false, r.errorf("breakdown: %s %q ranked but not summed", by, k)
 		}
-		out = append(out, other)
+		out = append(out, store.Group{Key: k, Aggregate: *a})
+		subtract(&other, a)
 	}
-	return out, nil
+	// The rest's currencies are those its values have calls in; the
+	// total's other currencies are now at zero.
+	keep := map[string]bool{}
+	for _, k := range rest {
+		for c := range light[slot{key: k}].Cost {
+			keep[c] = true
+		}
+	}
+	for c := range other.Cost {
+		if !keep[c] {
+			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 {
+				return nil, false, r.errorf("breakdown: the total and the top %d differ in %s", limit, c)
+			}
+			delete(other.Cost, c)
+			delete(other.CacheSaved, c)
+		}
+	}
+	out = append(out, store.Group{Other: true, Values: int64(len(rest)), Aggregate: other})
+	return out, true, nil
+}
+
+// subtract takes b from a, currency by currency.
+func subtract(a, b *store.Aggregate) {
+	a.Calls -= b.Calls
+	a.Errors -= b.Errors
+	a.Unpriced -= b.Unpriced
+	for m := range a.Tokens {
+		a.Tokens[m] -= b.Tokens[m]
+	}
+	a.DurationMillis -= b.DurationMillis
+	a.TTFTMillis -= b.TTFTMillis
+	a.TTFTCount -= b.TTFTCount
+	for c, n := range b.Cost {
+		a.Cost[c] -= n
+	}
+	for c, n := range b.CacheSaved {
+		a.CacheSaved[c] -= n
+	}
 }

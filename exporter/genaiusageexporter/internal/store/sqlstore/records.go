@@ -124,14 +124,11 @@ func (r *Reader) count(ctx context.Context, f *store.Filter, c *clause) (int64, 
 			return 0, err
 		}
 		if since == 0 || (!f.From.IsZero() && ceilMillis(f.From) >= since) {
-			m, err := r.aggregate(ctx, f, "", "")
+			a, err := r.Summary(ctx, *f)
 			if err != nil {
 				return 0, err
 			}
-			if a := m[slot{}]; a != nil {
-				return a.Calls, nil
-			}
-			return 0, nil
+			return a.Calls, nil
 		}
 	}
 	var total int64

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -50,6 +51,7 @@ func testQuery(t *testing.T, open Open) {
 	t.Run("Errors", d.testErrors)
 	t.Run("ExportIntoEmptyStore", func(t *testing.T) { d.testExportIntoEmptyStore(t, open(t)) })
 	t.Run("RollupsOutliveRecords", func(t *testing.T) { testRollupsOutliveRecords(t, open(t)) })
+	t.Run("BreakdownCurrencies", func(t *testing.T) { testBreakdownCurrencies(t, open(t)) })
 	t.Run("RoundTripExtremes", func(t *testing.T) { testRoundTripExtremes(t, open(t)) })
 	t.Run("EmptyStore", func(t *testing.T) { testQueryEmpty(t, open(t)) })
 }
@@ -726,6 +728,34 @@ func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 	got, err = s.Summary(ctx, f)
 	require.NoError(t, err)
 	assert.Equal(t, aggregate(d.matching(store.Filter{From: hour(24), To: hour(48), Dims: user})), got)
+}
+
+// testBreakdownCurrencies: the Other group names the currencies of its
+// own calls only, whatever the top groups' are.
+func testBreakdownCurrencies(t *testing.T, s store.Store) {
+	recs := Records(77, 40, 24)
+	for i := range recs {
+		r := &recs[i]
+		r.Status, r.Dims.User, r.Currency, r.Cost = "priced", fmt.Sprintf("small-%d", i%4), "USD", money.Nanos(1000+i)
+		r.CacheSaved, r.CostByMeter = 0, [len(r.CostByMeter)]money.Nanos{}
+		if i < 3 {
+			r.Dims.User, r.Currency, r.Cost = "big", "EUR", money.Nanos(1_000_000_000+i)
+		}
+	}
+	_, err := s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	d := &queryData{recs: recs}
+	for _, f := range []store.Filter{{}, {From: Base, To: Base.Add(48 * time.Hour)}, viaRecords(store.Filter{})} {
+		got, err := s.Breakdown(ctx, f, "user", 1)
+		require.NoError(t, err)
+		equalSlices(t, d.wantBreakdown(f, "user", 1), got, "%+v", f)
+		require.Len(t, got, 2)
+		assert.Equal(t, "big", got[0].Key)
+		assert.Equal(t, map[string]money.Nanos{"EUR": 3_000_000_003}, got[0].Cost)
+		assert.Equal(t, []string{"USD"}, slices.Collect(maps.Keys(got[1].Cost)), "%+v", f)
+		assert.Equal(t, int64(37), got[1].Calls)
+		assert.Equal(t, int64(4), got[1].Values)
+	}
 }
 
 // testRoundTripExtremes writes records with every field at an unusual
