@@ -143,11 +143,12 @@ type RollupValues struct {
 //
 // A record adds to three kinds of rows: the total of its hour and of its
 // day, by provider, model, service and currency (Dim ""); and, for each
-// dimension, the row of its day and value by currency alone. Dimension
-// rows are by day only, and not by provider, model or service: a user or
-// session value has about as many hours with calls as it has calls, so
-// finer rows would be as many as the records, make every batch pay for
-// them, and answer nothing faster.
+// dimension, the row of its day and value by currency alone, and of its
+// hour too for the dimensions with few values (HourlyDimension). Dimension
+// rows are not by provider, model or service, and a user or a session has
+// no hourly rows: such a value has about as many hours with calls as it
+// has calls, so those rows would be as many as the records, make every
+// batch pay for them, and answer nothing faster.
 type Rollups map[RollupKey]*RollupValues
 
 // Add adds one inserted record to every rollup it belongs to.
@@ -160,8 +161,34 @@ func (r Rollups) Add(rec *usage.Record) {
 	total.Grain, total.BucketMs = GrainDay, day
 	r.get(total).add(rec)
 	for d, v := range rec.Dims.Values() {
-		r.get(RollupKey{Grain: GrainDay, BucketMs: day, Dim: usage.DimensionNames[d], Value: v, Currency: rec.Currency}).add(rec)
+		k := RollupKey{Grain: GrainDay, BucketMs: day, Dim: usage.DimensionNames[d], Value: v, Currency: rec.Currency}
+		r.get(k).add(rec)
+		if hourlyDims[d] {
+			k.Grain, k.BucketMs = GrainHour, hour
+			r.get(k).add(rec)
+		}
 	}
+}
+
+// hourlyDims marks, in DimensionNames order, the dimensions with hourly
+// rollup rows: those whose values are few (teams, departments, session
+// types, features, API keys), not users or sessions.
+var hourlyDims = func() (m [len(usage.DimensionNames)]bool) {
+	for i, n := range usage.DimensionNames {
+		m[i] = n != "user" && n != "session"
+	}
+	return m
+}()
+
+// HourlyDimension reports whether the dimension name has hourly rollup
+// rows as well as daily ones.
+func HourlyDimension(name string) bool {
+	for i, n := range usage.DimensionNames {
+		if n == name {
+			return hourlyDims[i]
+		}
+	}
+	return false
 }
 
 func (r Rollups) get(k RollupKey) *RollupValues {

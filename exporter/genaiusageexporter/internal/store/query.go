@@ -94,6 +94,18 @@ func (f *Filter) UsesDimension(by string) bool {
 	return ok || len(f.Dims) > 0
 }
 
+// Dimension returns the dimension f and the key by name, the key's first;
+// "" if none. A Rollupable filter names at most one.
+func (f *Filter) Dimension(by string) string {
+	if _, ok := DimensionColumn(by); ok {
+		return by
+	}
+	for name := range f.Dims {
+		return name
+	}
+	return ""
+}
+
 // Page is a window of a record listing.
 type Page struct {
 	Limit, Offset int

@@ -18,7 +18,7 @@ import (
 func benchStore(b *testing.B) *Store {
 	ctx := context.Background()
 	n := storetest.BenchRecords(b)
-	name := fmt.Sprintf("otelcol_genai_bench_v2_%d", n)
+	name := fmt.Sprintf("otelcol_genai_bench_v3_%d", n)
 	conn := admin(b)
 	defer conn.Close(ctx)
 	var exists bool

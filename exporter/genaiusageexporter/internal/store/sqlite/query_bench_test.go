@@ -19,7 +19,7 @@ func benchStore(b *testing.B) *Store {
 	n := storetest.BenchRecords(b)
 	path := os.Getenv("OTELCOL_GENAI_BENCH_DB")
 	if path == "" {
-		path = filepath.Join(os.TempDir(), fmt.Sprintf("otelcol-genai-bench-v2-%d.db", n))
+		path = filepath.Join(os.TempDir(), fmt.Sprintf("otelcol-genai-bench-v3-%d.db", n))
 	}
 	ctx := context.Background()
 	if _, err := os.Stat(path); os.IsNotExist(err) {

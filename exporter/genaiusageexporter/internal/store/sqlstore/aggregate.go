@@ -86,13 +86,13 @@ func ceilTo(t time.Time, d time.Duration) time.Time {
 }
 
 // usableGrains are the rollup grains that can answer f split by key by in
-// buckets of grain ("" for none), coarsest first. Dimension rows exist by
-// day only, so an hourly series of a dimension reads the records.
+// buckets of grain ("" for none), coarsest first. Users and sessions have
+// rows by day only, so an hourly series of one reads the records.
 func usableGrains(f *store.Filter, grain, by string) []string {
 	switch {
 	case !f.Rollupable(by):
 		return nil
-	case f.UsesDimension(by):
+	case f.UsesDimension(by) && !store.HourlyDimension(f.Dimension(by)):
 		if grain == store.GrainHour {
 			return nil
 		}

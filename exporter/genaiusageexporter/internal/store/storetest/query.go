@@ -715,11 +715,18 @@ func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 	series, err = s.Series(ctx, f, store.GrainHour, "")
 	require.NoError(t, err)
 	assert.Equal(t, kept.wantSeries(f, store.GrainHour, ""), series)
+	// Dimensions with few values (a tenant) have hourly rows as well.
+	series, err = s.Series(ctx, store.Filter{}, store.GrainHour, "tenant")
+	require.NoError(t, err)
+	assert.Equal(t, d.wantSeries(store.Filter{}, store.GrainHour, "tenant"), series, "hourly by tenant: from the rollups")
+	got, err := s.Summary(ctx, store.Filter{From: hour(3), To: hour(30), Dims: map[string]string{"tenant": "acme"}})
+	require.NoError(t, err)
+	assert.Equal(t, aggregate(d.matching(store.Filter{From: hour(3), To: hour(30), Dims: map[string]string{"tenant": "acme"}})), got, "a tenant's whole hours: from the rollups")
 
 	// A bound inside an hour: the first, partial hour is read from the
 	// records (dropped here), the whole hours after it from the rollups.
 	f = store.Filter{From: hour(0).Add(time.Minute), To: hour(36)}
-	got, err := s.Summary(ctx, f)
+	got, err = s.Summary(ctx, f)
 	require.NoError(t, err)
 	assert.Equal(t, aggregate(d.matching(store.Filter{From: hour(1), To: hour(36)})), got)
 	// The same for a dimension, by whole days: [00:01, day 1) from the
