@@ -17,10 +17,11 @@ var migrations = []func() string{
 	retentionV2,
 }
 
-// retentionV2 remembers how far retention has dropped records (every
+// retentionV2 remembers how far retention has dropped records: every
 // record that started at or after records_since_ms is present, so a count
-// over such a range can be read from the rollups), and indexes the rollups
-// by dimension value.
+// over such a range can be read from the rollups. (PostgreSQL's v2 also
+// indexes the rollups by dimension value; SQLite's planner kept to the
+// key for one value's rows, measured, so the index would only cost writes.)
 func retentionV2() string {
 	return `
 CREATE TABLE usage_retention (
@@ -28,9 +29,6 @@ CREATE TABLE usage_retention (
   records_since_ms INTEGER NOT NULL
 );
 INSERT INTO usage_retention (id, records_since_ms) VALUES (1, 0);
--- One value over time (a user's spend, a budget): the key puts the time
--- before the value, for whole-dimension breakdowns.
-CREATE INDEX usage_rollups_value ON usage_rollups (grain, dim, value, bucket_ms);
 `
 }
 
