@@ -107,13 +107,14 @@ func New(s Store, opt Options) http.Handler {
 	return h
 }
 
-// defaultTo is the end of a range not given: the next whole hour, so that
-// the default range is whole hours and the rollups answer it.
+// defaultTo is the end of a range not given: the end of the current UTC
+// day, so that the default range is the last 30 whole days, today
+// included, which the day rollups answer without reading any record.
 func (h *handler) defaultTo() time.Time {
 	now := h.opt.Now()
-	t := now.Truncate(time.Hour)
+	t := now.Truncate(24 * time.Hour)
 	if t.Before(now) {
-		t = t.Add(time.Hour)
+		t = t.Add(24 * time.Hour)
 	}
 	return t
 }
