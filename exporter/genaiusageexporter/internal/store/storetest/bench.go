@@ -59,13 +59,14 @@ func FillYear(b *testing.B, n int, write func([]usage.Record) error) {
 }
 
 // BenchQueries measures the usage API's queries on a store filled by
-// FillYear: the dashboard's last 30 days (bounds on the hour, as the API
-// defaults them), a year's heatmap, the gaps between the calls of
-// sessions and pages of records.
+// FillYear: 30 days with ragged ends (as a dashboard's time picker sends
+// them) and 30 whole days (the API's default range), a year's heatmap,
+// the gaps between one user's calls and pages of records.
 func BenchQueries(b *testing.B, s store.Querier) {
 	ctx := context.Background()
 	end := Base.Add(benchYear).Add(-5 * time.Hour) // not on a day: ragged ends
 	month := store.Filter{From: end.Add(-30 * 24 * time.Hour), To: end}
+	days := store.Filter{From: end.Truncate(24 * time.Hour).Add(-29 * 24 * time.Hour), To: end.Truncate(24 * time.Hour).Add(24 * time.Hour)} // the API's default
 	year := store.Filter{From: Base, To: Base.Add(benchYear)}
 	user := month
 	user.Dims = map[string]string{"user": "u-17"}
@@ -83,6 +84,7 @@ func BenchQueries(b *testing.B, s store.Querier) {
 		{"Series/day/tenant/30d", func() (int, error) { p, err := s.Series(ctx, month, store.GrainDay, "tenant"); return len(p), err }},
 		{"Breakdown/model/30d", func() (int, error) { g, err := s.Breakdown(ctx, month, store.ByModel, 10); return len(g), err }},
 		{"Breakdown/user/30d", func() (int, error) { g, err := s.Breakdown(ctx, month, "user", 10); return len(g), err }},
+		{"Breakdown/user/30days", func() (int, error) { g, err := s.Breakdown(ctx, days, "user", 10); return len(g), err }},
 		{"Heatmap/365d", func() (int, error) { p, err := s.Series(ctx, year, store.GrainDay, ""); return len(p), err }},
 		{"Records/user/30d", func() (int, error) {
 			r, _, err := s.Records(ctx, user, store.Page{Limit: 50})
