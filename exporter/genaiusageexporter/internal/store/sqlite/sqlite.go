@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -76,29 +77,62 @@ func rollupSQL() string {
 		") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
-// Write stores records and updates the rollups, in one transaction.
+// Write stores records and updates the rollups, in one transaction. It
+// runs on the driver's connection directly: database/sql checks and
+// converts every argument of every row, about a tenth of the time of a
+// batch of 66-column rows.
 func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
 	clear(inserted)
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: connect: %w", err)
+	}
+	defer conn.Close()
+	var n int
+	err = conn.Raw(func(dc any) error {
+		n, err = s.write(ctx, dc.(rawConn), recs, inserted)
+		return err
+	})
+	if err != nil {
+		clear(inserted)
+		return 0, err
+	}
+	return n, nil
+}
+
+// rawConn is what Write needs of the driver's connection.
+type rawConn interface {
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+}
+
+func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inserted []bool) (n int, err error) {
+	tx, err := c.BeginTx(ctx, driver.TxOptions{})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	ins, err := tx.PrepareContext(ctx, s.insertSQL)
+	committed := false
+	defer func() {
+		if !committed {
+			tx.Rollback() //nolint:errcheck // the error that made us roll back is returned
+		}
+	}()
+	ins, err := prepare(ctx, c, s.insertSQL)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
 	defer ins.Close()
 	rollups := store.Rollups{}
-	n := 0
-	args := make([]any, 0, len(store.RecordColumns()))
+	var vals []any
+	var args []driver.NamedValue
 	for i := range recs {
 		r := &recs[i]
-		args = store.RecordArgs(args[:0], r)
-		res, err := ins.ExecContext(ctx, args...)
+		vals = store.RecordArgs(vals[:0], r)
+		args = namedValues(args, vals)
+		res, err := ins.ExecContext(ctx, args)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert record: %w", err)
 		}
@@ -113,20 +147,53 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool)
 		}
 	}
 	if len(rollups) > 0 {
-		up, err := tx.PrepareContext(ctx, s.rollupSQL)
+		up, err := prepare(ctx, c, s.rollupSQL)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: prepare rollup: %w", err)
 		}
 		defer up.Close()
 		for k, v := range rollups {
-			if _, err := up.ExecContext(ctx, store.RollupArgs(nil, k, v)...); err != nil {
+			vals = store.RollupArgs(vals[:0], k, v)
+			if _, err := up.ExecContext(ctx, namedValues(args, vals)); err != nil {
 				return 0, fmt.Errorf("sqlite: update rollup: %w", err)
 			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		clear(inserted)
+		// Rolled back by the deferred call: a COMMIT that failed (busy,
+		// disk full) can leave the transaction open on the connection.
 		return 0, fmt.Errorf("sqlite: commit: %w", err)
 	}
+	committed = true
 	return n, nil
+}
+
+// stmtExec is a prepared statement of the driver.
+type stmtExec interface {
+	driver.Stmt
+	driver.StmtExecContext
+}
+
+func prepare(ctx context.Context, c rawConn, query string) (stmtExec, error) {
+	st, err := c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	ex, ok := st.(stmtExec)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("the driver's statements do not take a context")
+	}
+	return ex, nil
+}
+
+// namedValues returns vals as positional driver arguments, reusing args.
+// RecordArgs and RollupArgs give only int64, string, []byte and nil, all
+// driver values as they are.
+func namedValues(args []driver.NamedValue, vals []any) []driver.NamedValue {
+	args = args[:0]
+	for i, v := range vals {
+		args = append(args, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	return args
 }

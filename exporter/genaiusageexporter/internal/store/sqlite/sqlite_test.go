@@ -73,7 +73,7 @@ func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
 	require.NoError(t, s.Close())
 	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1), nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "sqlite: begin: sql: database is closed")
+	assert.Contains(t, err.Error(), "sqlite: connect: sql: database is closed")
 }
 
 func BenchmarkWrite(b *testing.B) {
