@@ -216,7 +216,7 @@ func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
 		c.Has |= 1 << k
 	}
 	if st.found&(1<<cTokenDetails) != 0 {
-		c.readTokenDetails(st.val[cTokenDetails])
+		c.readTokenDetails(st.val[cTokenDetails], table[st.key[cTokenDetails]].key, maxTokens)
 	}
 	if st.found&(1<<cProviderMetadata) != 0 && !(c.has(cCacheRead) && c.has(cCacheWrite)) {
 		c.readProviderMetadata(st.val[cProviderMetadata].AsString(), maxTokens)
@@ -263,8 +263,9 @@ func (c *Call) readProviderMetadata(s string, maxTokens int64) {
 
 // readTokenDetails reads LangSmith's gen_ai.usage.input_token_details, a
 // Python dict printed as a string: {'cache_read': 100, 'cache_creation': 20}.
-// Its counts are used only where no better key gave them.
-func (c *Call) readTokenDetails(v pcommon.Value) {
+// Its counts are used only where no better key gave them, and an absurd
+// one makes the call invalid, as from any other key.
+func (c *Call) readTokenDetails(v pcommon.Value, key string, maxTokens int64) {
 	s := v.AsString()
 	for _, d := range [...]struct {
 		name string
@@ -285,10 +286,22 @@ func (c *Call) readTokenDetails(v pcommon.Value) {
 		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 			j++
 		}
-		if n, err := strconv.ParseInt(rest[:j], 10, 64); err == nil {
-			c.Tokens[d.k] = n
-			c.Has |= 1 << d.k
+		if j == 0 {
+			continue
 		}
+		n, err := strconv.ParseInt(rest[:j], 10, 64)
+		reason := "too_large" // only digits: the one error is overflow
+		if err == nil {
+			n, reason = checkCount(n, maxTokens)
+		}
+		if reason != "" {
+			if c.Problem.Reason == "" {
+				c.Problem = Problem{Reason: reason, Key: key}
+			}
+			continue
+		}
+		c.Tokens[d.k] = n
+		c.Has |= 1 << d.k
 	}
 }
 

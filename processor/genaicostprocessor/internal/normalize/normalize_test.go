@@ -250,6 +250,14 @@ func TestLangSmithTokenDetails(t *testing.T) {
 	u = meters(t, map[string]any{"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.cache_read.input_tokens": 50,
 		"gen_ai.usage.input_token_details": "{'cache_read': 600}"}, true)
 	assert.Equal(t, int64(50), u[meter.CacheRead])
+	// An absurd count in the dict makes the call invalid, as from any key
+	// (found by FuzzScan: it used to be taken as it was).
+	for _, details := range []string{"{'cache_read': 700000000000}", "{'cache_creation': 99999999999999999999}"} {
+		c, ok := scan(t, "chat", map[string]any{"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.input_token_details": details})
+		require.True(t, ok)
+		assert.Equal(t, Problem{Reason: "too_large", Key: "gen_ai.usage.input_token_details"}, c.Problem, details)
+		assert.False(t, c.has(cCacheRead) || c.has(cCacheWrite), details)
+	}
 }
 
 func TestProblems(t *testing.T) {
