@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -86,13 +87,21 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 			t.Logf("collector output:\n%s", c.logs.String())
 		}
 	})
+	// Exporters start before receivers: the API can answer while the
+	// OTLP port is still closed, so wait for both.
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(c.api + "summary")
-		if err == nil {
-			resp.Body.Close()
+		if err != nil {
+			return false
 		}
-		return err == nil
-	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API")
+		resp.Body.Close()
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", httpPort))
+		if err != nil {
+			return false
+		}
+		conn.Close()
+		return true
+	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API and OTLP ports")
 	return c
 }
 
