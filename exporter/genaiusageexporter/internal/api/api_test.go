@@ -512,3 +512,31 @@ func TestHeatmapTokensAreThePromptAndTheOutput(t *testing.T) {
 		assert.Equal(t, want[d.Date], d.Tokens, d.Date)
 	}
 }
+
+// Without from and to, a range is the last 30 whole UTC days, today
+// included, which the day rollups answer alone.
+func TestDefaultRangeIsThirtyWholeDays(t *testing.T) {
+	f := newFixture(t)
+	at := time.Date(2026, 11, 3, 13, 25, 0, 0, time.UTC)
+	srv := httptest.NewServer(New(f.st, Options{Now: func() time.Time { return at }}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + Prefix + "summary")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var sum struct {
+		Data struct {
+			From, To time.Time
+			Calls    int64
+		} `json:"data"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&sum))
+	assert.Equal(t, time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC), sum.Data.From)
+	assert.Equal(t, time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC), sum.Data.To)
+	var want int64
+	for i := range f.recs {
+		if f.recs[i].Start.Before(sum.Data.To) {
+			want++
+		}
+	}
+	assert.Equal(t, want, sum.Data.Calls, "every call of today so far, and none after")
+}

@@ -437,3 +437,28 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
 }
+
+// The store's sessions run without JIT and with a larger work_mem, unless
+// the DSN sets its own.
+func TestSessionDefaults(t *testing.T) {
+	dsn := freshDB(t)
+	show := func(s *Store, name string) string {
+		var v string
+		require.NoError(t, s.db.QueryRowContext(context.Background(), "SHOW "+name).Scan(&v))
+		return v
+	}
+	s := openDSN(t, dsn)
+	assert.Equal(t, "off", show(s, "jit"))
+	assert.Equal(t, "64MB", show(s, "work_mem"))
+
+	sep := " " // a key=value DSN
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		sep = "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+	}
+	own := openDSN(t, dsn+sep+"work_mem=8MB")
+	assert.Equal(t, "8MB", show(own, "work_mem"), "the DSN's own setting wins")
+	assert.Equal(t, "off", show(own, "jit"))
+}
