@@ -20,7 +20,9 @@ type outcome struct {
 
 // outcomeCounts counts a batch's spans per outcome. A batch has one to a
 // few outcomes, so a short list beats a map that hashes two strings.
-type outcomeCounts []struct {
+type outcomeCounts []outcomeCount
+
+type outcomeCount struct {
 	o outcome
 	n int64
 }
@@ -32,10 +34,7 @@ func (c *outcomeCounts) add(o outcome) {
 			return
 		}
 	}
-	*c = append(*c, struct {
-		o outcome
-		n int64
-	}{o, 1})
+	*c = append(*c, outcomeCount{o, 1})
 }
 
 // telemetry offers verbs over the generated instruments; a batch's counts

@@ -228,6 +228,11 @@ func Unpriced(status string) bool {
 // UnpricedSQL is Unpriced as an SQL condition on the status column.
 const UnpricedSQL = "status IN ('" + genaiconv.StatusUnpriced + "', '" + genaiconv.StatusInvalid + "')"
 
+// Placeholders returns n "?" placeholders separated by ", ".
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 // Join joins names with ", ", each with a prefix: Join("excluded.", cols).
 func Join(prefix string, names []string) string {
 	var sb strings.Builder

@@ -89,10 +89,7 @@ func (f *Filter) Rollupable(by string) bool {
 }
 
 // UsesDimension reports whether f or the key by names a dimension.
-func (f *Filter) UsesDimension(by string) bool {
-	_, ok := DimensionColumn(by)
-	return ok || len(f.Dims) > 0
-}
+func (f *Filter) UsesDimension(by string) bool { return f.Dimension(by) != "" }
 
 // Dimension returns the dimension f and the key by name, the key's first;
 // "" if none. A Rollupable filter names at most one.
@@ -200,5 +197,31 @@ func (a *Aggregate) Add(b *Aggregate) {
 	}
 	for c, n := range b.CacheSaved {
 		a.CacheSaved[c] += n
+	}
+}
+
+// Sub takes b from a, currency by currency: what is left of a sum when
+// some of its parts are known.
+func (a *Aggregate) Sub(b *Aggregate) {
+	a.Calls -= b.Calls
+	a.Errors -= b.Errors
+	a.Unpriced -= b.Unpriced
+	for m := range a.Tokens {
+		a.Tokens[m] -= b.Tokens[m]
+	}
+	a.DurationMillis -= b.DurationMillis
+	a.TTFTMillis -= b.TTFTMillis
+	a.TTFTCount -= b.TTFTCount
+	if a.Cost == nil {
+		a.Cost = map[string]money.Nanos{}
+	}
+	if a.CacheSaved == nil {
+		a.CacheSaved = map[string]money.Nanos{}
+	}
+	for c, n := range b.Cost {
+		a.Cost[c] -= n
+	}
+	for c, n := range b.CacheSaved {
+		a.CacheSaved[c] -= n
 	}
 }

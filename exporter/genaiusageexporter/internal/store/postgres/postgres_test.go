@@ -421,22 +421,7 @@ func TestPartitionNames(t *testing.T) {
 	}
 }
 
-func BenchmarkWrite(b *testing.B) {
-	s := openDSN(b, freshDB(b))
-	const batch = 5000 // the exporter's smallest batch (sending_queue.batch.min_size)
-	seed := uint64(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		seed++
-		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
-		b.StartTimer()
-		if _, err := s.Write(context.Background(), recs, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
-}
+func BenchmarkWrite(b *testing.B) { storetest.BenchWrite(b, openDSN(b, freshDB(b))) }
 
 // The store's sessions run without JIT and with a larger work_mem, unless
 // the DSN sets its own.

@@ -62,7 +62,7 @@ func (s *Store) Close() error { return s.db.Close() }
 func insertSQL() string {
 	cols := store.RecordColumns()
 	return "INSERT OR IGNORE INTO usage_records (" + strings.Join(cols, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		store.Placeholders(len(cols)) + ")"
 }
 
 func rollupSQL() string {
@@ -73,7 +73,7 @@ func rollupSQL() string {
 	}
 	all := append(append([]string{}, keys...), vals...)
 	return "INSERT INTO usage_rollups (" + strings.Join(all, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ") ON CONFLICT (" + strings.Join(keys, ", ") +
+		store.Placeholders(len(all)) + ") ON CONFLICT (" + strings.Join(keys, ", ") +
 		") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
@@ -93,7 +93,11 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool)
 	defer conn.Close()
 	var n int
 	err = conn.Raw(func(dc any) error {
-		n, err = s.write(ctx, dc.(rawConn), recs, inserted)
+		c, ok := dc.(rawConn)
+		if !ok {
+			return fmt.Errorf("sqlite: the driver's connection (%T) cannot begin or prepare with a context", dc)
+		}
+		n, err = s.write(ctx, c, recs, inserted)
 		return err
 	})
 	if err != nil {

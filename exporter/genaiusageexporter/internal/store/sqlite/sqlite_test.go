@@ -82,19 +82,7 @@ func BenchmarkWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	const batch = 5000 // the exporter's smallest batch (sending_queue.batch.min_size)
-	seed := uint64(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		seed++
-		recs := storetest.Records(seed, batch, 1) // a live batch: calls of the last hour
-		b.StartTimer()
-		if _, err := s.Write(context.Background(), recs, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
+	storetest.BenchWrite(b, s)
 }
 
 // A file made by the first schema upgrades in place: its records stay,

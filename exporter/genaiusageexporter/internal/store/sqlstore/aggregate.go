@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -198,7 +197,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 			for i, k := range in {
 				args[i] = k
 			}
-			c.add(keyExp+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(in)), ", ")+")", args...)
+			c.add(keyExp+" IN ("+store.Placeholders(len(in))+")", args...)
 		}
 		if err := r.sumInto(ctx, q, out, from, aggs, bucket, keyExp, c, what); err != nil {
 			return nil, err
@@ -443,7 +442,7 @@ func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, b
 			return nil, false, r.errorf("breakdown: %s %q ranked but not summed", by, k)
 		}
 		out = append(out, store.Group{Key: k, Aggregate: *a})
-		subtract(&other, a)
+		other.Sub(a)
 	}
 	// The rest's currencies are those its values have calls in; the
 	// total's other currencies are now at zero.
@@ -464,23 +463,4 @@ func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, b
 	}
 	out = append(out, store.Group{Other: true, Values: int64(len(rest)), Aggregate: other})
 	return out, true, nil
-}
-
-// subtract takes b from a, currency by currency.
-func subtract(a, b *store.Aggregate) {
-	a.Calls -= b.Calls
-	a.Errors -= b.Errors
-	a.Unpriced -= b.Unpriced
-	for m := range a.Tokens {
-		a.Tokens[m] -= b.Tokens[m]
-	}
-	a.DurationMillis -= b.DurationMillis
-	a.TTFTMillis -= b.TTFTMillis
-	a.TTFTCount -= b.TTFTCount
-	for c, n := range b.Cost {
-		a.Cost[c] -= n
-	}
-	for c, n := range b.CacheSaved {
-		a.CacheSaved[c] -= n
-	}
 }

@@ -26,6 +26,25 @@ func BenchRecords(b *testing.B) int {
 	return n
 }
 
+// BenchWrite measures ingest into s: batches of the exporter's smallest
+// size (sending_queue.batch.min_size) of calls of the last hour, as a
+// live collector writes them, generated outside the timer.
+func BenchWrite(b *testing.B, s store.Store) {
+	const batch = 5000
+	seed := uint64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		seed++
+		recs := Records(seed, batch, 1)
+		b.StartTimer()
+		if _, err := s.Write(context.Background(), recs, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
+}
+
 // benchYear is the span of the query benchmarks' calls.
 const benchYear = 365 * 24 * time.Hour
 
