@@ -40,6 +40,9 @@ type TotalsQuery struct {
 	From, To time.Time
 	// Dimension and Value restrict to one attribution value; empty for all.
 	Dimension, Value string
+	// Grain selects the rows: by default hours for all values and days
+	// for one; GrainWeek for a WeeklyDimension's value.
+	Grain string
 }
 
 // Totals are sums per currency.

@@ -23,7 +23,14 @@ const (
 var migrations = []func() string{
 	schemaV1,
 	retentionV2,
+	userWeeksV3,
 }
+
+// userWeeksV3 adds the week rows of users (store.WeeklyDimension) for the
+// days already stored; Write keeps them from then on. The planner learns
+// of the new rows at once: until autovacuum's next analyze it would take
+// them for none and pick a slow plan.
+func userWeeksV3() string { return store.WeekRowsSQL() + "; ANALYZE usage_rollups;" }
 
 // retentionV2 remembers how far retention has dropped records (every
 // record that started at or after records_since_ms is present, so a count

@@ -120,6 +120,28 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	assert.Equal(t, 100, records)
 }
 
+// A database made by the first two schemas upgrades in place: its users'
+// days are summed into week rows, in PostgreSQL's arithmetic.
+func TestUpgradeToWeekRows(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	all := migrations
+	migrations = all[:2]
+	s, err := Open(ctx, dsn)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(11, 300, 48)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	// The collectors of those schemas wrote no week rows.
+	_, err = s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s = openDSN(t, dsn)
+	storetest.CheckWeekRows(t, s, recs)
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
@@ -422,6 +444,13 @@ func TestPartitionNames(t *testing.T) {
 }
 
 func BenchmarkWrite(b *testing.B) { storetest.BenchWrite(b, openDSN(b, freshDB(b))) }
+
+// BenchmarkWriteParallel: two writers at once (sending_queue.num_consumers: 2).
+func BenchmarkWriteParallel(b *testing.B) {
+	for _, w := range []int{2, 4} {
+		b.Run(fmt.Sprint(w), func(b *testing.B) { storetest.BenchWriteParallel(b, openDSN(b, freshDB(b)), w) })
+	}
+}
 
 // The store's sessions run without JIT and with a larger work_mem, unless
 // the DSN sets its own.

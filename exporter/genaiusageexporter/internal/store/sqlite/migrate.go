@@ -15,7 +15,12 @@ import (
 var migrations = []func() string{
 	schemaV1,
 	retentionV2,
+	userWeeksV3,
 }
+
+// userWeeksV3 adds the week rows of users (store.WeeklyDimension) for the
+// days already stored; Write keeps them from then on.
+func userWeeksV3() string { return store.WeekRowsSQL() + ";" }
 
 // retentionV2 remembers how far retention has dropped records: every
 // record that started at or after records_since_ms is present, so a count

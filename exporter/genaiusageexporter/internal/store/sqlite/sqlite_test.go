@@ -86,7 +86,8 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 // A file made by the first schema upgrades in place: its records stay,
-// and retention and record counts work on it.
+// retention and record counts work on it, and its users' days are summed
+// into week rows.
 func TestUpgradeFromFirstSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
@@ -97,6 +98,9 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	require.NoError(t, err)
 	recs := storetest.Records(11, 300, 48)
 	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	// The collectors of the first schema wrote no week rows.
+	_, err = s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
@@ -115,4 +119,5 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	sum, err := s.Summary(ctx, store.Filter{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), sum.Calls, "the rollups keep what retention dropped")
+	storetest.CheckWeekRows(t, s, recs)
 }

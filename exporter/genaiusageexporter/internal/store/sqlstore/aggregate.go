@@ -33,36 +33,61 @@ var (
 		Sum("ttft_ms") + ", " + Sum("ttft_count")
 )
 
-// segment is a part of a query's time range and the rows that answer it.
+// segment is a part of a query's time range and the rows that answer it,
+// added to the answer or, if neg, taken from it.
 type segment struct {
 	from, to time.Time // a zero bound is open
 	grain    string    // the rollup grain, or "" for the records
+	neg      bool
 }
 
 // plan splits [from, to) by the rollup grains usable (coarsest first):
-// whole UTC days from the day rows, whole hours from the hour rows, and
-// what is left at either end from the records. Rollups equal the records
-// they sum, so the parts add up to the same answer as the records alone,
-// and a long range reads few rows whatever its bounds.
-func plan(from, to time.Time, grains []string) []segment {
+// whole weeks from the week rows, whole UTC days from the day rows, whole
+// hours from the hour rows, and what is left at either end from the
+// records. Rollups equal the records they sum, so the parts add up to
+// the same answer as the records alone, and a long range reads few rows
+// whatever its bounds.
+//
+// A ragged end that covers most of its bucket is read as the whole
+// bucket less the rest of it (end): a range that ends at 19:00 reads
+// the day's rows less the five hours after, not the nineteen before, and
+// nothing at all after now. Records older than kept (retention's mark)
+// may be gone, so no part that old is answered that way.
+func plan(from, to time.Time, grains []string, kept time.Time) []segment {
 	if len(grains) == 0 {
-		return []segment{{from, to, ""}}
+		return []segment{{from: from, to: to}}
 	}
-	d := time.Hour
-	if grains[0] == store.GrainDay {
-		d = 24 * time.Hour
-	}
+	d := store.GrainDuration(grains[0])
 	a, b := ceilTo(from, d), floorTo(to, d)
 	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
-		return plan(from, to, grains[1:]) // no whole bucket inside
+		return plan(from, to, grains[1:], kept) // no whole bucket inside
 	}
 	var out []segment
 	if !a.Equal(from) {
-		out = append(out, plan(from, a, grains[1:])...)
+		out = append(out, end(from, a, a.Add(-d), a, grains, kept)...)
 	}
-	out = append(out, segment{a, b, grains[0]})
+	out = append(out, segment{from: a, to: b, grain: grains[0]})
 	if !b.Equal(to) {
-		out = append(out, plan(b, to, grains[1:])...)
+		out = append(out, end(b, to, b, b.Add(d), grains, kept)...)
+	}
+	return out
+}
+
+// end plans [from, to), a ragged end of a range that shares one bound
+// with its bucket [bs, be) of grains[0]: from the finer grains, or as the
+// bucket less its complement when the complement is shorter.
+func end(from, to, bs, be time.Time, grains []string, kept time.Time) []segment {
+	cf, ct := bs, from // the complement
+	if from.Equal(bs) {
+		cf, ct = to, be
+	}
+	if ct.Sub(cf) >= to.Sub(from) || bs.Before(kept) {
+		return plan(from, to, grains[1:], kept)
+	}
+	out := []segment{{from: bs, to: be, grain: grains[0]}}
+	for _, s := range plan(cf, ct, grains[1:], kept) {
+		s.neg = !s.neg
+		out = append(out, s)
 	}
 	return out
 }
@@ -86,14 +111,18 @@ func ceilTo(t time.Time, d time.Duration) time.Time {
 
 // usableGrains are the rollup grains that can answer f split by key by in
 // buckets of grain ("" for none), coarsest first. Users and sessions have
-// rows by day only, so an hourly series of one reads the records.
+// no hourly rows, so an hourly series of one reads the records; users'
+// week rows answer whole weeks of a total or a breakdown.
 func usableGrains(f *store.Filter, grain, by string) []string {
 	switch {
 	case !f.Rollupable(by):
 		return nil
 	case f.UsesDimension(by) && !store.HourlyDimension(f.Dimension(by)):
-		if grain == store.GrainHour {
+		switch {
+		case grain == store.GrainHour:
 			return nil
+		case grain == "" && store.WeeklyDimension(f.Dimension(by)):
+			return []string{store.GrainWeek, store.GrainDay}
 		}
 		return []string{store.GrainDay}
 	case grain == store.GrainHour:
@@ -152,8 +181,17 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 	if err := checkDims(f); err != nil {
 		return nil, err
 	}
-	out := map[slot]*store.Aggregate{}
-	for _, seg := range plan(f.From, f.To, usableGrains(f, grain, by)) {
+	grains := usableGrains(f, grain, by)
+	var kept time.Time
+	if len(grains) > 0 {
+		ms, err := r.recordsSince(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		kept = time.UnixMilli(ms)
+	}
+	sums := map[slot]map[string]*store.RollupValues{}
+	for _, seg := range plan(f.From, f.To, grains, kept) {
 		part := *f
 		part.From, part.To = seg.from, seg.to
 		var (
@@ -199,15 +237,33 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 			}
 			c.add(keyExp+" IN ("+store.Placeholders(len(in))+")", args...)
 		}
-		if err := r.sumInto(ctx, q, out, from, aggs, bucket, keyExp, c, what); err != nil {
+		if err := r.sumInto(ctx, q, sums, from, aggs, bucket, keyExp, c, what, seg.neg); err != nil {
 			return nil, err
+		}
+	}
+	out := make(map[slot]*store.Aggregate, len(sums))
+	for s, byCurrency := range sums {
+		for currency, v := range byCurrency {
+			if v.Calls == 0 { // only in a part taken away
+				if *v != (store.RollupValues{}) {
+					return nil, r.errorf("aggregate: the rollups and the records differ at %v %q %s", time.UnixMilli(s.bucket).UTC(), s.key, currency)
+				}
+				continue
+			}
+			a := out[s]
+			if a == nil {
+				a = newAggregate()
+				out[s] = a
+			}
+			addValues(a, currency, v)
 		}
 	}
 	return out, nil
 }
 
-// sumInto runs one aggregate query and adds its rows to out.
-func (r *Reader) sumInto(ctx context.Context, q querier, out map[slot]*store.Aggregate, from, aggs, bucket, keyExp string, c *clause, what sumSet) error {
+// sumInto runs one aggregate query and adds its rows to sums, or takes
+// them away if neg.
+func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[string]*store.RollupValues, from, aggs, bucket, keyExp string, c *clause, what sumSet, neg bool) error {
 	var groups []string
 	if bucket != "" {
 		groups = append(groups, bucket)
@@ -244,16 +300,25 @@ func (r *Reader) sumInto(ctx context.Context, q querier, out map[slot]*store.Agg
 		}
 		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount)
 	}
+	sign := int64(1)
+	if neg {
+		sign = -1
+	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return r.errorf("aggregate: %w", err)
 		}
-		a := out[s]
-		if a == nil {
-			a = newAggregate()
-			out[s] = a
+		byCurrency := sums[s]
+		if byCurrency == nil {
+			byCurrency = map[string]*store.RollupValues{}
+			sums[s] = byCurrency
 		}
-		addValues(a, currency, &v)
+		sum := byCurrency[currency]
+		if sum == nil {
+			sum = &store.RollupValues{}
+			byCurrency[currency] = sum
+		}
+		sum.Merge(&v, sign)
 	}
 	if err := rows.Err(); err != nil {
 		return r.errorf("aggregate: %w", err)

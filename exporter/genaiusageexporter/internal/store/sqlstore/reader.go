@@ -64,7 +64,8 @@ func sums(cols []string) string {
 }
 
 // Totals sums the rollups of [q.From, q.To): the hourly totals, or for a
-// dimension value its daily rows (the bounds then count by whole UTC days).
+// dimension value its daily rows (the bounds then count by whole UTC
+// days), or the rows of q.Grain.
 func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
 	if q.Dimension != "" {
 		if _, ok := store.DimensionColumn(q.Dimension); !ok {
@@ -77,6 +78,13 @@ func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Total
 	grain := store.GrainHour
 	if q.Dimension != "" {
 		grain = store.GrainDay
+	}
+	switch {
+	case q.Grain == "":
+	case q.Grain == store.GrainWeek && !store.WeeklyDimension(q.Dimension):
+		return nil, fmt.Errorf("%w: %q has no week rows", store.ErrUnknownGrain, q.Dimension)
+	default:
+		grain = q.Grain
 	}
 	args := []any{grain, q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
 	if q.Dimension != "" {
@@ -159,10 +167,21 @@ func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
 }
 
 // recordsSince returns the time from which every record is present.
-func (r *Reader) recordsSince(ctx context.Context) (int64, error) {
-	var ms int64
-	if err := r.DB.QueryRowContext(ctx, "SELECT records_since_ms FROM usage_retention").Scan(&ms); err != nil {
+func (r *Reader) recordsSince(ctx context.Context, q querier) (int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT records_since_ms FROM usage_retention")
+	if err != nil {
 		return 0, r.errorf("retention: %w", err)
 	}
-	return ms, nil
+	defer rows.Close()
+	var ms int64
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, r.errorf("retention: %w", err)
+		}
+		return 0, r.errorf("retention: no records_since mark")
+	}
+	if err := rows.Scan(&ms); err != nil {
+		return 0, r.errorf("retention: %w", err)
+	}
+	return ms, rows.Err()
 }

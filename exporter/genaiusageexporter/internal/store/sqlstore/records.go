@@ -123,7 +123,7 @@ func (r *Reader) count(ctx context.Context, f *store.Filter, c *clause) (int64, 
 	_, user := f.Dims["user"]
 	_, session := f.Dims["session"]
 	if f.Rollupable("") && !user && !session {
-		since, err := r.recordsSince(ctx)
+		since, err := r.recordsSince(ctx, r.DB)
 		if err != nil {
 			return 0, err
 		}

@@ -45,6 +45,37 @@ func BenchWrite(b *testing.B, s store.Store) {
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
 }
 
+// BenchWriteParallel measures ingest into s by several writers at once,
+// as an exporter with more than one queue consumer writes: each writer
+// sends batches of BenchWrite's shape, generated before the timer.
+func BenchWriteParallel(b *testing.B, s store.Store, writers int) {
+	const batch = 5000
+	b.ReportAllocs()
+	var seed uint64 = 1 << 32
+	for b.Loop() {
+		b.StopTimer()
+		work := make([][]usage.Record, writers)
+		for w := range work {
+			seed++
+			work[w] = Records(seed, batch, 1)
+		}
+		errs := make(chan error, writers)
+		b.StartTimer()
+		for w := range work {
+			go func() {
+				_, err := s.Write(context.Background(), work[w], nil)
+				errs <- err
+			}()
+		}
+		for range work {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*batch*writers)/b.Elapsed().Seconds(), "records/s")
+}
+
 // benchYear is the span of the query benchmarks' calls.
 const benchYear = 365 * 24 * time.Hour
 

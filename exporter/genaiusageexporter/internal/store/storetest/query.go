@@ -35,7 +35,8 @@ type queryData struct {
 
 func testQuery(t *testing.T, open Open) {
 	d := &queryData{s: open(t)}
-	d.recs = append(Records(31, 900, 120), Records(32, 400, 120)...)
+	// Five days from a Sunday, and three weeks for the users' week rows.
+	d.recs = append(append(Records(31, 900, 120), Records(32, 400, 120)...), Records(33, 300, 21*24)...)
 	for i := 0; i < len(d.recs); i += 500 {
 		_, err := d.s.Write(ctx, d.recs[i:min(i+500, len(d.recs))], nil)
 		require.NoError(t, err)
@@ -80,6 +81,8 @@ func (d *queryData) filters() []namedFilter {
 		{"days", store.Filter{From: hour(24), To: hour(72)}},
 		{"from only", store.Filter{From: hour(48)}},
 		{"unaligned", store.Filter{From: hour(5).Add(17*time.Minute + 3*time.Millisecond), To: hour(50).Add(time.Millisecond + 500*time.Microsecond)}},
+		{"weeks unaligned", store.Filter{From: hour(30).Add(7 * time.Minute), To: hour(17*24 + 5)}},
+		{"user over weeks", store.Filter{From: hour(20), To: hour(16*24 + 3), Dims: map[string]string{"user": "u-2"}}},
 		{"provider", store.Filter{Provider: "openai"}},
 		{"model window", store.Filter{Model: "gpt-4o-mini", From: hour(24), To: hour(48)}},
 		{"service", store.Filter{Service: "worker"}},
