@@ -7,14 +7,18 @@
 package postgres
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +39,8 @@ type Store struct {
 	parts     partitions
 	insertSQL string
 	rollupSQL string
+	// mergeNext counts the batches left to merge without trying a COPY.
+	mergeNext atomic.Int32
 }
 
 var _ store.Store = (*Store)(nil)
@@ -215,6 +221,12 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool)
 		batch = append(batch, i)
 		months[monthOf(id.ms)] = true
 	}
+	// In key order, as the merge inserts: two writers whose batches
+	// overlap then wait on each other in one order, never in a cycle.
+	slices.SortFunc(batch, func(a, b int) int {
+		ra, rb := &recs[a], &recs[b]
+		return cmp.Or(cmp.Compare(ra.StartMillis(), rb.StartMillis()), bytes.Compare(ra.TraceID[:], rb.TraceID[:]), bytes.Compare(ra.SpanID[:], rb.SpanID[:]))
+	})
 	for attempt := 1; ; attempt++ {
 		if err := s.ensurePartitions(ctx, months); err != nil {
 			return 0, err
@@ -273,44 +285,22 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
 
-	ncols := len(store.RecordColumns())
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, store.RecordColumns(), pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
-		return store.RecordArgs(make([]any, 0, ncols), &recs[batch[i]]), nil
-	}))
-	if err != nil {
-		return 0, fmt.Errorf("postgres: copy records: %w", err)
-	}
-
-	rows, err := tx.Query(ctx, s.insertSQL)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: insert records: %w", err)
-	}
 	rollups := store.Rollups{}
 	inserted := 0
-	var (
-		id          identity
-		trace, span []byte
-	)
-	for rows.Next() {
-		if err := rows.Scan(&id.ms, &trace, &span); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("postgres: insert records: %w", err)
-		}
-		copy(id.trace[:], trace)
-		copy(id.span[:], span)
-		i, ok := byID[id]
-		if !ok {
-			rows.Close()
-			return 0, fmt.Errorf("postgres: insert records: the database returned a record not in the batch (ts_ms %d)", id.ms)
-		}
-		rollups.Add(&recs[i])
-		inserted++
-		if marks != nil {
-			marks[i] = true
-		}
+	direct, err := s.copyNew(ctx, tx, recs, batch)
+	if err != nil {
+		return 0, err
 	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("postgres: insert records: %w", err)
+	if direct {
+		for _, i := range batch {
+			rollups.Add(&recs[i])
+			if marks != nil {
+				marks[i] = true
+			}
+		}
+		inserted = len(batch)
+	} else if inserted, err = s.merge(ctx, tx, recs, batch, byID, marks, rollups); err != nil {
+		return 0, err
 	}
 
 	if len(rollups) > 0 {
@@ -332,6 +322,90 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("postgres: commit: %w", err)
+	}
+	return inserted, nil
+}
+
+// copyNew COPYs the batch straight into usage_records, inside a
+// savepoint, and reports whether it could: it cannot when one of the
+// records is already stored (a retried or replayed batch), and the
+// savepoint then undoes it. A batch of new calls, the usual case, so
+// skips the staging table and the merge, which cost about as much as the
+// COPY itself. After a batch with stored records, the next few go
+// straight to the merge: replays come in runs.
+func (s *Store) copyNew(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int) (bool, error) {
+	if s.mergeNext.Load() > 0 {
+		s.mergeNext.Add(-1)
+		return false, nil
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: savepoint: %w", err)
+	}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"usage_records"}, store.RecordColumns(), recordRows(recs, batch))
+	if err == nil {
+		if err := sp.Commit(ctx); err != nil {
+			return false, fmt.Errorf("postgres: release savepoint: %w", err)
+		}
+		return true, nil
+	}
+	if rbErr := sp.Rollback(ctx); rbErr != nil {
+		return false, fmt.Errorf("postgres: copy records: %w (and rolling back: %v)", err, rbErr)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation: some are stored
+		s.mergeNext.Store(mergeRun)
+		return false, nil
+	}
+	return false, fmt.Errorf("postgres: copy records: %w", err)
+}
+
+// mergeRun is how many batches go straight to the merge after one that
+// held stored records.
+const mergeRun = 10
+
+func recordRows(recs []usage.Record, batch []int) pgx.CopyFromSource {
+	ncols := len(store.RecordColumns())
+	return pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
+		return store.RecordArgs(make([]any, 0, ncols), &recs[batch[i]]), nil
+	})
+}
+
+// merge stores the records of the batch that are not stored yet: COPY to
+// the staging table, then one INSERT ... ON CONFLICT DO NOTHING that
+// returns what it inserted, which is marked and added to rollups.
+func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int, byID map[identity]int, marks []bool, rollups store.Rollups) (int, error) {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, store.RecordColumns(), recordRows(recs, batch)); err != nil {
+		return 0, fmt.Errorf("postgres: copy records: %w", err)
+	}
+	rows, err := tx.Query(ctx, s.insertSQL)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: insert records: %w", err)
+	}
+	defer rows.Close()
+	inserted := 0
+	var (
+		id          identity
+		trace, span []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id.ms, &trace, &span); err != nil {
+			return 0, fmt.Errorf("postgres: insert records: %w", err)
+		}
+		copy(id.trace[:], trace)
+		copy(id.span[:], span)
+		i, ok := byID[id]
+		if !ok {
+			return 0, fmt.Errorf("postgres: insert records: the database returned a record not in the batch (ts_ms %d)", id.ms)
+		}
+		rollups.Add(&recs[i])
+		inserted++
+		if marks != nil {
+			marks[i] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("postgres: insert records: %w", err)
 	}
 	return inserted, nil
 }
