@@ -48,6 +48,7 @@ func main() {
 		dur      = flag.Duration("d", 30*time.Second, "how long to send")
 		spans    = flag.Int("spans", 100, "spans per export request")
 		llmEvery = flag.Int("llm-every", 1, "every N-th span is an LLM client span, the others HTTP server spans (1 = all LLM, 10 = one in ten)")
+		users    = flag.Int("users", 0, "LLM spans carry user.id of this many users and session.id of a session per user and day (0 = neither, as in the OTTL reference load)")
 		seed     = flag.Uint64("seed", 1, "random seed (goroutine i uses seed, i)")
 		reqs     = flag.Int("reqs", 4, "distinct pre-built requests per goroutine, sent in turn")
 		conns    = flag.Int("conns", 1, "gRPC connections, shared round-robin by the goroutines")
@@ -80,7 +81,7 @@ func main() {
 		rng := rand.New(rand.NewPCG(*seed, uint64(i)))
 		w := &worker{client: clients[i%len(clients)], rng: rng}
 		for range *reqs {
-			w.reqs = append(w.reqs, buildRequest(rng, *spans, *llmEvery, i))
+			w.reqs = append(w.reqs, buildRequest(rng, *spans, *llmEvery, *users, i))
 		}
 		workers[i] = w
 	}
@@ -181,8 +182,8 @@ func (w *worker) run(ctx context.Context, sent, failed *atomic.Int64, firstErr *
 }
 
 // buildRequest builds one export request of n spans, every llmEvery-th of
-// them an LLM client span.
-func buildRequest(rng *rand.Rand, n, llmEvery, worker int) *request {
+// them an LLM client span, of one of users users if users > 0.
+func buildRequest(rng *rand.Rand, n, llmEvery, users, worker int) *request {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	ra := rs.Resource().Attributes()
@@ -206,6 +207,11 @@ func buildRequest(rng *rand.Rand, n, llmEvery, worker int) *request {
 		start := now.Add(-time.Duration(rng.IntN(60_000)) * time.Millisecond)
 		if i%llmEvery == 0 {
 			fillLLMSpan(rng, s, start)
+			if users > 0 {
+				u := rng.IntN(users)
+				s.Attributes().PutStr("user.id", fmt.Sprintf("u-%d", u))
+				s.Attributes().PutStr("session.id", fmt.Sprintf("u-%d/%s", u, start.UTC().Format(time.DateOnly)))
+			}
 		} else {
 			fillHTTPSpan(rng, s, start)
 		}

@@ -76,13 +76,15 @@ func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
 	assert.Contains(t, err.Error(), "sqlite: connect: sql: database is closed")
 }
 
+// BenchmarkWrite: storetest.BenchWrite on SQLite (one writer: SQLite has
+// one, and the exporter's default is one queue consumer).
 func BenchmarkWrite(b *testing.B) {
-	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "usage.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	storetest.BenchWrite(b, s)
+	storetest.BenchWrite(b, func(tb testing.TB) store.Store {
+		s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "usage.db"))
+		require.NoError(tb, err)
+		tb.Cleanup(func() { s.Close() })
+		return s
+	}, 1)
 }
 
 // A file made by the first schema upgrades in place: its records stay,

@@ -26,54 +26,66 @@ func BenchRecords(b *testing.B) int {
 	return n
 }
 
-// BenchWrite measures ingest into s: batches of the exporter's smallest
-// size (sending_queue.batch.min_size) of calls of the last hour, as a
-// live collector writes them, generated outside the timer.
-func BenchWrite(b *testing.B, s store.Store) {
-	const batch = 5000
-	seed := uint64(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		seed++
-		recs := Records(seed, batch, 1)
-		b.StartTimer()
-		if _, err := s.Write(context.Background(), recs, nil); err != nil {
-			b.Fatal(err)
-		}
+// BenchWrite measures ingest into fresh stores from open: batches of the
+// exporter's size under load (sending_queue.batch.min_size) of calls of the
+// last hour, as a live collector writes them, generated outside the
+// timer, by writers at once (an exporter with that many queue consumers).
+// Two loads: calls of a few users and sessions (Records), and of a
+// thousand users in twenty teams with a session per user and day (as
+// FillYear), whose rollup rows are many more per batch.
+func BenchWrite(b *testing.B, open func(testing.TB) store.Store, writers int) {
+	for _, load := range []struct {
+		name  string
+		users bool
+	}{{"few", false}, {"1000users", true}} {
+		b.Run(load.name, func(b *testing.B) {
+			s := open(b)
+			const batch = 20_000
+			var seed, calls uint64
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				work := make([][]usage.Record, writers)
+				for w := range work {
+					seed++
+					work[w] = Records(seed, batch, 1)
+					if load.users {
+						calls = attribute(work[w], calls)
+					}
+				}
+				errs := make(chan error, writers)
+				b.StartTimer()
+				for w := range work {
+					go func() {
+						_, err := s.Write(context.Background(), work[w], nil)
+						errs <- err
+					}()
+				}
+				for range work {
+					if err := <-errs; err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.N*batch*writers)/b.Elapsed().Seconds(), "records/s")
+		})
 	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "records/s")
 }
 
-// BenchWriteParallel measures ingest into s by several writers at once,
-// as an exporter with more than one queue consumer writes: each writer
-// sends batches of BenchWrite's shape, generated before the timer.
-func BenchWriteParallel(b *testing.B, s store.Store, writers int) {
-	const batch = 5000
-	b.ReportAllocs()
-	var seed uint64 = 1 << 32
-	for b.Loop() {
-		b.StopTimer()
-		work := make([][]usage.Record, writers)
-		for w := range work {
-			seed++
-			work[w] = Records(seed, batch, 1)
-		}
-		errs := make(chan error, writers)
-		b.StartTimer()
-		for w := range work {
-			go func() {
-				_, err := s.Write(context.Background(), work[w], nil)
-				errs <- err
-			}()
-		}
-		for range work {
-			if err := <-errs; err != nil {
-				b.Fatal(err)
-			}
-		}
+// attribute gives recs, the calls after the first calls ones, the users,
+// teams and sessions of the query benchmarks: a thousand users, each in
+// one of twenty teams, with a session per user and day. It returns the
+// calls so far.
+func attribute(recs []usage.Record, calls uint64) uint64 {
+	for j := range recs {
+		r := &recs[j]
+		user := calls * 7919 % 1000
+		r.Dims.User = fmt.Sprintf("u-%d", user)
+		r.Dims.Tenant = fmt.Sprintf("team-%d", user%20)
+		r.Dims.Session = fmt.Sprintf("u-%d/%s", user, r.Start.Format(time.DateOnly))
+		calls++
 	}
-	b.ReportMetric(float64(b.N*batch*writers)/b.Elapsed().Seconds(), "records/s")
+	return calls
 }
 
 // benchYear is the span of the query benchmarks' calls.
@@ -93,11 +105,8 @@ func FillYear(b *testing.B, n int, write func([]usage.Record) error) {
 		for j := range recs {
 			r := &recs[j]
 			r.Start = r.Start.Add(offset + time.Duration(j)*(step/batch)).Truncate(time.Millisecond)
-			user := (i*batch + j) * 7919 % 1000
-			r.Dims.User = fmt.Sprintf("u-%d", user)
-			r.Dims.Tenant = fmt.Sprintf("team-%d", user%20)
-			r.Dims.Session = fmt.Sprintf("u-%d/%s", user, r.Start.Format(time.DateOnly))
 		}
+		attribute(recs, uint64(i*batch))
 		if err := write(recs); err != nil {
 			b.Fatal(err)
 		}
