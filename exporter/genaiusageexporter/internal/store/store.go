@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -62,3 +63,9 @@ type Totals struct {
 // ErrUnknownDimension is returned for a dimension that is not one of
 // usage.DimensionNames.
 var ErrUnknownDimension = errors.New("unknown dimension")
+
+// NewerSchemaError is a write refused because another collector has
+// migrated the database past this one's schema.
+func NewerSchemaError(have, want int) error {
+	return fmt.Errorf("the database has schema version %d, newer than this collector's %d: upgrade this collector (it keeps its records queued and retries)", have, want)
+}

@@ -284,6 +284,9 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 		return 0, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	if err := checkSchema(ctx, tx); err != nil {
+		return 0, err
+	}
 
 	rollups := store.Rollups{}
 	inserted := 0
@@ -324,6 +327,29 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 		return 0, fmt.Errorf("postgres: commit: %w", err)
 	}
 	return inserted, nil
+}
+
+// checkSchema waits while another collector migrates the schema (a
+// migration holds the lock exclusively) and refuses to write to a schema
+// newer than this collector's: in a rolling upgrade, the collectors not
+// yet upgraded would write rows the new schema's readers count wrong (a
+// collector of schema 2 writes no week rows). The error is not permanent:
+// the exporter keeps the batch queued and retries until this collector is
+// replaced.
+func checkSchema(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock_shared($1)", migrateLockKey); err != nil {
+		return fmt.Errorf("postgres: wait for migrations: %w", err)
+	}
+	// A statement after the lock: its snapshot sees a migration that
+	// committed while we waited.
+	var have int
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&have); err != nil {
+		return fmt.Errorf("postgres: schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("postgres: %w", store.NewerSchemaError(have, len(migrations)))
+	}
+	return nil
 }
 
 // copyNew COPYs the batch straight into usage_records, inside a

@@ -142,6 +142,53 @@ func TestUpgradeToWeekRows(t *testing.T) {
 	storetest.CheckWeekRows(t, s, recs)
 }
 
+// A collector does not write to a database that a newer collector has
+// migrated since it started, and a write waits for a migration under way
+// instead of straddling it.
+func TestWriteRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	s := openDSN(t, freshDB(t))
+	recs := storetest.Records(5, 10, 1)
+
+	// A migration under way: a write waits for it.
+	lock, err := s.pool.Acquire(ctx)
+	require.NoError(t, err)
+	released := false
+	defer func() {
+		if !released {
+			lock.Conn().Close(ctx) //nolint:errcheck // drops the lock with the session
+			lock.Release()
+		}
+	}()
+	_, err = lock.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { _, err := s.Write(ctx, recs, nil); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("the write did not wait for the migration: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	_, err = lock.Exec(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, 0)", len(migrations)+1)
+	require.NoError(t, err)
+	_, err = lock.Exec(ctx, "SELECT pg_advisory_unlock($1)", migrateLockKey)
+	require.NoError(t, err)
+	lock.Release()
+	released = true
+	err = <-done
+	require.Error(t, err, "the migration made the schema newer than this collector's")
+	assert.Contains(t, err.Error(), "newer than this collector's")
+	var n int
+	require.NoError(t, s.pool.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&n))
+	assert.Zero(t, n)
+
+	_, err = s.pool.Exec(ctx, "DELETE FROM schema_migrations WHERE version > $1", len(migrations))
+	require.NoError(t, err)
+	written, err := s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 10, written)
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)

@@ -86,6 +86,15 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool)
 		return 0, nil
 	}
 	clear(inserted)
+	// Another collector on the same file, of a newer version, may have
+	// migrated it since we opened it.
+	var have int
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&have); err != nil {
+		return 0, fmt.Errorf("sqlite: schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return 0, fmt.Errorf("sqlite: %w", store.NewerSchemaError(have, len(migrations)))
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: connect: %w", err)

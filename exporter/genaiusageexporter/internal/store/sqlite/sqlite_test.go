@@ -73,7 +73,31 @@ func TestWriteFailsCleanlyWhenClosed(t *testing.T) {
 	require.NoError(t, s.Close())
 	_, err = s.Write(context.Background(), storetest.Records(1, 3, 1), nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "sqlite: connect: sql: database is closed")
+	assert.Contains(t, err.Error(), "sql: database is closed")
+}
+
+// A collector does not write to a file that a newer collector has
+// migrated since it opened it, and writes again once the versions agree.
+func TestWriteRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "usage.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.db.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES (?, 0)", len(migrations)+1)
+	require.NoError(t, err)
+	recs := storetest.Records(5, 10, 1)
+	_, err = s.Write(ctx, recs, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "newer than this collector's")
+	_, total, err := s.Records(ctx, store.Filter{}, store.Page{Limit: 1})
+	require.NoError(t, err)
+	assert.Zero(t, total)
+
+	_, err = s.db.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version > ?", len(migrations))
+	require.NoError(t, err)
+	n, err := s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
 }
 
 // BenchmarkWrite: storetest.BenchWrite on SQLite (one writer: SQLite has
