@@ -81,10 +81,12 @@ func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Total
 	}
 	switch {
 	case q.Grain == "":
-	case q.Grain == store.GrainWeek && !store.WeeklyDimension(q.Dimension):
-		return nil, fmt.Errorf("%w: %q has no week rows", store.ErrUnknownGrain, q.Dimension)
-	default:
+	case q.Grain == store.GrainDay,
+		q.Grain == store.GrainHour && (q.Dimension == "" || store.HourlyDimension(q.Dimension)),
+		q.Grain == store.GrainWeek && store.WeeklyDimension(q.Dimension):
 		grain = q.Grain
+	default:
+		return nil, fmt.Errorf("%w: %q has no %q rows", store.ErrUnknownGrain, q.Dimension, q.Grain)
 	}
 	args := []any{grain, q.From.UnixMilli(), q.To.UnixMilli(), q.Dimension}
 	if q.Dimension != "" {

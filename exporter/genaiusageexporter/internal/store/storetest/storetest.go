@@ -251,8 +251,20 @@ func testRollupsEqualRecords(t *testing.T, s store.Store) {
 	for _, q := range queries {
 		require.NotEmpty(t, rollupsMatchRecords(t, s, q), "%+v", q)
 	}
-	_, err := s.Totals(ctx, store.TotalsQuery{Dimension: "tenant", Value: "acme", Grain: store.GrainWeek})
-	assert.ErrorIs(t, err, store.ErrUnknownGrain, "tenants have no week rows")
+	for _, q := range []store.TotalsQuery{
+		{Dimension: "tenant", Value: "acme", Grain: store.GrainWeek}, // tenants have hours, not weeks
+		{Dimension: "user", Value: "u-2", Grain: store.GrainHour},    // users have weeks, not hours
+		{Grain: store.GrainWeek},                                     // totals have hours and days
+		{Grain: "month"},
+	} {
+		_, err := s.Totals(ctx, q)
+		assert.ErrorIs(t, err, store.ErrUnknownGrain, "%+v", q)
+	}
+	// And the rows that exist answer.
+	for _, q := range []store.TotalsQuery{{Dimension: "tenant", Value: "acme", Grain: store.GrainHour}, {Grain: store.GrainDay}} {
+		q.From, q.To = all().From, all().To
+		require.NotEmpty(t, rollupsMatchRecords(t, s, q), "%+v", q)
+	}
 	// Currencies are never summed together; unpriced calls carry none.
 	tots, err := s.Totals(ctx, all())
 	require.NoError(t, err)
