@@ -103,7 +103,11 @@ func (r *Reader) Records(ctx context.Context, f store.Filter, p store.Page) ([]u
 	if offset >= total {
 		return out, total, nil
 	}
-	q := selectRecords + c.where() + " ORDER BY ts_ms DESC, trace_id, span_id LIMIT ? OFFSET ?"
+	// The key's order backwards, every column descending: both databases
+	// then walk the key from the end and stop at the page, where a mixed
+	// order needs a sort of every match (SQLite, once ANALYZE had run,
+	// chose to sort a model's 30 days of calls: 2.7 s instead of 2 ms).
+	q := selectRecords + c.where() + " ORDER BY ts_ms DESC, trace_id DESC, span_id DESC LIMIT ? OFFSET ?"
 	err = r.scanRecords(ctx, q, append(c.args, limit, offset), func(rec *usage.Record) error {
 		out = append(out, *rec)
 		return nil

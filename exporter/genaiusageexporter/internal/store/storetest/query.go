@@ -427,19 +427,19 @@ func (d *queryData) testBreakdown(t *testing.T) {
 	assert.Equal(t, d.wantBreakdown(store.Filter{}, store.ByModel, 0), got)
 }
 
-// wantRecords are the records matching f, newest first, then by trace
-// and span id.
+// wantRecords are the records matching f in key order (start, trace id,
+// span id), or that order backwards for newestFirst.
 func (d *queryData) wantRecords(f store.Filter, newestFirst bool) []usage.Record {
 	var out []usage.Record
 	for _, r := range d.matching(f) {
 		out = append(out, *r)
 	}
 	slices.SortFunc(out, func(a, b usage.Record) int {
-		c := a.Start.Compare(b.Start)
+		c := cmp.Or(a.Start.Compare(b.Start), bytes.Compare(a.TraceID[:], b.TraceID[:]), bytes.Compare(a.SpanID[:], b.SpanID[:]))
 		if newestFirst {
-			c = -c
+			return -c
 		}
-		return cmp.Or(c, bytes.Compare(a.TraceID[:], b.TraceID[:]), bytes.Compare(a.SpanID[:], b.SpanID[:]))
+		return c
 	})
 	return out
 }
