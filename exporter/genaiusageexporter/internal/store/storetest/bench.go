@@ -154,6 +154,7 @@ func BenchQueries(b *testing.B, s store.Querier) {
 			return len(r), err
 		}},
 		{"Intervals/user/30d", func() (int, error) { st, err := s.Intervals(ctx, user, "user"); return int(st.Gaps), err }},
+		{"Intervals/all/30d", func() (int, error) { st, err := s.Intervals(ctx, month, "user"); return int(st.Gaps), err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
