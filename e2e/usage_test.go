@@ -286,11 +286,17 @@ func TestTwoCollectorsOnePostgres(t *testing.T) {
 		}
 		t.Skipf("postgres unreachable (run .ci/postgres): %v", err)
 	}
-	defer admin.Close(ctx)
+	// Cleanups, not defers: they run after the test's own cleanups (the
+	// collectors), and the drop needs the connection still open.
+	t.Cleanup(func() { admin.Close(context.Background()) })
 	name := fmt.Sprintf("e2e_two_collectors_%d", time.Now().UnixNano())
 	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
 	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop the test database %s: %v", name, err)
+		}
+	})
 	u, err := url.Parse(pgAdminDSN())
 	require.NoError(t, err)
 	u.Path = "/" + name
