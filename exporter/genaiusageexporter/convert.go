@@ -267,25 +267,13 @@ func text(m pcommon.Map, key string) string {
 	return s
 }
 
-// nanos reads an amount in currency units written as a double.
+// nanos reads a non-negative amount in currency units.
 func nanos(m pcommon.Map, key string) (money.Nanos, bool) {
 	v, ok := m.Get(key)
 	if !ok {
 		return 0, false
 	}
-	var f float64
-	switch v.Type() {
-	case pcommon.ValueTypeDouble:
-		f = v.Double()
-	case pcommon.ValueTypeInt:
-		f = float64(v.Int())
-	case pcommon.ValueTypeStr:
-		n, err := money.ParseDecimal(v.Str())
-		return n, err == nil && n >= 0
-	default:
-		return 0, false
-	}
-	n, ok := money.FromFloat64(f)
+	n, ok := genaiconv.ParseAmount(v)
 	return n, ok && n >= 0
 }
 

@@ -255,6 +255,29 @@ func TestHostileAttributes(t *testing.T) {
 	assert.Empty(t, r.Provider)
 }
 
+// An emitter's own cost in any form the processor accepts reaches the
+// record as the processor read it: here a string with more decimals than
+// nanos hold, which both take at its nearest nano.
+func TestEmitterCostReadAsTheProcessorReadsIt(t *testing.T) {
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutInt("gen_ai.usage.input_tokens", 1000)
+		a.PutInt("gen_ai.usage.output_tokens", 100)
+		a.PutStr(genaiconv.CostAmount, "0.0025000000004")
+		a.PutStr(genaiconv.CostCurrency, "USD")
+		a.PutStr(genaiconv.CostSource, "provider")
+	})
+	priced := priceTraces(t, td)[0]
+	attrs := priced.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+	_, computed := attrs.Get(genaiconv.ComputedAmount)
+	require.True(t, computed, "the processor kept the emitter's cost and priced the call beside it")
+	recs := testConverter(t, nil).appendRecords(nil, priced)
+	require.Len(t, recs, 1)
+	assert.True(t, recs[0].HasReported)
+	assert.Equal(t, money.Nanos(2_500_000), recs[0].Reported)
+	assert.Equal(t, "USD", recs[0].ReportedCurrency)
+}
+
 func TestCardModel(t *testing.T) {
 	for id, want := range map[string][2]string{
 		"openai/gpt-4o#a1b2c3d4":                         {"openai", "gpt-4o"},

@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 )
 
@@ -373,7 +374,7 @@ func (c *Call) readReported(st *scanState, table []keyInfo, maxCost money.Nanos)
 	r := &c.Reported
 	r.Key = table[st.key[k]].key
 	r.InSemconv = k == cCostAmount
-	amount, ok := parseAmount(st.val[k])
+	amount, ok := genaiconv.ParseAmount(st.val[k])
 	if !ok || amount < 0 || amount > maxCost {
 		reason := "not_a_number"
 		if ok && amount < 0 {
@@ -402,25 +403,4 @@ func (c *Call) readReported(st *scanState, table []keyInfo, maxCost money.Nanos)
 	default:
 		r.Currency, r.Source = "USD", "local"
 	}
-}
-
-// parseAmount reads a cost given as a double, an int or a decimal string.
-// A string is read exactly; a double is taken at its nearest nano.
-func parseAmount(v pcommon.Value) (money.Nanos, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeDouble:
-		return money.FromFloat64(v.Double())
-	case pcommon.ValueTypeInt:
-		if n := v.Int(); n < math.MaxInt64/money.NanosPerUnit && n > math.MinInt64/money.NanosPerUnit {
-			return money.Nanos(n * money.NanosPerUnit), true
-		}
-	case pcommon.ValueTypeStr:
-		if n, err := money.ParseDecimal(v.Str()); err == nil {
-			return n, true
-		}
-		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64); err == nil {
-			return money.FromFloat64(f)
-		}
-	}
-	return 0, false
 }
