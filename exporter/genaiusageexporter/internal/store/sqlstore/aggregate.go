@@ -140,6 +140,7 @@ type slot struct {
 // querier runs queries: the database, or a read transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // readTx runs fn in a read-only transaction, so that the several queries

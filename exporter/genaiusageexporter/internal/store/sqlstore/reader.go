@@ -170,20 +170,9 @@ func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
 
 // recordsSince returns the time from which every record is present.
 func (r *Reader) recordsSince(ctx context.Context, q querier) (int64, error) {
-	rows, err := q.QueryContext(ctx, "SELECT records_since_ms FROM usage_retention")
-	if err != nil {
-		return 0, r.errorf("retention: %w", err)
-	}
-	defer rows.Close()
 	var ms int64
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, r.errorf("retention: %w", err)
-		}
-		return 0, r.errorf("retention: no records_since mark")
-	}
-	if err := rows.Scan(&ms); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT records_since_ms FROM usage_retention").Scan(&ms); err != nil {
 		return 0, r.errorf("retention: %w", err)
 	}
-	return ms, rows.Err()
+	return ms, nil
 }
