@@ -170,29 +170,75 @@ type RollupValues struct {
 // such a value has about as many hours with calls as it has calls, so
 // those rows would be as many as the records, make every batch pay for
 // them, and answer nothing faster.
-type Rollups map[RollupKey]*RollupValues
+//
+// Add sums each record into groups by hour: one of the total (by
+// provider, model, service and currency) and one per dimension (by value
+// and currency); Rows spreads each group over the rows of its hour, day
+// and week. One lookup per dimension and one for the total, of small
+// keys, instead of one per row of the whole key.
+type Rollups struct {
+	totals map[totalGroup]*RollupValues
+	dims   map[dimGroup]*RollupValues
+}
+
+type totalGroup struct {
+	hourMs                             int64
+	provider, model, service, currency string
+}
+
+type dimGroup struct {
+	hourMs          int64
+	dim             int
+	value, currency string
+}
 
 // Add adds one inserted record to every rollup it belongs to.
-func (r Rollups) Add(rec *usage.Record) {
-	start := time.UnixMilli(rec.StartMillis())
-	hour := BucketStart(start, GrainHour).UnixMilli()
-	day := BucketStart(start, GrainDay).UnixMilli()
-	total := RollupKey{Grain: GrainHour, BucketMs: hour, Provider: rec.Provider, Model: rec.Model, Service: rec.Service, Currency: rec.Currency}
-	r.get(total).add(rec)
-	total.Grain, total.BucketMs = GrainDay, day
-	r.get(total).add(rec)
+func (r *Rollups) Add(rec *usage.Record) {
+	if r.totals == nil {
+		r.totals = make(map[totalGroup]*RollupValues)
+		r.dims = make(map[dimGroup]*RollupValues)
+	}
+	hour := BucketStart(time.UnixMilli(rec.StartMillis()), GrainHour).UnixMilli()
+	sum(r.totals, totalGroup{hourMs: hour, provider: rec.Provider, model: rec.Model, service: rec.Service, currency: rec.Currency}).add(rec)
 	for d, v := range rec.Dims.Values() {
-		k := RollupKey{Grain: GrainDay, BucketMs: day, Dim: usage.DimensionNames[d], Value: v, Currency: rec.Currency}
-		r.get(k).add(rec)
-		switch dimGrains[d] {
+		sum(r.dims, dimGroup{hourMs: hour, dim: d, value: v, currency: rec.Currency}).add(rec)
+	}
+}
+
+// sum returns the sums of key k in m, adding them if new.
+func sum[K comparable](m map[K]*RollupValues, k K) *RollupValues {
+	v := m[k]
+	if v == nil {
+		v = &RollupValues{}
+		m[k] = v
+	}
+	return v
+}
+
+// Rows returns the sums of every rollup row the added records belong to.
+// Hours nest in days and days in weeks, so a group's hour tells them.
+func (r *Rollups) Rows() map[RollupKey]*RollupValues {
+	rows := make(map[RollupKey]*RollupValues, 2*len(r.totals)+len(r.dims))
+	for g, v := range r.totals {
+		k := RollupKey{Grain: GrainHour, BucketMs: g.hourMs, Provider: g.provider, Model: g.model, Service: g.service, Currency: g.currency}
+		sum(rows, k).Merge(v, 1)
+		k.Grain, k.BucketMs = GrainDay, BucketStart(time.UnixMilli(g.hourMs), GrainDay).UnixMilli()
+		sum(rows, k).Merge(v, 1)
+	}
+	for g, v := range r.dims {
+		start := time.UnixMilli(g.hourMs)
+		k := RollupKey{Grain: GrainDay, BucketMs: BucketStart(start, GrainDay).UnixMilli(), Dim: usage.DimensionNames[g.dim], Value: g.value, Currency: g.currency}
+		sum(rows, k).Merge(v, 1)
+		switch dimGrains[g.dim] {
 		case GrainHour:
-			k.Grain, k.BucketMs = GrainHour, hour
-			r.get(k).add(rec)
+			k.Grain, k.BucketMs = GrainHour, g.hourMs
+			sum(rows, k).Merge(v, 1)
 		case GrainWeek:
 			k.Grain, k.BucketMs = GrainWeek, BucketStart(start, GrainWeek).UnixMilli()
-			r.get(k).add(rec)
+			sum(rows, k).Merge(v, 1)
 		}
 	}
+	return rows
 }
 
 // dimGrains is, in DimensionNames order, the grain each dimension has
@@ -230,15 +276,6 @@ func HourlyDimension(name string) bool { return dimGrain(name) == GrainHour }
 // WeeklyDimension reports whether the dimension name has weekly rollup
 // rows as well as daily ones.
 func WeeklyDimension(name string) bool { return dimGrain(name) == GrainWeek }
-
-func (r Rollups) get(k RollupKey) *RollupValues {
-	v := r[k]
-	if v == nil {
-		v = &RollupValues{}
-		r[k] = v
-	}
-	return v
-}
 
 func (v *RollupValues) add(rec *usage.Record) {
 	v.Calls++

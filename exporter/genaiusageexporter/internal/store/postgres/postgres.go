@@ -288,7 +288,7 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 		return 0, err
 	}
 
-	rollups := store.Rollups{}
+	var rollups store.Rollups
 	inserted := 0
 	direct, err := s.copyNew(ctx, tx, recs, batch)
 	if err != nil {
@@ -302,19 +302,19 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 			}
 		}
 		inserted = len(batch)
-	} else if inserted, err = s.merge(ctx, tx, recs, batch, byID, marks, rollups); err != nil {
+	} else if inserted, err = s.merge(ctx, tx, recs, batch, byID, marks, &rollups); err != nil {
 		return 0, err
 	}
 
-	if len(rollups) > 0 {
-		keys := make([]store.RollupKey, 0, len(rollups))
-		for k := range rollups {
+	if rows := rollups.Rows(); len(rows) > 0 {
+		keys := make([]store.RollupKey, 0, len(rows))
+		for k := range rows {
 			keys = append(keys, k)
 		}
 		width := len(store.RollupKeyColumns) + len(store.RollupValueColumns)
 		cols := append(append([]string{}, store.RollupKeyColumns...), store.RollupValueColumns...)
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{rollupStaging}, cols, pgx.CopyFromSlice(len(keys), func(i int) ([]any, error) {
-			return store.RollupArgs(make([]any, 0, width), keys[i], rollups[keys[i]]), nil
+			return store.RollupArgs(make([]any, 0, width), keys[i], rows[keys[i]]), nil
 		}))
 		if err != nil {
 			return 0, fmt.Errorf("postgres: copy rollups: %w", err)
@@ -400,7 +400,7 @@ func recordRows(recs []usage.Record, batch []int) pgx.CopyFromSource {
 // merge stores the records of the batch that are not stored yet: COPY to
 // the staging table, then one INSERT ... ON CONFLICT DO NOTHING that
 // returns what it inserted, which is marked and added to rollups.
-func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int, byID map[identity]int, marks []bool, rollups store.Rollups) (int, error) {
+func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int, byID map[identity]int, marks []bool, rollups *store.Rollups) (int, error) {
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, store.RecordColumns(), recordRows(recs, batch)); err != nil {
 		return 0, fmt.Errorf("postgres: copy records: %w", err)
 	}

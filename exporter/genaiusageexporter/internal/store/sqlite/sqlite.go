@@ -138,7 +138,7 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		return 0, fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
 	defer ins.Close()
-	rollups := store.Rollups{}
+	var rollups store.Rollups
 	var vals []any
 	var args []driver.NamedValue
 	for i := range recs {
@@ -159,13 +159,13 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 			}
 		}
 	}
-	if len(rollups) > 0 {
+	if rows := rollups.Rows(); len(rows) > 0 {
 		up, err := prepare(ctx, c, s.rollupSQL)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: prepare rollup: %w", err)
 		}
 		defer up.Close()
-		for k, v := range rollups {
+		for k, v := range rows {
 			vals = store.RollupArgs(vals[:0], k, v)
 			if _, err := up.ExecContext(ctx, namedValues(args, vals)); err != nil {
 				return 0, fmt.Errorf("sqlite: update rollup: %w", err)
