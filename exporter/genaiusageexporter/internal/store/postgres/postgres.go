@@ -96,7 +96,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	return &Store{
-		Reader:    &sqlstore.Reader{DB: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true}},
+		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true}},
 		pool:      pool,
 		db:        db,
 		insertSQL: insertSQL(),

@@ -21,30 +21,61 @@ import (
 // Store is a usage store in one SQLite file.
 type Store struct {
 	*sqlstore.Reader
-	db        *sql.DB
+	db        *sql.DB // the one writer connection
+	reads     *sql.DB // the readers
 	insertSQL string
 	rollupSQL string
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at path and applies any
-// pending schema migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("sqlite: empty path")
-	}
+// Connection settings. The writer's apply to the file too (WAL).
+var (
+	writerPragmas = []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)",
+		"cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(10000)",
+		// A long read holds checkpoints back and the log grows meanwhile;
+		// once they catch up, the file is cut back to this.
+		"journal_size_limit(67108864)"}
+	readerPragmas = []string{"busy_timeout(10000)", "query_only(1)", "cache_size(-16384)", "temp_store(MEMORY)"}
+)
+
+// maxReaders bounds the connections that answer queries at once, each
+// with its own page cache.
+const maxReaders = 4
+
+func openDB(path string, pragmas []string, conns int) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(10000)"} {
+	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	return db, nil
+}
+
+// Open opens (creating if needed) the database at path and applies any
+// pending schema migrations.
+//
+// Writes go through one connection: SQLite has one writer, and a pool of
+// one avoids SQLITE_BUSY between our own connections. Queries have
+// connections of their own, which WAL lets read a snapshot while the
+// writer goes on: an export that streams a year to a slow client, or a
+// slow query, never holds up ingest, nor ingest a query.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	if path == ":memory:" || strings.Contains(path, "mode=memory") {
+		return nil, fmt.Errorf("sqlite: %s: an in-memory database is private to each connection, and the store has a writer and readers; give a file path", path)
+	}
+	db, err := openDB(path, writerPragmas, 1)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	// One connection: SQLite has one writer, and a pool of one avoids
-	// SQLITE_BUSY between our own connections.
-	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -53,11 +84,22 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{Reader: &sqlstore.Reader{DB: db, D: sqlstore.Dialect{Name: "sqlite"}}, db: db, insertSQL: insertSQL(), rollupSQL: rollupSQL()}, nil
+	reads, err := openDB(path, readerPragmas, maxReaders)
+	if err == nil {
+		err = reads.PingContext(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	return &Store{
+		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite"}},
+		db:     db, reads: reads, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
+	}, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.reads.Close(), s.db.Close()) }
 
 func insertSQL() string {
 	cols := store.RecordColumns()

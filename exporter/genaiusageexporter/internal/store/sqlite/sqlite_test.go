@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
 func open(t *testing.T) store.Store {
@@ -146,4 +148,92 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), sum.Calls, "the rollups keep what retention dropped")
 	storetest.CheckWeekRows(t, s, recs)
+}
+
+// An export that streams to a slow client reads a snapshot on a
+// connection of its own: ingest and other queries go on meanwhile.
+func TestExportDoesNotHoldUpWrites(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	first := storetest.Records(21, 500, 24)
+	_, err := s.Write(ctx, first, nil)
+	require.NoError(t, err)
+	all := store.Filter{From: storetest.Base.Add(-time.Hour), To: storetest.Base.Add(48 * time.Hour)}
+
+	paused, resume := make(chan struct{}), make(chan struct{})
+	exported := make(chan int, 1)
+	go func() {
+		n := 0
+		err := s.Export(ctx, all, func(*usage.Record) error {
+			if n == 0 {
+				close(paused)
+				<-resume
+			}
+			n++
+			return nil
+		})
+		assert.NoError(t, err)
+		exported <- n
+	}()
+	<-paused
+
+	// Bounded so that a regression fails instead of hanging the suite.
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	more := storetest.Records(22, 300, 24)
+	n, err := s.Write(wctx, more, nil)
+	require.NoError(t, err, "a write while an export is open")
+	assert.Equal(t, len(more), n)
+	sum, err := s.Summary(wctx, all)
+	require.NoError(t, err, "a query while an export is open")
+	assert.EqualValues(t, len(first)+len(more), sum.Calls)
+
+	close(resume)
+	assert.Equal(t, len(first), <-exported, "the export reads the snapshot it started on")
+}
+
+func TestRefusesInMemoryDatabase(t *testing.T) {
+	_, err := Open(context.Background(), ":memory:")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "give a file path")
+}
+
+// Retention deletes in chunks, each its own transaction, and chunks end
+// on a whole millisecond: records that share one are deleted together.
+func TestRetentionInChunks(t *testing.T) {
+	ctx := context.Background()
+	s := open(t).(*Store)
+	s.DeleteChunk = 7
+	recs := storetest.Records(31, 600, 24)
+	slices.SortFunc(recs, func(a, b usage.Record) int { return a.Start.Compare(b.Start) })
+	for i := range recs { // runs of more calls in one millisecond than a chunk holds
+		if i%12 != 0 {
+			recs[i].Start = recs[i-1].Start
+		}
+	}
+	n, err := s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	all := store.Filter{From: storetest.Base.Add(-time.Hour), To: storetest.Base.Add(48 * time.Hour)}
+	before, err := s.Summary(ctx, all)
+	require.NoError(t, err)
+	require.EqualValues(t, n, before.Calls)
+
+	cut := storetest.Base.Add(10*time.Hour + 17*time.Minute)
+	var old int64
+	for i := range recs {
+		if recs[i].StartMillis() < cut.UnixMilli() {
+			old++
+		}
+	}
+	require.Greater(t, old, int64(10*s.DeleteChunk), "several chunks")
+	deleted, err := s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	assert.Equal(t, old, deleted)
+	var left, early int64
+	require.NoError(t, s.db.QueryRowContext(ctx, "SELECT COUNT(*), COUNT(CASE WHEN ts_ms < ? THEN 1 END) FROM usage_records", cut.UnixMilli()).Scan(&left, &early))
+	assert.Equal(t, int64(n)-old, left)
+	assert.Zero(t, early)
+	after, err := s.Summary(ctx, store.Filter{From: storetest.Base, To: storetest.Base.Add(48 * time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, before.Calls, after.Calls, "the rollups keep the deleted calls")
 }

@@ -4,8 +4,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,8 +27,14 @@ type Dialect struct {
 
 // Reader is the read side of a SQL store.
 type Reader struct {
-	DB *sql.DB
-	D  Dialect
+	// DB answers queries; Writer takes retention's writes. They are one
+	// pool on PostgreSQL. SQLite has one writer connection and a pool of
+	// readers, so that a long export never holds up ingest.
+	DB, Writer *sql.DB
+	D          Dialect
+	// DeleteChunk is how many records a retention transaction deletes
+	// at most, about; 0 is 10,000.
+	DeleteChunk int
 }
 
 // Rebind rewrites "?" placeholders for the dialect.
@@ -145,16 +153,43 @@ func (r *Reader) totals(ctx context.Context, query string, args []any) ([]store.
 	return out, nil
 }
 
-// DeleteRecordsBefore drops raw records older than t; rollups stay.
+// DeleteRecordsBefore drops raw records older than t; rollups stay. It
+// deletes the oldest DeleteChunk records at a time, each chunk its own
+// transaction: on SQLite a first retention run over months of records
+// would otherwise hold the one writer, and ingest, for as long as it
+// takes, and log every page it frees at once.
 func (r *Reader) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
 	if err := r.RaiseRecordsSince(ctx, t); err != nil {
 		return 0, err
 	}
-	res, err := r.DB.ExecContext(ctx, r.Rebind("DELETE FROM usage_records WHERE ts_ms < ?"), t.UnixMilli())
-	if err != nil {
-		return 0, r.errorf("retention: %w", err)
+	cut := t.UnixMilli()
+	chunk := cmp.Or(r.DeleteChunk, 10_000)
+	var total int64
+	for {
+		// A chunk ends with the record chunk records in, and with
+		// the records of its millisecond, so that each makes progress; the
+		// last, which has no such record, ends at the cut.
+		del, arg, last := "DELETE FROM usage_records WHERE ts_ms <= ?", int64(0), false
+		err := r.DB.QueryRowContext(ctx, r.Rebind("SELECT ts_ms FROM usage_records WHERE ts_ms < ? ORDER BY ts_ms LIMIT 1 OFFSET ?"), cut, chunk).Scan(&arg)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			del, arg, last = "DELETE FROM usage_records WHERE ts_ms < ?", cut, true
+		case err != nil:
+			return total, r.errorf("retention: %w", err)
+		}
+		res, err := r.Writer.ExecContext(ctx, r.Rebind(del), arg)
+		if err != nil {
+			return total, r.errorf("retention: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, r.errorf("retention: %w", err)
+		}
+		total += n
+		if last {
+			return total, nil
+		}
 	}
-	return res.RowsAffected()
 }
 
 // RaiseRecordsSince records that records before t may be gone. It is
@@ -162,7 +197,7 @@ func (r *Reader) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, e
 // the rollups a range whose records are being dropped.
 func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
 	ms := t.UnixMilli()
-	if _, err := r.DB.ExecContext(ctx, r.Rebind("UPDATE usage_retention SET records_since_ms = ? WHERE records_since_ms < ?"), ms, ms); err != nil {
+	if _, err := r.Writer.ExecContext(ctx, r.Rebind("UPDATE usage_retention SET records_since_ms = ? WHERE records_since_ms < ?"), ms, ms); err != nil {
 		return r.errorf("retention: %w", err)
 	}
 	return nil

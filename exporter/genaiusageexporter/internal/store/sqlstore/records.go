@@ -89,8 +89,8 @@ func (r *Reader) Records(ctx context.Context, f store.Filter, p store.Page) ([]u
 	if err != nil {
 		return nil, 0, err
 	}
-	// Counted first and apart: SQLite's pool has one connection, which an
-	// open result set would hold.
+	// Counted first and apart, often from the rollups: calls written
+	// between the count and the page are in one and not the other.
 	total, err := r.count(ctx, &f, c)
 	if err != nil {
 		return nil, 0, err
@@ -169,8 +169,8 @@ func (r *Reader) Record(ctx context.Context, id string) (usage.Record, error) {
 }
 
 // Export calls fn for every record matching f, oldest first, one row at
-// a time; each call gets its own record. fn must not use the same store:
-// SQLite's single connection is busy until Export returns.
+// a time; each call gets its own record. It reads one snapshot, and on
+// SQLite a connection of the readers' pool, until it returns.
 func (r *Reader) Export(ctx context.Context, f store.Filter, fn func(*usage.Record) error) error {
 	c, err := recordClause(&f)
 	if err != nil {
