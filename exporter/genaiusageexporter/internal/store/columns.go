@@ -277,6 +277,11 @@ func HourlyDimension(name string) bool { return dimGrain(name) == GrainHour }
 // rows as well as daily ones.
 func WeeklyDimension(name string) bool { return dimGrain(name) == GrainWeek }
 
+// IndexedDimension reports whether the records are indexed by the
+// dimension's value and start (usage_records_user, usage_records_session):
+// the dimensions with many values, whose calls are read value by value.
+func IndexedDimension(name string) bool { return name == "user" || name == "session" }
+
 func (v *RollupValues) add(rec *usage.Record) {
 	v.Calls++
 	if rec.Failed() {

@@ -93,7 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	return &Store{
-		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite"}},
+		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true}},
 		db:     db, reads: reads, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
 	}, nil
 }

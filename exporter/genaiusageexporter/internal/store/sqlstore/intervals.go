@@ -17,7 +17,7 @@ import (
 // long to compute them in SQL with a window function over a month of
 // calls (docs/benchmarks.md).
 func (r *Reader) Intervals(ctx context.Context, f store.Filter, by string) (store.IntervalStats, error) {
-	col, _, err := keyColumn(by)
+	col, dim, err := keyColumn(by)
 	if err != nil {
 		return store.IntervalStats{}, err
 	}
@@ -29,6 +29,26 @@ func (r *Reader) Intervals(ctx context.Context, f store.Filter, by string) (stor
 		return store.IntervalStats{}, err
 	}
 	c.add(col + " <> ''")
+	if _, one := f.Dims[by]; dim && !one && store.IndexedDimension(by) && r.D.OrderedInLists {
+		// Only the values that have a day row in the range: every stored
+		// call has one (rollups are written with the records and outlive
+		// them). SQLite then reads each value's calls through the record
+		// index, value after value, already in the order asked, instead
+		// of every call of the range in time order and a sort of them
+		// all: twice as fast for every user's gaps over a month of 10
+		// million records (docs/benchmarks.md).
+		vals := &clause{}
+		vals.add("grain = ?", store.GrainDay)
+		vals.add("dim = ?", by)
+		vals.add("value <> ''")
+		if !f.From.IsZero() {
+			vals.add("bucket_ms >= ?", store.BucketStart(f.From, store.GrainDay).UnixMilli())
+		}
+		if !f.To.IsZero() {
+			vals.add("bucket_ms < ?", ceilMillis(f.To))
+		}
+		c.add(col+" IN (SELECT value FROM usage_rollups"+vals.where()+")", vals.args...)
+	}
 	rows, err := r.DB.QueryContext(ctx, r.Rebind("SELECT "+col+", ts_ms FROM usage_records"+c.where()+" ORDER BY "+col+", ts_ms"), c.args...)
 	if err != nil {
 		return store.IntervalStats{}, r.errorf("intervals: %w", err)

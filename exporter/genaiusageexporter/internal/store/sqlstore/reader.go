@@ -23,6 +23,11 @@ type Dialect struct {
 	Name string
 	// Numbered placeholders ($1, $2, ...) instead of "?".
 	Numbered bool
+	// OrderedInLists: the planner reads "col IN (subquery)" through an
+	// index on (col, ts_ms) one value after the other, in order, so that
+	// ORDER BY col, ts_ms needs no sort (SQLite). PostgreSQL joins such a
+	// list and sorts, slower than its plan without the list.
+	OrderedInLists bool
 }
 
 // Reader is the read side of a SQL store.
