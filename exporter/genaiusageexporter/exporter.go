@@ -229,12 +229,11 @@ func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	}
 	inserted := make([]bool, len(recs))
 	n, err := e.store.Write(ctx, recs, inserted)
-	if err != nil {
-		return fmt.Errorf("usage store: %w", err)
-	}
-	e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(n), attrInserted)
-	if d := len(recs) - n; d > 0 {
-		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(d), attrDuplicate)
+	// A store may have stored part of the batch when it fails (PostgreSQL
+	// writes a large batch in two transactions): that part counts now,
+	// since the retry will find it stored.
+	if n > 0 {
+		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(n), attrInserted)
 	}
 	if e.metrics != nil {
 		for i := range recs {
@@ -242,6 +241,12 @@ func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 				e.metrics.Observe(&recs[i])
 			}
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("usage store: %w", err)
+	}
+	if d := len(recs) - n; d > 0 {
+		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(d), attrDuplicate)
 	}
 	return nil
 }

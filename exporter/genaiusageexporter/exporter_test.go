@@ -3,6 +3,7 @@ package genaiusageexporter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
@@ -271,4 +273,64 @@ func TestExporterStartsWhilePostgresIsDown(t *testing.T) {
 	assert.Contains(t, err.Error(), "usage store unavailable")
 	assert.NotContains(t, err.Error(), "secret")
 	assert.Equal(t, http.StatusServiceUnavailable, get(t, "http://"+run.impl.addrs["api"]+"/api/v1/usage/summary", nil))
+}
+
+// storesHalfThenFails stores the first half of the next batch and fails,
+// as PostgreSQL does when the second of the two parts it writes a large
+// batch in fails; then it writes as its store does.
+type storesHalfThenFails struct {
+	store.Store
+	failed bool
+}
+
+func (s *storesHalfThenFails) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
+	if s.failed {
+		return s.Store.Write(ctx, recs, inserted)
+	}
+	s.failed = true
+	clear(inserted)
+	half := len(recs) / 2
+	n, err := s.Store.Write(ctx, recs[:half], inserted[:half])
+	if err != nil {
+		return 0, err
+	}
+	return n, errors.New("the second part failed")
+}
+
+// The part of a batch stored before an error counts in the metrics at
+// once, and not again when the retry finds it stored.
+func TestExporterCountsThePartStoredBeforeAnError(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.RetryConfig.Enabled = false // the test retries, as a client would
+	run := startExporter(t, cfg)
+	fxs, err := fixtures.Load("captured", "written")
+	require.NoError(t, err)
+	batch := ptrace.NewTraces()
+	for _, fx := range fxs {
+		for _, td := range priceTraces(t, fx.Traces) {
+			td.ResourceSpans().MoveAndAppendTo(batch.ResourceSpans())
+		}
+	}
+	records := len(testConverter(t, nil).appendRecords(nil, batch))
+	require.Greater(t, records, 10)
+	run.impl.store.s = &storesHalfThenFails{Store: run.impl.store.s}
+
+	calls := func() float64 {
+		resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := parser.TextToMetricFamilies(resp.Body)
+		require.NoError(t, err)
+		var n float64
+		for _, m := range fams["genai_usage_calls_total"].GetMetric() {
+			n += m.GetCounter().GetValue()
+		}
+		return n
+	}
+	err = run.exp.ConsumeTraces(context.Background(), batch)
+	require.ErrorContains(t, err, "the second part failed")
+	assert.Equal(t, float64(records/2), calls(), "the stored half counts")
+	require.NoError(t, run.exp.ConsumeTraces(context.Background(), batch))
+	assert.Equal(t, float64(records), calls(), "the retry counts the rest, and the half once")
 }

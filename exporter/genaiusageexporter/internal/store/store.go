@@ -20,7 +20,10 @@ type Store interface {
 	// twice. Rollups are updated in the same transaction from the records
 	// actually inserted. It returns how many records were new and, if
 	// inserted is not nil (it must be as long as recs), sets inserted[i] to
-	// whether recs[i] was one of them.
+	// whether recs[i] was one of them. A backend may store a large batch
+	// in parts, each in its own transaction with its rollups: if a part
+	// fails after another was stored, Write returns the error with the
+	// count and the marks of what it stored.
 	Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error)
 	// Totals sums the rollups of [from, to): the hourly totals, or the
 	// daily rows of one dimension value (whole UTC days).

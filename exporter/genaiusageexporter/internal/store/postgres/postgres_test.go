@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -9,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -522,4 +525,133 @@ func TestSessionDefaults(t *testing.T) {
 	own := openDSN(t, dsn+sep+"work_mem=8MB")
 	assert.Equal(t, "8MB", show(own, "work_mem"), "the DSN's own setting wins")
 	assert.Equal(t, "off", show(own, "jit"))
+}
+
+// A batch written in two parts one of which fails: the other part stays
+// stored, and Write says so, with its count and its marks beside the
+// error; the retry stores the rest, and the totals are exact.
+func TestLargeBatchPartFails(t *testing.T) {
+	ctx := context.Background()
+	s := openDSN(t, freshDB(t))
+	recs := storetest.Records(41, 4*minPart, 24)
+	slices.SortFunc(recs, func(a, b usage.Record) int { // Write's order
+		return cmp.Or(cmp.Compare(a.StartMillis(), b.StartMillis()), bytes.Compare(a.TraceID[:], b.TraceID[:]), bytes.Compare(a.SpanID[:], b.SpanID[:]))
+	})
+	all := make([]int, len(recs))
+	for i := range all {
+		all[i] = i
+	}
+	parts := halves(recs, all)
+	require.NotEmpty(t, parts[0])
+	require.NotEmpty(t, parts[1])
+	bad := recs[parts[1][len(parts[1])-10]]
+	stays := map[int]bool{}
+	for _, i := range parts[0] {
+		stays[i] = true
+	}
+	_, err := s.pool.Exec(ctx, `CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.trace_id = '\x`+hex.EncodeToString(bad.TraceID[:])+`' AND NEW.span_id = '\x`+hex.EncodeToString(bad.SpanID[:])+`' THEN
+    RAISE EXCEPTION 'refused by the test';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_one BEFORE INSERT ON usage_records FOR EACH ROW EXECUTE FUNCTION refuse_one();`)
+	require.NoError(t, err)
+
+	inserted := make([]bool, len(recs))
+	n, err := s.Write(ctx, recs, inserted)
+	require.ErrorContains(t, err, "refused by the test")
+	assert.Equal(t, len(parts[0]), n, "the other part is stored")
+	wrong := 0
+	for i, got := range inserted {
+		if got != stays[i] {
+			wrong++
+		}
+	}
+	assert.Zero(t, wrong, "marks that are not whether the record is stored")
+	stored := func() (records, rolled int64) {
+		require.NoError(t, s.pool.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM usage_records), (SELECT SUM(calls) FROM usage_rollups WHERE grain = 'd' AND dim = '')").Scan(&records, &rolled))
+		return records, rolled
+	}
+	records, rolled := stored()
+	assert.Equal(t, int64(len(parts[0])), records)
+	assert.Equal(t, int64(len(parts[0])), rolled, "the part's rollups are in its transaction")
+
+	_, err = s.pool.Exec(ctx, "DROP TRIGGER refuse_one ON usage_records")
+	require.NoError(t, err)
+	n, err = s.Write(ctx, recs, inserted)
+	require.NoError(t, err)
+	assert.Equal(t, len(parts[1]), n, "the retry stores the rest")
+	wrong = 0
+	for i, got := range inserted {
+		if got == stays[i] {
+			wrong++
+		}
+	}
+	assert.Zero(t, wrong)
+	records, rolled = stored()
+	assert.Equal(t, int64(len(recs)), records)
+	assert.Equal(t, int64(len(recs)), rolled)
+}
+
+// halves puts every record in one half, keeps each half in the batch's
+// order, never splits a session's calls (nor a user's without sessions,
+// nor a trace's without either), and balances the halves to within the
+// largest group.
+func TestHalves(t *testing.T) {
+	noDims := storetest.Records(52, 3000, 2)
+	for i := range noDims {
+		noDims[i].Dims = usage.Dimensions{}
+	}
+	users := storetest.Records(53, 3000, 2)
+	for i := range users {
+		users[i].Dims.Session = ""
+	}
+	for name, recs := range map[string][]usage.Record{"sessions": storetest.Records(51, 3000, 2), "users": users, "traces": noDims} {
+		t.Run(name, func(t *testing.T) {
+			batch := make([]int, len(recs))
+			for i := range batch {
+				batch[i] = len(recs) - 1 - i // any order: halves keeps it
+			}
+			group := func(r *usage.Record) string {
+				switch {
+				case r.Dims.Session != "":
+					return "s" + r.Dims.Session
+				case r.Dims.User != "":
+					return "u" + r.Dims.User
+				}
+				return "t" + hex.EncodeToString(r.TraceID[:])
+			}
+			sizes := map[string]int{}
+			for i := range recs {
+				sizes[group(&recs[i])]++
+			}
+			largest := 0
+			for _, n := range sizes {
+				largest = max(largest, n)
+			}
+			parts := halves(recs, batch)
+			seen := map[int]bool{}
+			in := map[string]int{}
+			for h, part := range parts {
+				for j, i := range part {
+					require.False(t, seen[i], "record %d twice", i)
+					seen[i] = true
+					if j > 0 {
+						require.Greater(t, part[j-1], i, "half %d out of the batch's order", h)
+					}
+					g := group(&recs[i])
+					if prev, ok := in[g]; ok {
+						require.Equal(t, prev, h, "group %s in both halves", g)
+					}
+					in[g] = h
+				}
+			}
+			assert.Len(t, seen, len(recs))
+			diff := len(parts[0]) - len(parts[1])
+			assert.LessOrEqual(t, max(diff, -diff), largest, "halves of %d and %d records", len(parts[0]), len(parts[1]))
+			assert.Greater(t, len(sizes), 2)
+		})
+	}
 }

@@ -130,6 +130,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Idempotent", func(t *testing.T) { testIdempotent(t, open(t)) })
 	t.Run("RollupsEqualRecords", func(t *testing.T) { testRollupsEqualRecords(t, open(t)) })
 	t.Run("PartialReplay", func(t *testing.T) { testPartialReplay(t, open(t)) })
+	t.Run("LargeBatch", func(t *testing.T) { testLargeBatch(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrentWriters(t, open(t)) })
 	t.Run("RetentionKeepsRollups", func(t *testing.T) { testRetention(t, open(t)) })
 	t.Run("UnknownDimension", func(t *testing.T) { testUnknownDimension(t, open(t)) })
@@ -301,6 +302,38 @@ func testPartialReplay(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.NotContains(t, inserted, true, "a replay stores nothing")
+}
+
+// A batch as large as the exporter's under load, which a backend may
+// write in parts (PostgreSQL: two transactions at once), with stored
+// records in both halves and a record repeated at its end: the count, the
+// marks and the rollups are those of one write.
+func testLargeBatch(t *testing.T, s store.Store) {
+	recs := Records(6, 12_000, 24)
+	slices.SortFunc(recs, func(a, b usage.Record) int { return a.Start.Compare(b.Start) }) // halves in time order, as a backend splits
+	_, err := s.Write(ctx, recs[:3000], nil)
+	require.NoError(t, err)
+	_, err = s.Write(ctx, recs[9000:10_000], nil)
+	require.NoError(t, err)
+	batch := append(slices.Clone(recs), recs[11_000])
+	inserted := make([]bool, len(batch))
+	n, err := s.Write(ctx, batch, inserted)
+	require.NoError(t, err)
+	assert.Equal(t, 8000, n)
+	want := func(i int) bool { return i >= 3000 && i < 9000 || i >= 10_000 && i < 12_000 }
+	wrong := 0
+	for i, got := range inserted {
+		if got != want(i) {
+			wrong++
+		}
+	}
+	assert.Zero(t, wrong, "records whose mark is not whether this write stored them")
+	assert.Equal(t, int64(12_000), calls(rollupsMatchRecords(t, s, all())))
+	n, err = s.Write(ctx, batch, inserted)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.NotContains(t, inserted, true, "a replay stores nothing")
+	assert.Equal(t, int64(12_000), calls(rollupsMatchRecords(t, s, all())))
 }
 
 func testConcurrentWriters(t *testing.T, s store.Store) {
