@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,9 +30,56 @@ const maxValueLen = 256
 // unpriced, provider_reported and invalid spans; not_billable and
 // duplicate spans (and spans the processor never saw) are skipped.
 type converter struct {
-	cat  *catalog.Catalog
-	dims [len(usage.DimensionNames)]DimensionConfig
+	cat   *catalog.Catalog
+	dims  [len(usage.DimensionNames)]DimensionConfig
+	slots keySlots // every key fill reads
+	// The slots of the keys read most: each dimension's, each meter's.
+	dimSlots            [len(usage.DimensionNames)][]int
+	tokenSlot, costSlot [meter.Count]int
 }
+
+func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
+	slots := keySlots{}
+	slots.add(serviceKey, genaiconv.Status, genaiconv.Card, "error.type", "ai.response.msToFirstChunk")
+	for _, keys := range [][]string{environmentKeys, requestModelKeys, responseModelKeys, operationKeys, responseIDKeys, providerKeys, streamingKeys} {
+		slots.add(keys...)
+	}
+	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
+	c := &converter{cat: cat, dims: dims, slots: slots}
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		s := slots.add(genaiconv.TokensKey(m), genaiconv.CostKey(m))
+		c.tokenSlot[m], c.costSlot[m] = s[0], s[1]
+	}
+	for _, k := range ttftKeys {
+		slots.add(k.key)
+	}
+	for i, d := range dims {
+		c.dimSlots[i] = slots.add(d.Attributes...)
+	}
+	return c
+}
+
+// The keys fill reads a field from, in order of preference.
+const serviceKey = "service.name"
+
+var (
+	environmentKeys   = []string{"deployment.environment.name", "deployment.environment"}
+	requestModelKeys  = []string{"gen_ai.request.model", "llm.request.model", "ai.model.id", "llm.model_name"}
+	responseModelKeys = []string{"gen_ai.response.model", "llm.response.model", "ai.response.model"}
+	operationKeys     = []string{"gen_ai.operation.name", "llm.request.type", "ai.operationId"}
+	responseIDKeys    = []string{"gen_ai.response.id", "ai.response.id"}
+	providerKeys      = []string{genaiconv.Provider, "gen_ai.provider.name", "gen_ai.system"}
+	streamingKeys     = []string{"gen_ai.request.stream", "llm.is_streaming", "gen_ai.is_streaming"}
+	ttftKeys          = []struct {
+		key  string
+		unit time.Duration
+	}{
+		{"gen_ai.response.time_to_first_chunk", time.Second},
+		{"gen_ai.server.time_to_first_token", time.Second},
+		{"ai.response.msToFirstChunk", time.Millisecond},
+		{"ai.stream.msToFirstChunk", time.Millisecond},
+	}
+)
 
 // billable reports whether a genai_cost status is one call to record.
 func billable(status string) bool {
@@ -45,10 +93,14 @@ func billable(status string) bool {
 
 // appendRecords appends the records of td's billable spans.
 func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage.Record {
+	if spans := td.SpanCount(); cap(recs)-len(recs) < spans {
+		recs = slices.Grow(recs, spans) // once, not doubling through a batch
+	}
+	res, attrs := newAttrView(c.slots), newAttrView(c.slots)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		res := rs.Resource().Attributes()
+		res.load(rs.Resource().Attributes())
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
@@ -58,16 +110,16 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage
 				if !ok || !billable(v.Str()) {
 					continue
 				}
+				attrs.load(span.Attributes())
 				recs = append(recs, usage.Record{})
-				c.fill(&recs[len(recs)-1], span, res, v.Str())
+				c.fill(&recs[len(recs)-1], span, attrs, res, v.Str())
 			}
 		}
 	}
 	return recs
 }
 
-func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, status string) {
-	attrs := span.Attributes()
+func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView, status string) {
 	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
 	if span.StartTimestamp() == 0 {
 		start = end // a span without a start still has an identity
@@ -78,8 +130,8 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 		r.Duration = end.Sub(start)
 	}
 	r.TTFT = ttft(attrs)
-	r.Service = text(res, "service.name")
-	r.Environment = firstText(res, attrs, "deployment.environment.name", "deployment.environment")
+	r.Service = text(res, serviceKey)
+	r.Environment = firstText(res, attrs, environmentKeys...)
 	vals := [len(usage.DimensionNames)]string{}
 	for i := range c.dims {
 		vals[i] = c.dimension(i, attrs, res)
@@ -87,17 +139,17 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
 	r.Status = status
-	r.RequestModel = firstOf(attrs, "gen_ai.request.model", "llm.request.model", "ai.model.id", "llm.model_name")
-	r.ResponseModel = firstOf(attrs, "gen_ai.response.model", "llm.response.model", "ai.response.model")
-	r.Operation = firstOf(attrs, "gen_ai.operation.name", "llm.request.type", "ai.operationId")
+	r.RequestModel = firstOf(attrs, requestModelKeys...)
+	r.ResponseModel = firstOf(attrs, responseModelKeys...)
+	r.Operation = firstOf(attrs, operationKeys...)
 	r.Streaming = streaming(attrs)
 	r.ErrorType = text(attrs, "error.type")
 	if r.ErrorType == "" && span.Status().Code() == ptrace.StatusCodeError {
 		r.ErrorType = "_OTHER" // the semantic conventions' value when the type is unknown
 	}
-	r.ResponseID = firstOf(attrs, "gen_ai.response.id", "ai.response.id")
+	r.ResponseID = firstOf(attrs, responseIDKeys...)
 	for m := meter.Meter(0); m < meter.Count; m++ {
-		if v, ok := attrs.Get(genaiconv.TokensKey(m)); ok && v.Type() == pcommon.ValueTypeInt && v.Int() > 0 {
+		if v, ok := attrs.at(c.tokenSlot[m]); ok && v.Type() == pcommon.ValueTypeInt && v.Int() > 0 {
 			r.Tokens[m] = v.Int()
 		}
 	}
@@ -107,7 +159,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 	if provider, model, ok := cardModel(r.Card); ok {
 		r.Provider, r.Model = provider, model
 	} else {
-		r.Provider = firstOf(attrs, genaiconv.Provider, "gen_ai.provider.name", "gen_ai.system")
+		r.Provider = firstOf(attrs, providerKeys...)
 		r.Model = r.ResponseModel
 		if r.Model == "" {
 			r.Model = r.RequestModel
@@ -147,7 +199,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, res pcommon.Map, sta
 	// Cost per meter and what caching saved, from the card.
 	perMeter := false
 	for m := meter.Meter(0); m < meter.Count; m++ {
-		if n, ok := nanos(attrs, genaiconv.CostKey(m)); ok {
+		if n, ok := amountOf(attrs.at(c.costSlot[m])); ok {
 			r.CostByMeter[m], perMeter = n, true
 		}
 	}
@@ -198,9 +250,12 @@ func cardModel(id string) (provider, model string, ok bool) {
 }
 
 // dimension reads dimension i from the span, then the resource.
-func (c *converter) dimension(i int, attrs, res pcommon.Map) string {
+func (c *converter) dimension(i int, attrs, res *attrView) string {
 	d := &c.dims[i]
-	v := firstText(attrs, res, d.Attributes...)
+	v := attrs.firstAt(c.dimSlots[i])
+	if v == "" {
+		v = res.firstAt(c.dimSlots[i])
+	}
 	if v == "" || !d.Hash {
 		return v
 	}
@@ -218,7 +273,7 @@ func (c *converter) dimension(i int, attrs, res pcommon.Map) string {
 
 // firstText returns the first non-empty text value of keys, in the span's
 // attributes first, then in the resource's.
-func firstText(attrs, res pcommon.Map, keys ...string) string {
+func firstText(attrs, res getter, keys ...string) string {
 	if v := firstOf(attrs, keys...); v != "" {
 		return v
 	}
@@ -226,7 +281,7 @@ func firstText(attrs, res pcommon.Map, keys ...string) string {
 }
 
 // firstOf returns the first non-empty text value of keys in m.
-func firstOf(m pcommon.Map, keys ...string) string {
+func firstOf(m getter, keys ...string) string {
 	for _, k := range keys {
 		if v := text(m, k); v != "" {
 			return v
@@ -237,11 +292,16 @@ func firstOf(m pcommon.Map, keys ...string) string {
 
 // text reads a string-like attribute, trimmed, made valid UTF-8 and cut
 // to maxValueLen. Numbers are accepted (user ids are often numbers).
-func text(m pcommon.Map, key string) string {
+func text(m getter, key string) string {
 	v, ok := m.Get(key)
 	if !ok {
 		return ""
 	}
+	return textOf(v)
+}
+
+// textOf is text of a value.
+func textOf(v pcommon.Value) string {
 	var s string
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
@@ -268,8 +328,12 @@ func text(m pcommon.Map, key string) string {
 }
 
 // nanos reads a non-negative amount in currency units.
-func nanos(m pcommon.Map, key string) (money.Nanos, bool) {
-	v, ok := m.Get(key)
+func nanos(m getter, key string) (money.Nanos, bool) {
+	return amountOf(m.Get(key))
+}
+
+// amountOf is nanos of a value that may be missing (ok false).
+func amountOf(v pcommon.Value, ok bool) (money.Nanos, bool) {
 	if !ok {
 		return 0, false
 	}
@@ -278,7 +342,7 @@ func nanos(m pcommon.Map, key string) (money.Nanos, bool) {
 }
 
 // ttft is the time to the first chunk of a streamed response.
-func ttft(attrs pcommon.Map) time.Duration {
+func ttft(attrs getter) time.Duration {
 	seconds := func(key string, unit time.Duration) time.Duration {
 		v, ok := attrs.Get(key)
 		if !ok {
@@ -304,15 +368,7 @@ func ttft(attrs pcommon.Map) time.Duration {
 		}
 		return time.Duration(d)
 	}
-	for _, k := range []struct {
-		key  string
-		unit time.Duration
-	}{
-		{"gen_ai.response.time_to_first_chunk", time.Second},
-		{"gen_ai.server.time_to_first_token", time.Second},
-		{"ai.response.msToFirstChunk", time.Millisecond},
-		{"ai.stream.msToFirstChunk", time.Millisecond},
-	} {
+	for _, k := range ttftKeys {
 		if d := seconds(k.key, k.unit); d > 0 {
 			return d
 		}
@@ -321,8 +377,8 @@ func ttft(attrs pcommon.Map) time.Duration {
 }
 
 // streaming reads whether the call was streamed, from any dialect.
-func streaming(attrs pcommon.Map) bool {
-	for _, k := range []string{"gen_ai.request.stream", "llm.is_streaming", "gen_ai.is_streaming"} {
+func streaming(attrs getter) bool {
+	for _, k := range streamingKeys {
 		if v, ok := attrs.Get(k); ok {
 			switch v.Type() {
 			case pcommon.ValueTypeBool:

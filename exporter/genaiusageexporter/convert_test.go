@@ -29,7 +29,7 @@ func testConverter(t testing.TB, cfg *Config) *converter {
 	if cfg == nil {
 		cfg = createDefaultConfig().(*Config)
 	}
-	return &converter{cat: cat, dims: cfg.dimensionSources()}
+	return newConverter(cat, cfg.dimensionSources())
 }
 
 // priceTraces runs td through a real genai_cost processor with its

@@ -32,7 +32,7 @@ import (
 type usageExporter struct {
 	cfg     *Config
 	set     exporter.Settings
-	conv    converter
+	conv    *converter
 	metrics *metrics.Metrics // nil when off
 	tb      *metadata.TelemetryBuilder
 
@@ -58,7 +58,7 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 	if err != nil {
 		return nil, err
 	}
-	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: converter{cat: cat, dims: cfg.dimensionSources()}}
+	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources())}
 	if cfg.Metrics.Enabled {
 		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

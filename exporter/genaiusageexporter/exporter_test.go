@@ -32,7 +32,7 @@ import (
 
 // testConfig is the default config on a temporary SQLite file, ephemeral
 // ports and no queue, so that a push has landed when ConsumeTraces returns.
-func testConfig(t *testing.T) *Config {
+func testConfig(t testing.TB) *Config {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Store.SQLite.Path = filepath.Join(t.TempDir(), "sub", "usage.db")
 	cfg.Metrics.Server.NetAddr.Endpoint = "127.0.0.1:0"
@@ -49,7 +49,7 @@ type running struct {
 
 // startExporter starts the exporter as the collector would; the returned
 // usageExporter gives the listening addresses.
-func startExporter(t *testing.T, cfg *Config) running {
+func startExporter(t testing.TB, cfg *Config) running {
 	set := exportertest.NewNopSettings(metadata.Type)
 	e, err := newUsageExporter(cfg, set)
 	require.NoError(t, err)
