@@ -86,7 +86,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	reads, err := openDB(path, readerPragmas, maxReaders)
 	if err == nil {
-		err = reads.PingContext(ctx)
+		if err = reads.PingContext(ctx); err != nil {
+			reads.Close()
+		}
 	}
 	if err != nil {
 		db.Close()
