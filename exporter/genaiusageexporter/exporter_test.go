@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
@@ -59,6 +60,27 @@ func startExporter(t testing.TB, cfg *Config) running {
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, exp.Shutdown(context.Background())) })
 	return running{exp, e}
+}
+
+// scrape reads the exporter's metrics endpoint.
+func scrape(t *testing.T, run running) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	require.NoError(t, err)
+	return fams
+}
+
+// counterSum sums a counter's series.
+func counterSum(fam *dto.MetricFamily) float64 {
+	var n float64
+	for _, m := range fam.GetMetric() {
+		n += m.GetCounter().GetValue()
+	}
+	return n
 }
 
 func get(t *testing.T, url string, out any) int {
@@ -187,12 +209,7 @@ func TestExporterEndToEndOnSQLite(t *testing.T) {
 	assert.Equal(t, page.Data.Records[0], one.Data)
 
 	// Metrics: the cost counter equals the records' cost.
-	resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
+	fams := scrape(t, run)
 	costFam := fams["genai_usage_cost_total"]
 	require.NotNil(t, costFam)
 	var got money.Nanos
@@ -206,11 +223,7 @@ func TestExporterEndToEndOnSQLite(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, float64(wantCost["USD"]), float64(got), float64(len(costFam.GetMetric())), "metrics cost within float rounding of one nano per series")
-	var metricCalls float64
-	for _, m := range fams["genai_usage_calls_total"].GetMetric() {
-		metricCalls += m.GetCounter().GetValue()
-	}
-	assert.Equal(t, float64(len(want)), metricCalls, "metrics count no replayed record, even in a batch with new ones")
+	assert.Equal(t, float64(len(want)), counterSum(fams["genai_usage_calls_total"]), "metrics count no replayed record, even in a batch with new ones")
 }
 
 func TestExporterMetricsOnly(t *testing.T) {
@@ -315,19 +328,7 @@ func TestExporterCountsThePartStoredBeforeAnError(t *testing.T) {
 	require.Greater(t, records, 10)
 	run.impl.store.s = &storesHalfThenFails{Store: run.impl.store.s}
 
-	calls := func() float64 {
-		resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		fams, err := parser.TextToMetricFamilies(resp.Body)
-		require.NoError(t, err)
-		var n float64
-		for _, m := range fams["genai_usage_calls_total"].GetMetric() {
-			n += m.GetCounter().GetValue()
-		}
-		return n
-	}
+	calls := func() float64 { return counterSum(scrape(t, run)["genai_usage_calls_total"]) }
 	err = run.exp.ConsumeTraces(context.Background(), batch)
 	require.ErrorContains(t, err, "the second part failed")
 	assert.Equal(t, float64(records/2), calls(), "the stored half counts")
