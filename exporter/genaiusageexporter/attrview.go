@@ -4,11 +4,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// getter reads one attribute: a pcommon.Map, or an attrView of one.
-type getter interface {
-	Get(key string) (pcommon.Value, bool)
-}
-
 // keySlots numbers the attribute keys the converter reads.
 type keySlots map[string]int
 

@@ -40,7 +40,7 @@ type converter struct {
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
 	slots := keySlots{}
-	slots.add(serviceKey, genaiconv.Status, genaiconv.Card, "error.type", "ai.response.msToFirstChunk")
+	slots.add(serviceKey, genaiconv.Card, "error.type", "ai.response.msToFirstChunk")
 	for _, keys := range [][]string{environmentKeys, requestModelKeys, responseModelKeys, operationKeys, responseIDKeys, providerKeys, streamingKeys} {
 		slots.add(keys...)
 	}
@@ -273,7 +273,7 @@ func (c *converter) dimension(i int, attrs, res *attrView) string {
 
 // firstText returns the first non-empty text value of keys, in the span's
 // attributes first, then in the resource's.
-func firstText(attrs, res getter, keys ...string) string {
+func firstText(attrs, res *attrView, keys ...string) string {
 	if v := firstOf(attrs, keys...); v != "" {
 		return v
 	}
@@ -281,7 +281,7 @@ func firstText(attrs, res getter, keys ...string) string {
 }
 
 // firstOf returns the first non-empty text value of keys in m.
-func firstOf(m getter, keys ...string) string {
+func firstOf(m *attrView, keys ...string) string {
 	for _, k := range keys {
 		if v := text(m, k); v != "" {
 			return v
@@ -292,7 +292,7 @@ func firstOf(m getter, keys ...string) string {
 
 // text reads a string-like attribute, trimmed, made valid UTF-8 and cut
 // to maxValueLen. Numbers are accepted (user ids are often numbers).
-func text(m getter, key string) string {
+func text(m *attrView, key string) string {
 	v, ok := m.Get(key)
 	if !ok {
 		return ""
@@ -328,7 +328,7 @@ func textOf(v pcommon.Value) string {
 }
 
 // nanos reads a non-negative amount in currency units.
-func nanos(m getter, key string) (money.Nanos, bool) {
+func nanos(m *attrView, key string) (money.Nanos, bool) {
 	return amountOf(m.Get(key))
 }
 
@@ -342,7 +342,7 @@ func amountOf(v pcommon.Value, ok bool) (money.Nanos, bool) {
 }
 
 // ttft is the time to the first chunk of a streamed response.
-func ttft(attrs getter) time.Duration {
+func ttft(attrs *attrView) time.Duration {
 	seconds := func(key string, unit time.Duration) time.Duration {
 		v, ok := attrs.Get(key)
 		if !ok {
@@ -377,7 +377,7 @@ func ttft(attrs getter) time.Duration {
 }
 
 // streaming reads whether the call was streamed, from any dialect.
-func streaming(attrs getter) bool {
+func streaming(attrs *attrView) bool {
 	for _, k := range streamingKeys {
 		if v, ok := attrs.Get(k); ok {
 			switch v.Type() {

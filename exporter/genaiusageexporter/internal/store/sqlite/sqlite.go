@@ -21,8 +21,7 @@ import (
 // Store is a usage store in one SQLite file.
 type Store struct {
 	*sqlstore.Reader
-	db        *sql.DB // the one writer connection
-	reads     *sql.DB // the readers
+	db        *sql.DB // the one writer connection; Reader.DB are the readers
 	insertSQL string
 	rollupSQL string
 }
@@ -96,12 +95,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	return &Store{
 		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true}},
-		db:     db, reads: reads, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
+		db:     db, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
 	}, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.reads.Close(), s.db.Close()) }
+func (s *Store) Close() error { return errors.Join(s.Reader.DB.Close(), s.db.Close()) }
 
 func insertSQL() string {
 	cols := store.RecordColumns()
