@@ -81,16 +81,6 @@ var (
 	}
 )
 
-// billable reports whether a genai_cost status is one call to record.
-func billable(status string) bool {
-	switch status {
-	case genaiconv.StatusPriced, genaiconv.StatusPartial, genaiconv.StatusUnpriced,
-		genaiconv.StatusProviderReported, genaiconv.StatusInvalid:
-		return true
-	}
-	return false
-}
-
 // appendRecords appends the records of td's billable spans.
 func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage.Record {
 	if spans := td.SpanCount(); cap(recs)-len(recs) < spans {
@@ -107,7 +97,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				v, ok := span.Attributes().Get(genaiconv.Status)
-				if !ok || !billable(v.Str()) {
+				if !ok || !genaiconv.Billable(v.Str()) {
 					continue
 				}
 				attrs.load(span.Attributes())
@@ -192,7 +182,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 		// Not priced here, but the provider said what it cost.
 		r.Cost, r.Currency, r.CostSource = r.Reported, r.ReportedCurrency, genaiconv.SourceProvider
 	}
-	if r.Cost == 0 && r.Currency != "" && (status == genaiconv.StatusUnpriced || status == genaiconv.StatusInvalid) {
+	if r.Cost == 0 && r.Currency != "" && genaiconv.Unpriced(status) {
 		r.Currency = "" // never a $0 for a call nobody priced
 	}
 
@@ -219,7 +209,7 @@ func cacheSaved(card *catalog.Card, u *meter.Counts) money.Nanos {
 	if reads == 0 {
 		return 0
 	}
-	rates, _ := card.RatesFor(cost.InputTotal(u))
+	rates, _ := card.RatesFor(u.Prompt())
 	in, cached := rates[meter.Input], rates[meter.CacheRead]
 	if !in.Set || !cached.Set {
 		return 0

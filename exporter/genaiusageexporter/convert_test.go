@@ -58,7 +58,7 @@ func TestRecordsFromFixtures(t *testing.T) {
 		require.Len(t, out, 1, fx.Name)
 		var want []fixtures.SpanResult
 		for _, s := range fixtures.Summarise(out[0]) {
-			if billable(s.Status) {
+			if genaiconv.Billable(s.Status) {
 				want = append(want, s)
 			}
 		}

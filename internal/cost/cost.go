@@ -39,16 +39,10 @@ type Result struct {
 // Partial reports whether some usage could not be priced.
 func (r *Result) Partial() bool { return r.Unpriced != 0 }
 
-// InputTotal is the request's whole input: the count long-context tiers are
-// measured against.
-func InputTotal(u *meter.Counts) int64 {
-	return u[meter.Input] + u[meter.CacheRead] + u[meter.CacheWrite5m] + u[meter.CacheWrite1h]
-}
-
 // Compute prices usage u with card c.
 func Compute(c *catalog.Card, u *meter.Counts) Result {
 	var res Result
-	rates, above := c.RatesFor(InputTotal(u))
+	rates, above := c.RatesFor(u.Prompt())
 	res.TierAbove = above
 	b := biller{rates: rates, res: &res}
 

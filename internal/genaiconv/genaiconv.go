@@ -46,6 +46,28 @@ const (
 	StatusInvalid          = "invalid"
 )
 
+// BillableStatuses are the statuses of a span that is one call to account
+// for: the exporter keeps a record of each. not_billable (an agent or
+// workflow span that repeats its children's usage) and duplicate (another
+// span carries the call) are not.
+var BillableStatuses = []string{StatusPriced, StatusPartial, StatusUnpriced, StatusProviderReported, StatusInvalid}
+
+// Billable reports whether a span with this status is one call to account for.
+func Billable(status string) bool {
+	switch status {
+	case StatusPriced, StatusPartial, StatusUnpriced, StatusProviderReported, StatusInvalid:
+		return true
+	}
+	return false
+}
+
+// Unpriced reports whether a billable call has no cost at all: nobody could
+// price it (unpriced) or its usage could not be trusted (invalid). Such a
+// call is never counted as zero: sums report how many calls they leave out.
+func Unpriced(status string) bool {
+	return status == StatusUnpriced || status == StatusInvalid
+}
+
 // Cost sources.
 const (
 	SourceLocal    = "local"

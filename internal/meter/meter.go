@@ -81,3 +81,18 @@ func (s Set) Has(m Meter) bool { return s&(1<<m) != 0 }
 
 // Counts holds one count per meter.
 type Counts [Count]int64
+
+// Prompt is the whole prompt: uncached input plus cache reads and writes.
+// Long-context tiers are measured against it, and cache hit ratios divide
+// by it.
+func (c *Counts) Prompt() int64 {
+	return c[Input] + c[CacheRead] + c[CacheWrite5m] + c[CacheWrite1h]
+}
+
+// Tokens is every token of the call: the prompt plus the output. The other
+// meters are parts of these (reasoning, modalities) or not tokens (web
+// searches, the request).
+func (c *Counts) Tokens() int64 { return c.Prompt() + c[Output] }
+
+// IsToken reports whether meter m counts tokens.
+func (m Meter) IsToken() bool { return m != Request && m != WebSearch }

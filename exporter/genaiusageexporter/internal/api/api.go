@@ -17,7 +17,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
-	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -258,12 +257,6 @@ func (h *handler) timeseries(w http.ResponseWriter, r *http.Request) {
 	}{rangeJSON{f.From, f.To}, grain, by, out})
 }
 
-// totalTokens is the whole prompt plus the output: the other meters are
-// parts of these (reasoning, modalities) or not tokens (web searches).
-func totalTokens(t *meter.Counts) int64 {
-	return t[meter.Input] + t[meter.CacheRead] + t[meter.CacheWrite5m] + t[meter.CacheWrite1h] + t[meter.Output]
-}
-
 func grainCode(g string) string {
 	if g == "hour" {
 		return store.GrainHour
@@ -345,7 +338,7 @@ func (h *handler) heatmap(w http.ResponseWriter, r *http.Request) {
 		day := dayJSON{Date: d.Format(time.DateOnly), Cost: map[string]string{}}
 		if pt := byDay[d]; pt != nil {
 			day.Calls = pt.Calls
-			day.Tokens = totalTokens(&pt.Tokens)
+			day.Tokens = pt.Tokens.Tokens()
 			day.Cost = amounts(pt.Cost)
 		}
 		days = append(days, day)

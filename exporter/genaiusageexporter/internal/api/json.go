@@ -47,7 +47,7 @@ func aggregate(a *store.Aggregate) aggregateJSON {
 
 // cacheHitRatio is the share of input tokens read from a cache.
 func cacheHitRatio(t *meter.Counts) float64 {
-	in := t[meter.Input] + t[meter.CacheRead] + t[meter.CacheWrite5m] + t[meter.CacheWrite1h]
+	in := t.Prompt()
 	if in == 0 {
 		return 0
 	}

@@ -113,7 +113,7 @@ func (p *params) by(name string, required bool, def string) string {
 	return s
 }
 
-var statuses = []string{genaiconv.StatusPriced, genaiconv.StatusPartial, genaiconv.StatusUnpriced, genaiconv.StatusProviderReported, genaiconv.StatusInvalid}
+var statuses = genaiconv.BillableStatuses
 
 // filter reads the common filter parameters: from, to, provider, model,
 // service, status, q and one parameter per dimension name. The range

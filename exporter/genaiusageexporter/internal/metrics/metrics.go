@@ -96,9 +96,6 @@ func unpricedIndex(s string) int {
 	return -1
 }
 
-// tokenMeter reports whether meter m counts tokens.
-func tokenMeter(m meter.Meter) bool { return m != meter.Request && m != meter.WebSearch }
-
 // Metrics holds the usage metrics of one exporter.
 type Metrics struct {
 	dims  []int // indexes into usage.DimensionNames
@@ -389,7 +386,7 @@ func (m *Metrics) fill(e *attrEntry, in *input, t *targets, create bool) bool {
 		}
 	}
 	for mt := range meter.Count {
-		if r.Tokens[mt] > 0 && tokenMeter(mt) {
+		if r.Tokens[mt] > 0 && mt.IsToken() {
 			if t.tokens[mt], ok = cached(&e.tokens[mt], m.tokens, e.lvs, mt.String(), create, &e.admitted); !ok {
 				return false
 			}

@@ -287,7 +287,7 @@ func (v *RollupValues) add(rec *usage.Record) {
 	if rec.Failed() {
 		v.Errors++
 	}
-	if Unpriced(rec.Status) {
+	if genaiconv.Unpriced(rec.Status) {
 		v.Unpriced++
 	}
 	for i, m := range TokenMeters {
@@ -317,12 +317,7 @@ func (v *RollupValues) Merge(o *RollupValues, sign int64) {
 	v.TTFTCount += sign * o.TTFTCount
 }
 
-// Unpriced reports whether a status means no local cost.
-func Unpriced(status string) bool {
-	return status == genaiconv.StatusUnpriced || status == genaiconv.StatusInvalid
-}
-
-// UnpricedSQL is Unpriced as an SQL condition on the status column.
+// UnpricedSQL is genaiconv.Unpriced as an SQL condition on the status column.
 const UnpricedSQL = "status IN ('" + genaiconv.StatusUnpriced + "', '" + genaiconv.StatusInvalid + "')"
 
 // Placeholders returns n "?" placeholders separated by ", ".
