@@ -56,7 +56,72 @@ func TestChainOfThree(t *testing.T) {
 		Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1)},
 		Candidate{Trace: tid(1), Span: sid(3), Parent: sid(2)},
 	)
-	assert.Equal(t, []Decision{dupOf(2), dupOf(3), priced}, got)
+	// Every duplicate points at the carrier, never at another duplicate.
+	assert.Equal(t, []Decision{dupOf(3), dupOf(3), priced}, got)
+}
+
+func TestOuterStartingLaterIsStillTheDuplicate(t *testing.T) {
+	tr := New(time.Minute, 1000)
+	// OpenLIT's span around the Anthropic SDK's, one response id, the outer
+	// span starting after the inner one: the inner one carries the call.
+	got := decide(tr, t0,
+		Candidate{Trace: tid(1), Span: sid(1), ResponseID: "msg_1", Start: 200},
+		Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1), ResponseID: "msg_1", Start: 100},
+	)
+	assert.Equal(t, []Decision{dupOf(2), priced}, got)
+}
+
+func TestWrapperOfTwoCalls(t *testing.T) {
+	// One batch: the wrapper is a duplicate, each call has its carrier.
+	tr := New(time.Minute, 1000)
+	got := decide(tr, t0,
+		Candidate{Trace: tid(1), Span: sid(1), ResponseID: "w"},
+		Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1), ResponseID: "a"},
+		Candidate{Trace: tid(1), Span: sid(3), Parent: sid(1), ResponseID: "b"},
+	)
+	assert.Equal(t, []Decision{dupOf(2), priced, priced}, got)
+	// The children first: the wrapper follows them.
+	tr = New(time.Minute, 1000)
+	decide(tr, t0, Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1)})
+	decide(tr, t0, Candidate{Trace: tid(1), Span: sid(3), Parent: sid(1)})
+	assert.Equal(t, []Decision{dupOf(2)}, decide(tr, t0, Candidate{Trace: tid(1), Span: sid(1)}))
+}
+
+func TestWrapperOfAWrapper(t *testing.T) {
+	tr := New(time.Minute, 1000)
+	// 1 -> 2 -> {3, 4}: 1's only child wraps two calls, so 1 wraps them
+	// too, and neither 1 nor 2 carries a cost.
+	got := decide(tr, t0,
+		Candidate{Trace: tid(1), Span: sid(1)},
+		Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1)},
+		Candidate{Trace: tid(1), Span: sid(3), Parent: sid(2)},
+		Candidate{Trace: tid(1), Span: sid(4), Parent: sid(2)},
+	)
+	assert.Equal(t, []Decision{dupOf(3), dupOf(3), priced, priced}, got)
+}
+
+func TestSameSpanTwiceInABatch(t *testing.T) {
+	tr := New(time.Minute, 1000)
+	c := Candidate{Trace: tid(1), Span: sid(1), ResponseID: "r"}
+	assert.Equal(t, []Decision{priced, priced}, decide(tr, t0, c, c), "one span, one decision")
+	assert.Equal(t, []Decision{priced}, decide(tr, t0, c))
+}
+
+func TestParentCycleTerminates(t *testing.T) {
+	tr := New(time.Minute, 1000)
+	got := decide(tr, t0,
+		Candidate{Trace: tid(1), Span: sid(1), Parent: sid(2)},
+		Candidate{Trace: tid(1), Span: sid(2), Parent: sid(1)},
+		Candidate{Trace: tid(1), Span: sid(3), Parent: sid(3)},
+	)
+	carriers := 0
+	for _, d := range got[:2] {
+		if !d.Duplicate {
+			carriers++
+		}
+	}
+	assert.Equal(t, 1, carriers, "%v", got)
+	assert.Equal(t, priced, got[2])
 }
 
 func TestSiblingsAreSeparateCalls(t *testing.T) {
@@ -202,7 +267,7 @@ func TestBatchLargerThanTheTable(t *testing.T) {
 	for i, d := range out {
 		require.Equal(t, priced, d, i)
 	}
-	assert.LessOrEqual(t, tr.cur.n, len(tr.cur.slots)/2)
+	assert.LessOrEqual(t, tr.cur.n, len(tr.cur.entries)/2)
 }
 
 func BenchmarkDecideLargeBatch(b *testing.B) {
