@@ -103,20 +103,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error { return errors.Join(s.Reader.DB.Close(), s.db.Close()) }
 
 func insertSQL() string {
-	cols := store.RecordColumns()
+	cols := sqlstore.RecordColumns()
 	return "INSERT OR IGNORE INTO usage_records (" + strings.Join(cols, ", ") + ") VALUES (" +
-		store.Placeholders(len(cols)) + ")"
+		sqlstore.Placeholders(len(cols)) + ")"
 }
 
 func rollupSQL() string {
-	keys, vals := store.RollupKeyColumns, store.RollupValueColumns
+	keys, vals := sqlstore.RollupKeyColumns, sqlstore.RollupValueColumns
 	sets := make([]string, len(vals))
 	for i, v := range vals {
 		sets[i] = v + " = " + v + " + excluded." + v
 	}
 	all := append(append([]string{}, keys...), vals...)
 	return "INSERT INTO usage_rollups (" + strings.Join(all, ", ") + ") VALUES (" +
-		store.Placeholders(len(all)) + ") ON CONFLICT (" + strings.Join(keys, ", ") +
+		sqlstore.Placeholders(len(all)) + ") ON CONFLICT (" + strings.Join(keys, ", ") +
 		") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
@@ -181,12 +181,12 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		return 0, fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
 	defer ins.Close()
-	var rollups store.Rollups
+	var rollups sqlstore.Rollups
 	var vals []any
 	var args []driver.NamedValue
 	for i := range recs {
 		r := &recs[i]
-		vals = store.RecordArgs(vals[:0], r)
+		vals = sqlstore.RecordArgs(vals[:0], r)
 		args = namedValues(args, vals)
 		res, err := ins.ExecContext(ctx, args)
 		if err != nil {
@@ -209,7 +209,7 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		}
 		defer up.Close()
 		for k, v := range rows {
-			vals = store.RollupArgs(vals[:0], k, v)
+			vals = sqlstore.RollupArgs(vals[:0], k, v)
 			if _, err := up.ExecContext(ctx, namedValues(args, vals)); err != nil {
 				return 0, fmt.Errorf("sqlite: update rollup: %w", err)
 			}

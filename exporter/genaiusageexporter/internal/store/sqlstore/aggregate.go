@@ -25,10 +25,10 @@ const (
 // saved, duration, TTFT sum, TTFT count.
 var (
 	recordAggregates = "COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
-		Sum("CASE WHEN "+store.UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(store.TokenColumns) + ", " +
+		Sum("CASE WHEN "+UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("CASE WHEN ttft_ms > 0 THEN 1 ELSE 0 END")
-	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(store.TokenColumns) + ", " +
+	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("ttft_count")
 )
@@ -117,11 +117,11 @@ func usableGrains(f *store.Filter, grain, by string) []string {
 	switch {
 	case !f.Rollupable(by):
 		return nil
-	case f.UsesDimension(by) && !store.HourlyDimension(f.Dimension(by)):
+	case f.UsesDimension(by) && !HourlyDimension(f.Dimension(by)):
 		switch {
 		case grain == store.GrainHour:
 			return nil
-		case grain == "" && store.WeeklyDimension(f.Dimension(by)):
+		case grain == "" && WeeklyDimension(f.Dimension(by)):
 			return []string{store.GrainWeek, store.GrainDay}
 		}
 		return []string{store.GrainDay}
@@ -191,7 +191,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 		}
 		kept = time.UnixMilli(ms)
 	}
-	sums := map[slot]map[string]*store.RollupValues{}
+	sums := map[slot]map[string]*RollupValues{}
 	for _, seg := range plan(f.From, f.To, grains, kept) {
 		part := *f
 		part.From, part.To = seg.from, seg.to
@@ -236,7 +236,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 			for i, k := range in {
 				args[i] = k
 			}
-			c.add(keyExp+" IN ("+store.Placeholders(len(in))+")", args...)
+			c.add(keyExp+" IN ("+Placeholders(len(in))+")", args...)
 		}
 		if err := r.sumInto(ctx, q, sums, from, aggs, bucket, keyExp, c, what, seg.neg); err != nil {
 			return nil, err
@@ -246,7 +246,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 	for s, byCurrency := range sums {
 		for currency, v := range byCurrency {
 			if v.Calls == 0 { // only in a part taken away
-				if *v != (store.RollupValues{}) {
+				if *v != (RollupValues{}) {
 					return nil, r.errorf("aggregate: the rollups and the records differ at %v %q %s", time.UnixMilli(s.bucket).UTC(), s.key, currency)
 				}
 				continue
@@ -264,7 +264,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 
 // sumInto runs one aggregate query and adds its rows to sums, or takes
 // them away if neg.
-func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[string]*store.RollupValues, from, aggs, bucket, keyExp string, c *clause, what sumSet, neg bool) error {
+func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[string]*RollupValues, from, aggs, bucket, keyExp string, c *clause, what sumSet, neg bool) error {
 	var groups []string
 	if bucket != "" {
 		groups = append(groups, bucket)
@@ -273,7 +273,7 @@ func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[strin
 		groups = append(groups, keyExp)
 	}
 	groups = append(groups, "currency")
-	sel := "SELECT " + store.Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + store.Join("", groups)
+	sel := "SELECT " + Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + Join("", groups)
 	rows, err := q.QueryContext(ctx, r.Rebind(sel), c.args...)
 	if err != nil {
 		return r.errorf("aggregate: %w", err)
@@ -282,7 +282,7 @@ func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[strin
 	var (
 		s        slot
 		currency string
-		v        store.RollupValues
+		v        RollupValues
 	)
 	dest := []any{}
 	if bucket != "" {
@@ -311,12 +311,12 @@ func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[strin
 		}
 		byCurrency := sums[s]
 		if byCurrency == nil {
-			byCurrency = map[string]*store.RollupValues{}
+			byCurrency = map[string]*RollupValues{}
 			sums[s] = byCurrency
 		}
 		sum := byCurrency[currency]
 		if sum == nil {
-			sum = &store.RollupValues{}
+			sum = &RollupValues{}
 			byCurrency[currency] = sum
 		}
 		sum.Merge(&v, sign)
@@ -343,11 +343,11 @@ func newAggregate() *store.Aggregate {
 // addValues adds one currency's sums. A currency's keys are present in
 // both maps, even at zero, for every currency that has calls; unpriced
 // calls (currency "") add counts but no money.
-func addValues(a *store.Aggregate, currency string, v *store.RollupValues) {
+func addValues(a *store.Aggregate, currency string, v *RollupValues) {
 	a.Calls += v.Calls
 	a.Errors += v.Errors
 	a.Unpriced += v.Unpriced
-	for i, m := range store.TokenMeters {
+	for i, m := range TokenMeters {
 		a.Tokens[m] += v.Tokens[i]
 	}
 	a.DurationMillis += v.DurationMs
