@@ -211,7 +211,7 @@ func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
 }
 
 // recordsSince returns the time from which every record is present.
-func (r *Reader) recordsSince(ctx context.Context, q querier) (int64, error) {
+func (r *Reader) recordsSince(ctx context.Context, q dbtx) (int64, error) {
 	var ms int64
 	if err := q.QueryRowContext(ctx, "SELECT records_since_ms FROM usage_retention").Scan(&ms); err != nil {
 		return 0, r.errorf("retention: %w", err)
