@@ -69,3 +69,22 @@ var ErrUnknownDimension = errors.New("unknown dimension")
 func NewerSchemaError(have, want int) error {
 	return fmt.Errorf("the database has schema version %d, newer than this collector's %d: upgrade this collector (it keeps its records queued and retries)", have, want)
 }
+
+// ErrUnavailable marks the error of a store that cannot answer now but may
+// later: down, unreachable, closed, busy or out of time. Other errors are
+// the store failing, which trying again does not mend.
+var ErrUnavailable = errors.New("usage store unavailable")
+
+// Unavailable marks err as ErrUnavailable, keeping its message; nil stays
+// nil.
+func Unavailable(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return unavailableError{err}
+}
+
+type unavailableError struct{ err error }
+
+func (e unavailableError) Error() string   { return e.err.Error() }
+func (e unavailableError) Unwrap() []error { return []error{e.err, ErrUnavailable} }

@@ -103,12 +103,31 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	return &Store{
-		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true}},
+		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}},
 		pool:      pool,
 		db:        db,
 		insertSQL: insertSQL(),
 		rollupSQL: rollupSQL(),
 	}, nil
+}
+
+// unavailable reports the errors of a server that cannot answer now: not
+// reached, its connection lost, timed out, shutting down or starting, or
+// out of connections.
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection_exception
+			pe.Code == "57014",                // query_canceled (statement_timeout)
+			strings.HasPrefix(pe.Code, "57P"), // admin_shutdown, crash_shutdown, cannot_connect_now, ...
+			pe.Code == "53300":                // too_many_connections
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.Timeout(err) || pgconn.SafeToRetry(err)
 }
 
 // sessionDefaults are the session settings of the pool's connections.
@@ -216,7 +235,8 @@ const maxAttempts = 5
 // half fails after the other committed, inserted marks the committed
 // half's records, the count is theirs, and the error is returned: a
 // retry finds them stored.
-func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (_ int, err error) {
+	defer func() { err = s.D.Classify(err) }()
 	if len(recs) == 0 {
 		return 0, nil
 	}

@@ -94,7 +94,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	return &Store{
-		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true}},
+		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true, Unavailable: unavailable}},
 		db:     db, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
 	}, nil
 }
@@ -120,11 +120,33 @@ func rollupSQL() string {
 		") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
+// unavailable reports SQLite's errors that pass: the file busy or locked
+// past the busy timeout, or not openable now.
+func unavailable(err error) bool {
+	var e interface{ Code() int }
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff { // the primary result code
+	case sqliteBusy, sqliteLocked, sqliteCantOpen:
+		return true
+	}
+	return false
+}
+
+// SQLite's primary result codes (https://sqlite.org/rescode.html).
+const (
+	sqliteBusy     = 5
+	sqliteLocked   = 6
+	sqliteCantOpen = 14
+)
+
 // Write stores records and updates the rollups, in one transaction. It
 // runs on the driver's connection directly: database/sql checks and
 // converts every argument of every row, about a tenth of the time of a
 // batch of 66-column rows.
-func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (_ int, err error) {
+	defer func() { err = s.D.Classify(err) }()
 	if len(recs) == 0 {
 		return 0, nil
 	}

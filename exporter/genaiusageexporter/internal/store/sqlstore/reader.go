@@ -30,6 +30,9 @@ type Dialect struct {
 	// ORDER BY col, ts_ms needs no sort (SQLite). PostgreSQL joins such a
 	// list and sorts, slower than its plan without the list.
 	OrderedInLists bool
+	// Unavailable reports the driver's errors that say the database cannot
+	// answer now but may later (see Classify).
+	Unavailable func(error) bool
 }
 
 // Reader is the read side of a SQL store.
@@ -63,8 +66,9 @@ func (r *Reader) Rebind(q string) string {
 	return sb.String()
 }
 
+// errorf builds an error of the dialect, classified (see Classify).
 func (r *Reader) errorf(format string, args ...any) error {
-	return fmt.Errorf(r.D.Name+": "+format, args...)
+	return r.D.Classify(fmt.Errorf(r.D.Name+": "+format, args...))
 }
 
 // Sum is an SQL sum that is an integer in both dialects and 0 over no rows.
