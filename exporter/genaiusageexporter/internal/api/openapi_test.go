@@ -738,3 +738,34 @@ func oaCSVExample(t *testing.T) string {
 	t.Fatal("no text/csv answer documented for export")
 	return ""
 }
+
+// docRoute is a route named in the user's guide.
+var docRoute = regexp.MustCompile(regexp.QuoteMeta(Prefix) + `([a-z_/{}]+)`)
+
+// TestUsageDocRoutes: the routes docs/usage.md shows are the route table's
+// (records/{id} aside, which it does not show); a line with "-X POST"
+// shows a POST.
+func TestUsageDocRoutes(t *testing.T) {
+	b, err := os.ReadFile("../../../../docs/usage.md")
+	require.NoError(t, err)
+	var shown []string
+	for line := range strings.Lines(string(b)) {
+		method := http.MethodGet
+		if strings.Contains(line, "-X POST") {
+			method = http.MethodPost
+		}
+		for _, m := range docRoute.FindAllStringSubmatch(line, -1) {
+			if r := method + " " + Prefix + m[1]; !slices.Contains(shown, r) {
+				shown = append(shown, r)
+			}
+		}
+	}
+	slices.Sort(shown)
+	var want []string
+	for _, r := range codeRoutes() {
+		if !strings.Contains(r, "{") {
+			want = append(want, r)
+		}
+	}
+	assert.Equal(t, want, shown, "routes in the route table vs docs/usage.md")
+}
