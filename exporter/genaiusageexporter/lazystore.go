@@ -28,7 +28,7 @@ type lazyStore struct {
 // retryOpenAfter spaces attempts to reach a store that is down.
 const retryOpenAfter = 2 * time.Second
 
-var errClosed = errors.New("usage store: closed")
+var errClosed = store.Unavailable(errors.New("usage store: closed"))
 
 func (l *lazyStore) get(ctx context.Context) (store.Store, error) {
 	l.mu.Lock()
@@ -40,12 +40,12 @@ func (l *lazyStore) get(ctx context.Context) (store.Store, error) {
 		return l.s, nil
 	}
 	if l.last != nil && time.Since(l.lastAt) < retryOpenAfter {
-		return nil, fmt.Errorf("usage store unavailable: %w", l.last)
+		return nil, store.Unavailable(fmt.Errorf("usage store unavailable: %w", l.last))
 	}
 	s, err := l.open(ctx)
 	if err != nil {
 		l.last, l.lastAt = err, time.Now()
-		return nil, fmt.Errorf("usage store unavailable: %w", err)
+		return nil, store.Unavailable(fmt.Errorf("usage store unavailable: %w", err))
 	}
 	l.s, l.last = s, nil
 	return s, nil

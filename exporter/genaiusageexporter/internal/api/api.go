@@ -7,10 +7,7 @@ package api
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
-	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -51,8 +48,40 @@ const (
 	importBatch    = 1000
 )
 
-// getRoutes are the GET routes under Prefix (records/{id} aside).
-var getRoutes = []string{"summary", "timeseries", "breakdown", "heatmap", "cache", "records", "export"}
+// route is one route of the API, declared once: the table of them drives
+// the mux, the 405 answers and their Allow header, the parameter checks,
+// and the tests that hold docs/api/openapi.yaml to the code.
+type route struct {
+	method string // GET (which answers HEAD too) or POST
+	path   string // under Prefix; {id} is a path parameter
+	// params are the query parameters the route takes: a route reads
+	// exactly these (params.done checks), and refuses any other.
+	params []string
+	// body: the route reads a request body, of at most MaxImportBytes.
+	body bool
+	// serve answers with data for the envelope (or a *stream) or an
+	// error; respond writes either.
+	serve func(h *handler, r *http.Request, p *params) (any, error)
+}
+
+// filterParams are the parameters of params.filter.
+var filterParams = append([]string{"from", "to", "provider", "model", "service", "status", "q"}, usage.DimensionNames[:]...)
+
+// withFilter is names and the filter's parameters.
+func withFilter(names ...string) []string { return append(names, filterParams...) }
+
+// routes is the API.
+var routes = []route{
+	{method: http.MethodGet, path: "summary", params: withFilter(), serve: (*handler).summary},
+	{method: http.MethodGet, path: "timeseries", params: withFilter("grain", "by"), serve: (*handler).timeseries},
+	{method: http.MethodGet, path: "breakdown", params: withFilter("by", "limit"), serve: (*handler).breakdown},
+	{method: http.MethodGet, path: "heatmap", params: withFilter(), serve: (*handler).heatmap},
+	{method: http.MethodGet, path: "cache", params: withFilter("by", "limit"), serve: (*handler).cache},
+	{method: http.MethodGet, path: "records", params: withFilter("limit", "offset"), serve: (*handler).records},
+	{method: http.MethodGet, path: "records/{id}", serve: (*handler).record},
+	{method: http.MethodGet, path: "export", params: withFilter("format"), serve: (*handler).export},
+	{method: http.MethodPost, path: "import", body: true, serve: (*handler).importRecords},
+}
 
 type handler struct {
 	s    Store
@@ -62,7 +91,9 @@ type handler struct {
 }
 
 // New returns the API's handler.
-func New(s Store, opt Options) http.Handler {
+func New(s Store, opt Options) http.Handler { return newHandler(s, opt, routes) }
+
+func newHandler(s Store, opt Options, table []route) *handler {
 	if opt.Logger == nil {
 		opt.Logger = zap.NewNop()
 	}
@@ -81,29 +112,40 @@ func New(s Store, opt Options) http.Handler {
 	for _, t := range opt.BearerTokens {
 		h.toks = append(h.toks, []byte(t))
 	}
-	h.mux.HandleFunc("GET "+Prefix+"summary", h.summary)
-	h.mux.HandleFunc("GET "+Prefix+"timeseries", h.timeseries)
-	h.mux.HandleFunc("GET "+Prefix+"breakdown", h.breakdown)
-	h.mux.HandleFunc("GET "+Prefix+"heatmap", h.heatmap)
-	h.mux.HandleFunc("GET "+Prefix+"cache", h.cache)
-	h.mux.HandleFunc("GET "+Prefix+"records", h.records)
-	h.mux.HandleFunc("GET "+Prefix+"records/{id}", h.record)
-	h.mux.HandleFunc("GET "+Prefix+"export", h.export)
-	h.mux.HandleFunc("POST "+Prefix+"import", h.importRecords)
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		route := strings.TrimPrefix(r.URL.Path, Prefix)
-		switch {
-		case route == "import":
-			w.Header().Set("Allow", http.MethodPost)
-		case r.URL.Path != route && (isRecordPath(route) || slices.Contains(getRoutes, route)):
-			w.Header().Set("Allow", "GET, HEAD")
-		default:
-			writeError(w, http.StatusNotFound, "not_found", "no route "+r.URL.Path+"; see docs/api/openapi.yaml")
-			return
+	// Each route's method pattern; then, for each of their paths, a
+	// pattern without a method, which the mux picks for any other method:
+	// a 405 naming the path's methods. Anything else is a 404.
+	var paths []string
+	methods := map[string][]string{}
+	for _, rt := range table {
+		h.mux.HandleFunc(rt.method+" "+Prefix+rt.path, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, &rt) })
+		if methods[rt.path] == nil {
+			paths = append(paths, rt.path)
 		}
-		writeError(w, http.StatusMethodNotAllowed, "bad_data", r.Method+" is not allowed on "+r.URL.Path+"; use "+w.Header().Get("Allow"))
+		methods[rt.path] = append(methods[rt.path], rt.method)
+		if rt.method == http.MethodGet {
+			methods[rt.path] = append(methods[rt.path], http.MethodHead)
+		}
+	}
+	for _, path := range paths {
+		allow := strings.Join(methods[path], ", ")
+		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
+			h.respondError(w, r, &apiError{class: errNotAllowed, allow: allow, msg: r.Method + " is not allowed on " + r.URL.Path + "; use " + allow})
+		})
+	}
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.respondError(w, r, &apiError{class: errNotFound, msg: "no route " + r.URL.Path + "; see docs/api/openapi.yaml"})
 	})
 	return h
+}
+
+// serve answers a request of rt.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
+	if rt.body {
+		r.Body = http.MaxBytesReader(w, r.Body, h.opt.MaxImportBytes)
+	}
+	data, err := rt.serve(h, r, newParams(r.URL.Query(), rt.params))
+	h.respond(w, r, data, err)
 }
 
 // defaultTo is the end of a range not given: the end of the current UTC
@@ -118,16 +160,9 @@ func (h *handler) defaultTo() time.Time {
 	return t
 }
 
-// isRecordPath reports whether route is "records/{id}" with a non-empty id.
-func isRecordPath(route string) bool {
-	id, ok := strings.CutPrefix(route, "records/")
-	return ok && id != "" && !strings.Contains(id, "/")
-}
-
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="genai_usage"`)
-		writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong bearer token (Authorization: Bearer <token>)")
+		h.respondError(w, r, &apiError{class: errUnauthorized, msg: "missing or wrong bearer token (Authorization: Bearer <token>)"})
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -152,66 +187,24 @@ func (h *handler) authorized(r *http.Request) bool {
 	return match == 1
 }
 
-type envelope struct {
-	Status    string `json:"status"`
-	Data      any    `json:"data,omitempty"`
-	ErrorType string `json:"errorType,omitempty"`
-	Error     string `json:"error,omitempty"`
-}
-
-func writeJSON(w http.ResponseWriter, data any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(envelope{Status: "success", Data: data})
-}
-
-func writeError(w http.ResponseWriter, code int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(envelope{Status: "error", ErrorType: typ, Error: msg})
-}
-
-// fail answers an error: a client's mistake is a 400 naming it; a store
-// failure is a 503, logged, without internals in the answer.
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var bp *badParam
-	switch {
-	case errors.As(err, &bp):
-		writeError(w, http.StatusBadRequest, "bad_data", bp.msg)
-	case errors.Is(err, usage.ErrBadID):
-		writeError(w, http.StatusBadRequest, "bad_data", "id: "+err.Error())
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no record with this id")
-	case errors.Is(err, store.ErrUnknownKey), errors.Is(err, store.ErrUnknownDimension):
-		writeError(w, http.StatusBadRequest, "bad_data", err.Error())
-	case errors.Is(err, context.Canceled):
-		// the client left
-	default:
-		h.opt.Logger.Warn("Usage API: store query failed", zap.String("path", r.URL.Path), zap.Error(err))
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "the usage store could not answer; try again")
-	}
-}
-
 type rangeJSON struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 }
 
-func (h *handler) summary(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) summary(r *http.Request, p *params) (any, error) {
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	a, err := h.s.Summary(r.Context(), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		aggregateJSON
-	}{rangeJSON{f.From, f.To}, aggregate(&a)})
+	}{rangeJSON{f.From, f.To}, aggregate(&a)}, nil
 }
 
 type pointJSON struct {
@@ -220,8 +213,7 @@ type pointJSON struct {
 	aggregateJSON
 }
 
-func (h *handler) timeseries(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) timeseries(r *http.Request, p *params) (any, error) {
 	grain := p.oneOf("grain", "day", "hour", "day")
 	by := p.by("by", false, "")
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
@@ -229,17 +221,14 @@ func (h *handler) timeseries(w http.ResponseWriter, r *http.Request) {
 		p.fail(badf("grain: hour buckets cover at most %d days; use grain=day or a shorter range", int(maxHourlySpan.Hours()/24)))
 	}
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	pts, err := h.s.Series(r.Context(), f, grainCode(grain), by)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if len(pts) > maxSeriesPoint {
-		h.fail(w, r, badf("by: the answer has %d points, more than %d; narrow the range, use grain=day or filter", len(pts), maxSeriesPoint))
-		return
+		return nil, badf("by: the answer has %d points, more than %d; narrow the range, use grain=day or filter", len(pts), maxSeriesPoint)
 	}
 	out := make([]pointJSON, len(pts))
 	for i := range pts {
@@ -249,12 +238,12 @@ func (h *handler) timeseries(w http.ResponseWriter, r *http.Request) {
 			out[i].Key = &k
 		}
 	}
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		Grain  string      `json:"grain"`
 		By     string      `json:"by,omitempty"`
 		Points []pointJSON `json:"points"`
-	}{rangeJSON{f.From, f.To}, grain, by, out})
+	}{rangeJSON{f.From, f.To}, grain, by, out}, nil
 }
 
 func grainCode(g string) string {
@@ -279,26 +268,23 @@ func groups(gs []store.Group) []groupJSON {
 	return out
 }
 
-func (h *handler) breakdown(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) breakdown(r *http.Request, p *params) (any, error) {
 	by := p.by("by", true, "")
 	limit := p.integer("limit", 10, 1, 1000)
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	gs, err := h.s.Breakdown(r.Context(), f, by, limit)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		By     string      `json:"by"`
 		Limit  int         `json:"limit"`
 		Groups []groupJSON `json:"groups"`
-	}{rangeJSON{f.From, f.To}, by, limit, groups(gs)})
+	}{rangeJSON{f.From, f.To}, by, limit, groups(gs)}, nil
 }
 
 type dayJSON struct {
@@ -310,14 +296,12 @@ type dayJSON struct {
 
 // heatmap answers calls, tokens and cost per UTC day, every day of the
 // range included (zeros too), up to a year.
-func (h *handler) heatmap(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) heatmap(r *http.Request, p *params) (any, error) {
 	now := h.opt.Now().UTC()
 	tomorrow := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
 	f := p.filter(tomorrow, 365*24*time.Hour, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	// Whole days, so that every cell is a complete day.
 	f.From = f.From.Truncate(24 * time.Hour)
@@ -326,8 +310,7 @@ func (h *handler) heatmap(w http.ResponseWriter, r *http.Request) {
 	}
 	pts, err := h.s.Series(r.Context(), f, store.GrainDay, "")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	byDay := make(map[time.Time]*store.Point, len(pts))
 	for i := range pts {
@@ -343,10 +326,10 @@ func (h *handler) heatmap(w http.ResponseWriter, r *http.Request) {
 		}
 		days = append(days, day)
 	}
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		Days []dayJSON `json:"days"`
-	}{rangeJSON{f.From, f.To}, days})
+	}{rangeJSON{f.From, f.To}, days}, nil
 }
 
 type intervalsJSON struct {
@@ -368,30 +351,25 @@ type intervalsJSON struct {
 // cache answers hit ratio and savings by model and by a key, and how the
 // key's calls are spaced: the share of gaps a 5-minute or a 1-hour cache
 // would bridge.
-func (h *handler) cache(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) cache(r *http.Request, p *params) (any, error) {
 	by := p.by("by", false, "user")
 	limit := p.integer("limit", 10, 1, 1000)
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	ctx := r.Context()
 	byModel, err := h.s.Breakdown(ctx, f, store.ByModel, limit)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	byKey, err := h.s.Breakdown(ctx, f, by, limit)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	iv, err := h.s.Intervals(ctx, f, by)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	ij := intervalsJSON{By: by, Keys: iv.Keys, Gaps: iv.Gaps, Within5m: iv.Within5m, Within1h: iv.Within1h}
 	if iv.Gaps > 0 {
@@ -410,14 +388,14 @@ func (h *handler) cache(w http.ResponseWriter, r *http.Request) {
 		ij.Buckets = append(ij.Buckets, e)
 	}
 	ij.Suggestion = suggestTTL(ij.Share5m, ij.Share1h, iv.Gaps)
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		Summary   aggregateJSON `json:"summary"`
 		ByModel   []groupJSON   `json:"by_model"`
 		By        string        `json:"by"`
 		Groups    []groupJSON   `json:"groups"`
 		Intervals intervalsJSON `json:"intervals"`
-	}{rangeJSON{f.From, f.To}, sumGroups(byModel), groups(byModel), by, groups(byKey), ij})
+	}{rangeJSON{f.From, f.To}, sumGroups(byModel), groups(byModel), by, groups(byKey), ij}, nil
 }
 
 // suggestTTL: a 5-minute cache write costs 1.25x input and a 1-hour one
@@ -445,43 +423,37 @@ func sumGroups(gs []store.Group) aggregateJSON {
 	return aggregate(&a)
 }
 
-func (h *handler) records(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) records(r *http.Request, p *params) (any, error) {
 	limit := p.integer("limit", min(50, h.opt.MaxPageSize), 1, h.opt.MaxPageSize)
 	offset := p.integer("offset", 0, 0, 10_000_000)
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	recs, total, err := h.s.Records(r.Context(), f, store.Page{Limit: limit, Offset: offset})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	out := make([]recordJSON, len(recs))
 	for i := range recs {
 		out[i] = toJSON(&recs[i])
 	}
-	writeJSON(w, struct {
+	return struct {
 		rangeJSON
 		Total   int64        `json:"total"`
 		Limit   int          `json:"limit"`
 		Offset  int          `json:"offset"`
 		Records []recordJSON `json:"records"`
-	}{rangeJSON{f.From, f.To}, total, limit, offset, out})
+	}{rangeJSON{f.From, f.To}, total, limit, offset, out}, nil
 }
 
-func (h *handler) record(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) record(r *http.Request, p *params) (any, error) {
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	rec, err := h.s.Record(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, toJSON(&rec))
+	return toJSON(&rec), nil
 }

@@ -30,53 +30,27 @@ type exportHeader struct {
 
 // export streams the records of a range as CSV or JSON, oldest first. The
 // range defaults to the last 30 days and may span up to a year.
-func (h *handler) export(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) export(r *http.Request, p *params) (any, error) {
 	format := p.oneOf("format", "json", "json", "csv")
 	f := p.filter(h.defaultTo(), defaultSpan, maxSpan)
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	name := fmt.Sprintf("genai-usage-%s-%s.%s", f.From.Format("20060102T150405Z"), f.To.Format("20060102T150405Z"), format)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	started := false
-	begin := func() {
-		if started {
-			return
-		}
-		started = true
-		if format == "csv" {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		} else {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	s := &stream{
+		contentType: "application/json",
+		filename:    fmt.Sprintf("genai-usage-%s-%s.%s", f.From.Format("20060102T150405Z"), f.To.Format("20060102T150405Z"), format),
+		write: func(bw *bufio.Writer, begin func()) error {
+			return h.exportJSON(r, f, bw, begin)
+		},
 	}
-	var err error
 	if format == "csv" {
-		err = h.exportCSV(r, f, bw, begin)
-	} else {
-		err = h.exportJSON(r, f, bw, begin)
-	}
-	if err != nil {
-		if !started {
-			h.fail(w, r, err)
-			return
+		s.contentType = "text/csv; charset=utf-8"
+		s.write = func(bw *bufio.Writer, begin func()) error {
+			return h.exportCSV(r, f, bw, begin)
 		}
-		// Mid-stream: the status is gone; end the body so that the file
-		// is visibly broken (no closing bracket), and log.
-		h.fail(discardWriter{h: http.Header{}}, r, err)
 	}
-	_ = bw.Flush()
+	return s, nil
 }
-
-// discardWriter lets fail log a mid-stream error without writing.
-type discardWriter struct{ h http.Header }
-
-func (d discardWriter) Header() http.Header       { return d.h }
-func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (discardWriter) WriteHeader(int)             {}
 
 func (h *handler) exportJSON(r *http.Request, f store.Filter, bw *bufio.Writer, begin func()) error {
 	n := 0
@@ -186,42 +160,34 @@ func cell(s string) string {
 // identified by (start, trace id, span id), so importing a file twice, or
 // a file that overlaps what is stored, counts nothing twice. The whole
 // file is checked before anything is written.
-func (h *handler) importRecords(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r.URL.Query())
+func (h *handler) importRecords(r *http.Request, p *params) (any, error) {
 	if err := p.done(); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	body := http.MaxBytesReader(w, r.Body, h.opt.MaxImportBytes)
 	var doc struct {
 		exportHeader
 		Records []recordJSON `json:"records"`
 	}
-	dec := json.NewDecoder(body)
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "bad_data", fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes))
-			return
+			return nil, &apiError{class: errTooLarge, msg: fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes)}
 		}
-		writeError(w, http.StatusBadRequest, "bad_data", "body: not an export file: "+err.Error())
-		return
+		return nil, badf("body: not an export file: %s", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "bad_data", "body: more than one JSON value; send one export file")
-		return
+		return nil, badf("body: more than one JSON value; send one export file")
 	}
 	if doc.Format != exportFormat || doc.Version != 1 {
-		writeError(w, http.StatusBadRequest, "bad_data", fmt.Sprintf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", doc.Format, doc.Version, exportFormat, Prefix))
-		return
+		return nil, badf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", doc.Format, doc.Version, exportFormat, Prefix)
 	}
 	recs := make([]usage.Record, len(doc.Records))
 	for i := range doc.Records {
 		rec, err := fromJSON(&doc.Records[i])
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_data", fmt.Sprintf("records[%d].%s", i, err))
-			return
+			return nil, badf("records[%d].%s", i, err)
 		}
 		recs[i] = rec
 	}
@@ -231,13 +197,12 @@ func (h *handler) importRecords(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			// Batches already written stay: a retry of the same file
 			// skips them.
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		inserted += n
 	}
-	writeJSON(w, struct {
+	return struct {
 		Records  int `json:"records"`
 		Inserted int `json:"inserted"`
-	}{len(recs), inserted})
+	}{len(recs), inserted}, nil
 }

@@ -13,22 +13,26 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
-// badParam is a client error: the message names the parameter.
-type badParam struct{ msg string }
-
-func (e *badParam) Error() string { return e.msg }
-
-func badf(format string, args ...any) error { return &badParam{fmt.Sprintf(format, args...)} }
-
-// params reads query parameters, remembering which were used so that an
-// unknown one (a typo) is an error rather than silently ignored.
+// params reads the query parameters a route takes (route.params): any
+// other (a typo) is an error rather than silently ignored. It remembers
+// which were read, so that a route that reads one it does not list, or
+// lists one it does not read, is an internal error.
 type params struct {
-	v    url.Values
-	used map[string]bool
-	err  error
+	v     url.Values
+	takes []string
+	used  map[string]bool
+	err   error
 }
 
-func newParams(v url.Values) *params { return &params{v: v, used: map[string]bool{}} }
+func newParams(v url.Values, takes []string) *params {
+	return &params{v: v, takes: takes, used: map[string]bool{}}
+}
+
+// internalf is a route at odds with its entry in the route table.
+func internalf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &apiError{class: errInternal, msg: "internal error; it is logged", cause: err}
+}
 
 func (p *params) fail(err error) {
 	if p.err == nil {
@@ -38,7 +42,7 @@ func (p *params) fail(err error) {
 
 // str returns a parameter given at most once.
 func (p *params) str(name string) string {
-	p.used[name] = true
+	p.use(name)
 	vs := p.v[name]
 	if len(vs) > 1 {
 		p.fail(badf("%s: given %d times; give it once", name, len(vs)))
@@ -139,7 +143,7 @@ func (p *params) filter(now time.Time, defaultSpan, maxSpan time.Duration) store
 		p.fail(badf("q: longer than 200 characters"))
 	}
 	for _, d := range usage.DimensionNames {
-		p.used[d] = true
+		p.use(d)
 		if _, ok := p.v[d]; ok {
 			if f.Dims == nil {
 				f.Dims = map[string]string{}
@@ -150,24 +154,34 @@ func (p *params) filter(now time.Time, defaultSpan, maxSpan time.Duration) store
 	return f
 }
 
-// done reports the first error, or an unknown parameter.
+// use marks name read; a name the route does not take is an internal error.
+func (p *params) use(name string) {
+	if !slices.Contains(p.takes, name) {
+		p.fail(internalf("the route reads parameter %s, which its entry in the route table does not list", name))
+	}
+	p.used[name] = true
+}
+
+// done reports the first error, or an unknown parameter. It is called
+// once every parameter has been read.
 func (p *params) done() error {
 	if p.err != nil {
 		return p.err
 	}
+	for _, k := range p.takes {
+		if !p.used[k] {
+			return internalf("the route table lists parameter %s, which the route does not read", k)
+		}
+	}
 	var unknown []string
 	for k := range p.v {
-		if !p.used[k] {
+		if !slices.Contains(p.takes, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		known := make([]string, 0, len(p.used))
-		for k := range p.used {
-			known = append(known, k)
-		}
-		slices.Sort(known)
+		known := slices.Sorted(slices.Values(p.takes))
 		return badf("unknown parameter %s; this route takes %s", strings.Join(unknown, ", "), strings.Join(known, ", "))
 	}
 	return nil

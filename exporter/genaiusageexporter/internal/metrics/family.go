@@ -36,9 +36,9 @@ func newFamily[S any](name string, nattrs int, own bool, limit int, newS func([]
 	return f
 }
 
-// slot is a series with, for an overflow series, the counter of folded
+// seriesRef is a series with, for an overflow series, the counter of folded
 // observations to add to.
-type slot[S any] struct {
+type seriesRef[S any] struct {
 	s    S
 	fold *atomic.Int64
 	ok   bool
@@ -46,12 +46,12 @@ type slot[S any] struct {
 
 // admit returns the series of attrs and own: a new one while the family is
 // under its limit, else its overflow series.
-func (f *family[S]) admit(attrs []string, own string) slot[S] {
+func (f *family[S]) admit(attrs []string, own string) seriesRef[S] {
 	if f.limit <= 0 || f.n < f.limit {
 		f.n++
 		s := f.newS(f.labels(attrs, own))
 		f.all = append(f.all, s)
-		return slot[S]{s: s, ok: true}
+		return seriesRef[S]{s: s, ok: true}
 	}
 	s, ok := f.overflow[own]
 	if !ok {
@@ -67,7 +67,7 @@ func (f *family[S]) admit(attrs []string, own string) slot[S] {
 			f.all = append(f.all, s)
 		}
 	}
-	return slot[S]{s: s, fold: &f.folded, ok: true}
+	return seriesRef[S]{s: s, fold: &f.folded, ok: true}
 }
 
 func (f *family[S]) labels(attrs []string, own string) []string {
@@ -103,14 +103,14 @@ func addSat(a, b int64) int64 {
 	return a + b
 }
 
-func (s slot[S]) count() {
+func (s seriesRef[S]) count() {
 	if s.fold != nil {
 		s.fold.Add(1)
 	}
 }
 
-// add adds n to a counter slot; unset slots and n <= 0 add nothing.
-func (s slot[S]) add(n int64) {
+// add adds n to a counter series; unset refs and n <= 0 add nothing.
+func (s seriesRef[S]) add(n int64) {
 	if !s.ok || n <= 0 {
 		return
 	}
@@ -118,8 +118,8 @@ func (s slot[S]) add(n int64) {
 	s.count()
 }
 
-// observe observes v in a histogram slot; unset slots observe nothing.
-func (s slot[S]) observe(v float64) {
+// observe observes v in a histogram series; unset refs observe nothing.
+func (s seriesRef[S]) observe(v float64) {
 	if !s.ok {
 		return
 	}

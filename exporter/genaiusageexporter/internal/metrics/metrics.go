@@ -62,13 +62,13 @@ const (
 )
 
 // attrKey is the attribution label values of a record: provider, model,
-// service, then the configured dimensions; unused slots are empty.
+// service, then the configured dimensions; unused places are empty.
 type attrKey [maxAttrs]string
 
 // baseKey is provider, model and service.
 type baseKey [nBase]string
 
-// Statuses with a fixed slot in an entry, so that the usual ones need no
+// Statuses with a fixed place in an entry, so that the usual ones need no
 // map lookup; other values go through a map.
 var knownStatuses = [...]string{
 	genaiconv.StatusPriced, genaiconv.StatusPartial, genaiconv.StatusUnpriced,
@@ -85,7 +85,7 @@ func statusIndex(s string) int {
 	return -1
 }
 
-// unpricedIndex is the slot of an unpriced status, or -1 for others.
+// unpricedIndex is the place of an unpriced status, or -1 for others.
 func unpricedIndex(s string) int {
 	switch s {
 	case genaiconv.StatusUnpriced:
@@ -326,10 +326,10 @@ type attrEntry struct {
 	lvs  []string // provider, model, service, dimensions
 	base *baseEntry
 
-	calls      [len(knownStatuses)]slot[*counterSeries]
+	calls      [len(knownStatuses)]seriesRef[*counterSeries]
 	callsOther byValue[*counterSeries]
 	errors     byValue[*counterSeries]
-	tokens     [meter.Count]slot[*counterSeries]
+	tokens     [meter.Count]seriesRef[*counterSeries]
 	cost       byValue[*counterSeries] // by currency
 	saved      byValue[*counterSeries]
 
@@ -341,19 +341,19 @@ type attrEntry struct {
 type baseEntry struct {
 	lvs []string
 
-	unpriced   [2]slot[*counterSeries] // unpriced, invalid
-	callTokens [2]slot[prometheus.Observer]
-	duration   slot[prometheus.Observer]
-	ttft       slot[prometheus.Observer]
+	unpriced   [2]seriesRef[*counterSeries] // unpriced, invalid
+	callTokens [2]seriesRef[prometheus.Observer]
+	duration   seriesRef[prometheus.Observer]
+	ttft       seriesRef[prometheus.Observer]
 
 	admitted bool // holds a real series
 }
 
-// targets are the series one record adds to; unset slots get nothing.
+// targets are the series one record adds to; unset refs get nothing.
 type targets struct {
-	calls, errors, cost, saved, unpriced slot[*counterSeries]
-	tokens                               [meter.Count]slot[*counterSeries]
-	inTokens, outTokens, duration, ttft  slot[prometheus.Observer]
+	calls, errors, cost, saved, unpriced seriesRef[*counterSeries]
+	tokens                               [meter.Count]seriesRef[*counterSeries]
+	inTokens, outTokens, duration, ttft  seriesRef[prometheus.Observer]
 }
 
 // inputTokens is the whole prompt of a call.
@@ -368,7 +368,7 @@ func inputTokens(c *meter.Counts) int64 {
 // fill points t at the series of in found in e, creating missing ones if
 // create is set (mu held for writing). Without create, it reports false
 // as soon as a series is missing. The conditions here decide what apply
-// adds: apply adds to the slots fill set.
+// adds: apply adds to the refs fill set.
 func (m *Metrics) fill(e *attrEntry, in *input, t *targets, create bool) bool {
 	r := in.r
 	var ok bool
@@ -449,66 +449,66 @@ func (t *targets) apply(r *usage.Record) {
 	t.ttft.observe(r.TTFT.Seconds())
 }
 
-// cached returns the series in sl, creating it if create is set. Folded
+// cached returns the series in ref, creating it if create is set. Folded
 // series are cached too: a full family stays full.
-func cached[S any](sl *slot[S], f *family[S], attrs []string, own string, create bool, admitted *bool) (slot[S], bool) {
-	if sl.ok {
-		return *sl, true
+func cached[S any](ref *seriesRef[S], f *family[S], attrs []string, own string, create bool, admitted *bool) (seriesRef[S], bool) {
+	if ref.ok {
+		return *ref, true
 	}
 	if !create {
-		return slot[S]{}, false
+		return seriesRef[S]{}, false
 	}
-	*sl = f.admit(attrs, own)
-	if sl.fold == nil {
+	*ref = f.admit(attrs, own)
+	if ref.fold == nil {
 		*admitted = true
 	}
-	return *sl, true
+	return *ref, true
 }
 
-// byValue holds the series of label values without a fixed slot: the
+// byValue holds the series of label values without a fixed place: the
 // first inline, as most entries only ever see one (a currency, an error
 // type), the others in a map.
 type byValue[S any] struct {
-	first   string
-	firstSl slot[S]
-	more    map[string]slot[S]
+	first    string
+	firstRef seriesRef[S]
+	more     map[string]seriesRef[S]
 }
 
-func (b *byValue[S]) get(v string) (slot[S], bool) {
-	if b.firstSl.ok && b.first == v {
-		return b.firstSl, true
+func (b *byValue[S]) get(v string) (seriesRef[S], bool) {
+	if b.firstRef.ok && b.first == v {
+		return b.firstRef, true
 	}
-	sl, ok := b.more[v]
-	return sl, ok
+	ref, ok := b.more[v]
+	return ref, ok
 }
 
-func (b *byValue[S]) put(v string, sl slot[S]) {
-	if !b.firstSl.ok {
-		b.first, b.firstSl = v, sl
+func (b *byValue[S]) put(v string, ref seriesRef[S]) {
+	if !b.firstRef.ok {
+		b.first, b.firstRef = v, ref
 		return
 	}
 	if b.more == nil {
-		b.more = map[string]slot[S]{}
+		b.more = map[string]seriesRef[S]{}
 	}
-	b.more[v] = sl
+	b.more[v] = ref
 }
 
-// mapped is cached for label values without a fixed slot. Only real
+// mapped is cached for label values without a fixed place. Only real
 // series are kept, since the values of folded ones are not bounded
 // (error types, currencies); folded ones are looked up each time.
-func mapped[S any](b *byValue[S], f *family[S], attrs []string, own string, create bool, admitted *bool) (slot[S], bool) {
-	if sl, ok := b.get(own); ok {
-		return sl, true
+func mapped[S any](b *byValue[S], f *family[S], attrs []string, own string, create bool, admitted *bool) (seriesRef[S], bool) {
+	if ref, ok := b.get(own); ok {
+		return ref, true
 	}
 	if !create {
-		return slot[S]{}, false
+		return seriesRef[S]{}, false
 	}
-	sl := f.admit(attrs, own)
-	if sl.fold == nil {
-		b.put(own, sl)
+	ref := f.admit(attrs, own)
+	if ref.fold == nil {
+		b.put(own, ref)
 		*admitted = true
 	}
-	return sl, true
+	return ref, true
 }
 
 // errorLog passes promhttp's errors to zap.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -79,7 +80,7 @@ func (f *Filter) Rollupable(by string) bool {
 		return true
 	}
 	dims := len(f.Dims)
-	if _, ok := DimensionColumn(by); ok {
+	if isDimension(by) {
 		if _, same := f.Dims[by]; !same {
 			dims++
 		}
@@ -94,7 +95,7 @@ func (f *Filter) UsesDimension(by string) bool { return f.Dimension(by) != "" }
 // Dimension returns the dimension f and the key by name, the key's first;
 // "" if none. A Rollupable filter names at most one.
 func (f *Filter) Dimension(by string) string {
-	if _, ok := DimensionColumn(by); ok {
+	if isDimension(by) {
 		return by
 	}
 	for name := range f.Dims {
@@ -102,6 +103,9 @@ func (f *Filter) Dimension(by string) string {
 	}
 	return ""
 }
+
+// isDimension reports whether name is one of usage.DimensionNames.
+func isDimension(name string) bool { return slices.Contains(usage.DimensionNames[:], name) }
 
 // Page is a window of a record listing.
 type Page struct {

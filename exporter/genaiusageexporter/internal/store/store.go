@@ -1,5 +1,7 @@
-// Package store keeps usage records and their rollups. Backends implement
-// Store; storetest holds the contract every backend must pass.
+// Package store keeps usage records and their rollups. It holds the
+// interface and the record and query types only: backends implement Store
+// (the SQL they share is in sqlstore); storetest holds the contract every
+// backend must pass.
 package store
 
 import (
@@ -25,12 +27,6 @@ type Store interface {
 	// fails after another was stored, Write returns the error with the
 	// count and the marks of what it stored.
 	Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error)
-	// Totals sums the rollups of [from, to): the hourly totals, or the
-	// daily rows of one dimension value (whole UTC days).
-	Totals(ctx context.Context, q TotalsQuery) ([]Totals, error)
-	// RecordTotals sums the raw records of [from, to) the same way; it
-	// exists to check rollups against records and scans the records.
-	RecordTotals(ctx context.Context, q TotalsQuery) ([]Totals, error)
 	// DeleteRecordsBefore drops raw records that started before t; rollups
 	// are kept.
 	DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error)
@@ -39,7 +35,8 @@ type Store interface {
 	Close() error
 }
 
-// TotalsQuery selects rollups.
+// TotalsQuery selects rollups, for the contract suite's checks of rollups
+// against records (storetest.Store).
 type TotalsQuery struct {
 	From, To time.Time
 	// Dimension and Value restrict to one attribution value; empty for all.
@@ -72,3 +69,22 @@ var ErrUnknownDimension = errors.New("unknown dimension")
 func NewerSchemaError(have, want int) error {
 	return fmt.Errorf("the database has schema version %d, newer than this collector's %d: upgrade this collector (it keeps its records queued and retries)", have, want)
 }
+
+// ErrUnavailable marks the error of a store that cannot answer now but may
+// later: down, unreachable, closed, busy or out of time. Other errors are
+// the store failing, which trying again does not mend.
+var ErrUnavailable = errors.New("usage store unavailable")
+
+// Unavailable marks err as ErrUnavailable, keeping its message; nil stays
+// nil.
+func Unavailable(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return unavailableError{err}
+}
+
+type unavailableError struct{ err error }
+
+func (e unavailableError) Error() string   { return e.err.Error() }
+func (e unavailableError) Unwrap() []error { return []error{e.err, ErrUnavailable} }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 )
 
 // Advisory lock keys (database-wide). Arbitrary constants; they only have
@@ -26,11 +26,11 @@ var migrations = []func() string{
 	userWeeksV3,
 }
 
-// userWeeksV3 adds the week rows of users (store.WeeklyDimension) for the
+// userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the
 // days already stored; Write keeps them from then on. The planner learns
 // of the new rows at once: until autovacuum's next analyze it would take
 // them for none and pick a slow plan.
-func userWeeksV3() string { return store.WeekRowsSQL() + "; ANALYZE usage_rollups;" }
+func userWeeksV3() string { return sqlstore.WeekRowsSQL() + "; ANALYZE usage_rollups;" }
 
 // retentionV2 remembers how far retention has dropped records (every
 // record that started at or after records_since_ms is present, so a count
@@ -70,7 +70,7 @@ CREATE TABLE usage_records (
   ttft_ms BIGINT NOT NULL,
   service ` + text + `,
   environment ` + text + `,
-  ` + defs(store.DimensionColumns[:], text) + `,
+  ` + defs(sqlstore.DimensionColumns[:], text) + `,
   provider ` + text + `,
   model ` + text + `,
   request_model ` + text + `,
@@ -79,8 +79,8 @@ CREATE TABLE usage_records (
   streaming BIGINT NOT NULL,
   status ` + text + `,
   error_type ` + text + `,
-  ` + defs(store.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
-  ` + defs(store.CostColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  ` + defs(sqlstore.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  ` + defs(sqlstore.CostColumns, "BIGINT NOT NULL DEFAULT 0") + `,
   cost_nanos BIGINT NOT NULL,
   currency ` + text + `,
   cache_saved_nanos BIGINT NOT NULL,
@@ -110,7 +110,7 @@ CREATE TABLE usage_rollups (
   calls BIGINT NOT NULL,
   errors BIGINT NOT NULL,
   unpriced BIGINT NOT NULL,
-  ` + defs(store.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
+  ` + defs(sqlstore.TokenColumns, "BIGINT NOT NULL DEFAULT 0") + `,
   cost_nanos BIGINT NOT NULL,
   cache_saved_nanos BIGINT NOT NULL,
   duration_ms BIGINT NOT NULL,

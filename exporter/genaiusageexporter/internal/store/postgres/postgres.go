@@ -103,12 +103,31 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	return &Store{
-		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true}},
+		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}},
 		pool:      pool,
 		db:        db,
 		insertSQL: insertSQL(),
 		rollupSQL: rollupSQL(),
 	}, nil
+}
+
+// unavailable reports the errors of a server that cannot answer now: not
+// reached, its connection lost, timed out, shutting down or starting, or
+// out of connections.
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection_exception
+			pe.Code == "57014",                // query_canceled (statement_timeout)
+			strings.HasPrefix(pe.Code, "57P"), // admin_shutdown, crash_shutdown, cannot_connect_now, ...
+			pe.Code == "53300":                // too_many_connections
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.Timeout(err) || pgconn.SafeToRetry(err)
 }
 
 // sessionDefaults are the session settings of the pool's connections.
@@ -176,7 +195,7 @@ CREATE TEMP TABLE `+rollupStaging+` (LIKE usage_rollups INCLUDING DEFAULTS) ON C
 // inserts in key order so that two writers with overlapping batches wait
 // on each other in the same order instead of deadlocking.
 func insertSQL() string {
-	cols := strings.Join(store.RecordColumns(), ", ")
+	cols := strings.Join(sqlstore.RecordColumns(), ", ")
 	return "INSERT INTO usage_records (" + cols + ") SELECT " + cols + " FROM " + recordStaging +
 		" ORDER BY ts_ms, trace_id, span_id ON CONFLICT (ts_ms, trace_id, span_id) DO NOTHING RETURNING ts_ms, trace_id, span_id"
 }
@@ -187,12 +206,12 @@ const rollupPKOrder = "grain, dim, bucket_ms, value, provider, model, service, c
 // rollupSQL adds the staged rollup rows to usage_rollups, in primary key
 // order for the same reason as insertSQL.
 func rollupSQL() string {
-	keys := strings.Join(store.RollupKeyColumns, ", ")
-	sets := make([]string, len(store.RollupValueColumns))
-	for i, v := range store.RollupValueColumns {
+	keys := strings.Join(sqlstore.RollupKeyColumns, ", ")
+	sets := make([]string, len(sqlstore.RollupValueColumns))
+	for i, v := range sqlstore.RollupValueColumns {
 		sets[i] = v + " = t." + v + " + excluded." + v
 	}
-	all := keys + ", " + strings.Join(store.RollupValueColumns, ", ")
+	all := keys + ", " + strings.Join(sqlstore.RollupValueColumns, ", ")
 	return "INSERT INTO usage_rollups AS t (" + all + ") SELECT " + all + " FROM " + rollupStaging +
 		" ORDER BY " + rollupPKOrder + " ON CONFLICT (" + keys + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
@@ -216,7 +235,8 @@ const maxAttempts = 5
 // half fails after the other committed, inserted marks the committed
 // half's records, the count is theirs, and the error is returned: a
 // retry finds them stored.
-func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (_ int, err error) {
+	defer func() { err = s.D.Classify(err) }()
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -395,7 +415,7 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 		return 0, err
 	}
 
-	var rollups store.Rollups
+	var rollups sqlstore.Rollups
 	inserted := 0
 	direct, err := s.copyNew(ctx, tx, recs, batch)
 	if err != nil {
@@ -414,14 +434,14 @@ func (s *Store) write(ctx context.Context, recs []usage.Record, batch []int, byI
 	}
 
 	if rows := rollups.Rows(); len(rows) > 0 {
-		keys := make([]store.RollupKey, 0, len(rows))
+		keys := make([]sqlstore.RollupKey, 0, len(rows))
 		for k := range rows {
 			keys = append(keys, k)
 		}
-		width := len(store.RollupKeyColumns) + len(store.RollupValueColumns)
-		cols := append(append([]string{}, store.RollupKeyColumns...), store.RollupValueColumns...)
+		width := len(sqlstore.RollupKeyColumns) + len(sqlstore.RollupValueColumns)
+		cols := append(append([]string{}, sqlstore.RollupKeyColumns...), sqlstore.RollupValueColumns...)
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{rollupStaging}, cols, pgx.CopyFromSlice(len(keys), func(i int) ([]any, error) {
-			return store.RollupArgs(make([]any, 0, width), keys[i], rows[keys[i]]), nil
+			return sqlstore.RollupArgs(make([]any, 0, width), keys[i], rows[keys[i]]), nil
 		}))
 		if err != nil {
 			return 0, fmt.Errorf("postgres: copy rollups: %w", err)
@@ -475,7 +495,7 @@ func (s *Store) copyNew(ctx context.Context, tx pgx.Tx, recs []usage.Record, bat
 	if err != nil {
 		return false, fmt.Errorf("postgres: savepoint: %w", err)
 	}
-	_, err = sp.CopyFrom(ctx, pgx.Identifier{"usage_records"}, store.RecordColumns(), recordRows(recs, batch))
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"usage_records"}, sqlstore.RecordColumns(), recordRows(recs, batch))
 	if err == nil {
 		if err := sp.Commit(ctx); err != nil {
 			return false, fmt.Errorf("postgres: release savepoint: %w", err)
@@ -498,17 +518,17 @@ func (s *Store) copyNew(ctx context.Context, tx pgx.Tx, recs []usage.Record, bat
 const mergeRun = 10
 
 func recordRows(recs []usage.Record, batch []int) pgx.CopyFromSource {
-	ncols := len(store.RecordColumns())
+	ncols := len(sqlstore.RecordColumns())
 	return pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
-		return store.RecordArgs(make([]any, 0, ncols), &recs[batch[i]]), nil
+		return sqlstore.RecordArgs(make([]any, 0, ncols), &recs[batch[i]]), nil
 	})
 }
 
 // merge stores the records of the batch that are not stored yet: COPY to
 // the staging table, then one INSERT ... ON CONFLICT DO NOTHING that
 // returns what it inserted, which is marked and added to rollups.
-func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int, byID map[identity]int, marks []bool, rollups *store.Rollups) (int, error) {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, store.RecordColumns(), recordRows(recs, batch)); err != nil {
+func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch []int, byID map[identity]int, marks []bool, rollups *sqlstore.Rollups) (int, error) {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{recordStaging}, sqlstore.RecordColumns(), recordRows(recs, batch)); err != nil {
 		return 0, fmt.Errorf("postgres: copy records: %w", err)
 	}
 	rows, err := tx.Query(ctx, s.insertSQL)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
@@ -97,7 +98,7 @@ func openDSN(tb testing.TB, dsn string) *Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return openDSN(t, freshDB(t)) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openDSN(t, freshDB(t)) })
 }
 
 func TestReopenKeepsDataAndSchema(t *testing.T) {
@@ -268,7 +269,7 @@ CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = 'usage_rollups'::regclass AND i.indisprimary ORDER BY k.n`)
 	assert.Equal(t, rollupPKOrder, strings.Join(pk, ", "))
-	assert.ElementsMatch(t, store.RollupKeyColumns, pk)
+	assert.ElementsMatch(t, sqlstore.RollupKeyColumns, pk)
 }
 
 const secret = "s3cr3t-pw-7781"

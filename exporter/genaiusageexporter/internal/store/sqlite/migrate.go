@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 )
 
 // migrations are applied in order, each once, each in its own transaction.
@@ -18,9 +18,9 @@ var migrations = []func() string{
 	userWeeksV3,
 }
 
-// userWeeksV3 adds the week rows of users (store.WeeklyDimension) for the
+// userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the
 // days already stored; Write keeps them from then on.
-func userWeeksV3() string { return store.WeekRowsSQL() + ";" }
+func userWeeksV3() string { return sqlstore.WeekRowsSQL() + ";" }
 
 // retentionV2 remembers how far retention has dropped records: every
 // record that started at or after records_since_ms is present, so a count
@@ -61,7 +61,7 @@ CREATE TABLE usage_records (
   ttft_ms INTEGER NOT NULL,
   service TEXT NOT NULL,
   environment TEXT NOT NULL,
-  ` + texts(store.DimensionColumns[:]) + `,
+  ` + texts(sqlstore.DimensionColumns[:]) + `,
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
   request_model TEXT NOT NULL,
@@ -70,8 +70,8 @@ CREATE TABLE usage_records (
   streaming INTEGER NOT NULL,
   status TEXT NOT NULL,
   error_type TEXT NOT NULL,
-  ` + ints(store.TokenColumns) + `,
-  ` + ints(store.CostColumns) + `,
+  ` + ints(sqlstore.TokenColumns) + `,
+  ` + ints(sqlstore.CostColumns) + `,
   cost_nanos INTEGER NOT NULL,
   currency TEXT NOT NULL,
   cache_saved_nanos INTEGER NOT NULL,
@@ -102,7 +102,7 @@ CREATE TABLE usage_rollups (
   calls INTEGER NOT NULL,
   errors INTEGER NOT NULL,
   unpriced INTEGER NOT NULL,
-  ` + ints(store.TokenColumns) + `,
+  ` + ints(sqlstore.TokenColumns) + `,
   cost_nanos INTEGER NOT NULL,
   cache_saved_nanos INTEGER NOT NULL,
   duration_ms INTEGER NOT NULL,

@@ -94,7 +94,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	return &Store{
-		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true}},
+		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true, Unavailable: unavailable}},
 		db:     db, insertSQL: insertSQL(), rollupSQL: rollupSQL(),
 	}, nil
 }
@@ -103,28 +103,50 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error { return errors.Join(s.Reader.DB.Close(), s.db.Close()) }
 
 func insertSQL() string {
-	cols := store.RecordColumns()
+	cols := sqlstore.RecordColumns()
 	return "INSERT OR IGNORE INTO usage_records (" + strings.Join(cols, ", ") + ") VALUES (" +
-		store.Placeholders(len(cols)) + ")"
+		sqlstore.Placeholders(len(cols)) + ")"
 }
 
 func rollupSQL() string {
-	keys, vals := store.RollupKeyColumns, store.RollupValueColumns
+	keys, vals := sqlstore.RollupKeyColumns, sqlstore.RollupValueColumns
 	sets := make([]string, len(vals))
 	for i, v := range vals {
 		sets[i] = v + " = " + v + " + excluded." + v
 	}
 	all := append(append([]string{}, keys...), vals...)
 	return "INSERT INTO usage_rollups (" + strings.Join(all, ", ") + ") VALUES (" +
-		store.Placeholders(len(all)) + ") ON CONFLICT (" + strings.Join(keys, ", ") +
+		sqlstore.Placeholders(len(all)) + ") ON CONFLICT (" + strings.Join(keys, ", ") +
 		") DO UPDATE SET " + strings.Join(sets, ", ")
 }
+
+// unavailable reports SQLite's errors that pass: the file busy or locked
+// past the busy timeout, or not openable now.
+func unavailable(err error) bool {
+	var e interface{ Code() int }
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff { // the primary result code
+	case sqliteBusy, sqliteLocked, sqliteCantOpen:
+		return true
+	}
+	return false
+}
+
+// SQLite's primary result codes (https://sqlite.org/rescode.html).
+const (
+	sqliteBusy     = 5
+	sqliteLocked   = 6
+	sqliteCantOpen = 14
+)
 
 // Write stores records and updates the rollups, in one transaction. It
 // runs on the driver's connection directly: database/sql checks and
 // converts every argument of every row, about a tenth of the time of a
 // batch of 66-column rows.
-func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (int, error) {
+func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool) (_ int, err error) {
+	defer func() { err = s.D.Classify(err) }()
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -181,12 +203,12 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		return 0, fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
 	defer ins.Close()
-	var rollups store.Rollups
+	var rollups sqlstore.Rollups
 	var vals []any
 	var args []driver.NamedValue
 	for i := range recs {
 		r := &recs[i]
-		vals = store.RecordArgs(vals[:0], r)
+		vals = sqlstore.RecordArgs(vals[:0], r)
 		args = namedValues(args, vals)
 		res, err := ins.ExecContext(ctx, args)
 		if err != nil {
@@ -209,7 +231,7 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		}
 		defer up.Close()
 		for k, v := range rows {
-			vals = store.RollupArgs(vals[:0], k, v)
+			vals = sqlstore.RollupArgs(vals[:0], k, v)
 			if _, err := up.ExecContext(ctx, namedValues(args, vals)); err != nil {
 				return 0, fmt.Errorf("sqlite: update rollup: %w", err)
 			}

@@ -15,7 +15,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
-func open(t *testing.T) store.Store {
+func open(t *testing.T) storetest.Store {
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })

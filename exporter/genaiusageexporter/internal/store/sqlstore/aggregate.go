@@ -25,10 +25,10 @@ const (
 // saved, duration, TTFT sum, TTFT count.
 var (
 	recordAggregates = "COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
-		Sum("CASE WHEN "+store.UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(store.TokenColumns) + ", " +
+		Sum("CASE WHEN "+UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("CASE WHEN ttft_ms > 0 THEN 1 ELSE 0 END")
-	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(store.TokenColumns) + ", " +
+	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("ttft_count")
 )
@@ -117,11 +117,11 @@ func usableGrains(f *store.Filter, grain, by string) []string {
 	switch {
 	case !f.Rollupable(by):
 		return nil
-	case f.UsesDimension(by) && !store.HourlyDimension(f.Dimension(by)):
+	case f.UsesDimension(by) && !HourlyDimension(f.Dimension(by)):
 		switch {
 		case grain == store.GrainHour:
 			return nil
-		case grain == "" && store.WeeklyDimension(f.Dimension(by)):
+		case grain == "" && WeeklyDimension(f.Dimension(by)):
 			return []string{store.GrainWeek, store.GrainDay}
 		}
 		return []string{store.GrainDay}
@@ -131,14 +131,14 @@ func usableGrains(f *store.Filter, grain, by string) []string {
 	return []string{store.GrainDay, store.GrainHour}
 }
 
-// slot is one bucket and key of an aggregate query.
-type slot struct {
+// bucketKey is one bucket and key of an aggregate query.
+type bucketKey struct {
 	bucket int64
 	key    string
 }
 
-// querier runs queries: the database, or a read transaction.
-type querier interface {
+// dbtx runs queries: the database (*sql.DB) or a read transaction (*sql.Tx).
+type dbtx interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
@@ -146,7 +146,7 @@ type querier interface {
 // readTx runs fn in a read-only transaction, so that the several queries
 // of one answer (the parts of a range, a ranking and its details) see one
 // snapshot of the store.
-func (r *Reader) readTx(ctx context.Context, fn func(q querier) error) error {
+func (r *Reader) readTx(ctx context.Context, fn func(q dbtx) error) error {
 	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return r.errorf("begin read: %w", err)
@@ -174,7 +174,7 @@ const (
 // and by the key by ("" for none), from the rollups for the parts of the
 // range they can answer and from the records for the rest. If in is not
 // nil, only the keys in it are summed.
-func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grain, by string, in []string, what sumSet) (map[slot]*store.Aggregate, error) {
+func (r *Reader) aggregate(ctx context.Context, q dbtx, f *store.Filter, grain, by string, in []string, what sumSet) (map[bucketKey]*store.Aggregate, error) {
 	keyCol, dim, err := keyColumn(by)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 		}
 		kept = time.UnixMilli(ms)
 	}
-	sums := map[slot]map[string]*store.RollupValues{}
+	sums := map[bucketKey]map[string]*RollupValues{}
 	for _, seg := range plan(f.From, f.To, grains, kept) {
 		part := *f
 		part.From, part.To = seg.from, seg.to
@@ -236,17 +236,17 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 			for i, k := range in {
 				args[i] = k
 			}
-			c.add(keyExp+" IN ("+store.Placeholders(len(in))+")", args...)
+			c.add(keyExp+" IN ("+Placeholders(len(in))+")", args...)
 		}
 		if err := r.sumInto(ctx, q, sums, from, aggs, bucket, keyExp, c, what, seg.neg); err != nil {
 			return nil, err
 		}
 	}
-	out := make(map[slot]*store.Aggregate, len(sums))
+	out := make(map[bucketKey]*store.Aggregate, len(sums))
 	for s, byCurrency := range sums {
 		for currency, v := range byCurrency {
 			if v.Calls == 0 { // only in a part taken away
-				if *v != (store.RollupValues{}) {
+				if *v != (RollupValues{}) {
 					return nil, r.errorf("aggregate: the rollups and the records differ at %v %q %s", time.UnixMilli(s.bucket).UTC(), s.key, currency)
 				}
 				continue
@@ -264,7 +264,7 @@ func (r *Reader) aggregate(ctx context.Context, q querier, f *store.Filter, grai
 
 // sumInto runs one aggregate query and adds its rows to sums, or takes
 // them away if neg.
-func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[string]*store.RollupValues, from, aggs, bucket, keyExp string, c *clause, what sumSet, neg bool) error {
+func (r *Reader) sumInto(ctx context.Context, q dbtx, sums map[bucketKey]map[string]*RollupValues, from, aggs, bucket, keyExp string, c *clause, what sumSet, neg bool) error {
 	var groups []string
 	if bucket != "" {
 		groups = append(groups, bucket)
@@ -273,16 +273,16 @@ func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[strin
 		groups = append(groups, keyExp)
 	}
 	groups = append(groups, "currency")
-	sel := "SELECT " + store.Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + store.Join("", groups)
+	sel := "SELECT " + Join("", groups) + ", " + aggs + " FROM " + from + c.where() + " GROUP BY " + Join("", groups)
 	rows, err := q.QueryContext(ctx, r.Rebind(sel), c.args...)
 	if err != nil {
 		return r.errorf("aggregate: %w", err)
 	}
 	defer rows.Close()
 	var (
-		s        slot
+		s        bucketKey
 		currency string
-		v        store.RollupValues
+		v        RollupValues
 	)
 	dest := []any{}
 	if bucket != "" {
@@ -311,12 +311,12 @@ func (r *Reader) sumInto(ctx context.Context, q querier, sums map[slot]map[strin
 		}
 		byCurrency := sums[s]
 		if byCurrency == nil {
-			byCurrency = map[string]*store.RollupValues{}
+			byCurrency = map[string]*RollupValues{}
 			sums[s] = byCurrency
 		}
 		sum := byCurrency[currency]
 		if sum == nil {
-			sum = &store.RollupValues{}
+			sum = &RollupValues{}
 			byCurrency[currency] = sum
 		}
 		sum.Merge(&v, sign)
@@ -343,11 +343,11 @@ func newAggregate() *store.Aggregate {
 // addValues adds one currency's sums. A currency's keys are present in
 // both maps, even at zero, for every currency that has calls; unpriced
 // calls (currency "") add counts but no money.
-func addValues(a *store.Aggregate, currency string, v *store.RollupValues) {
+func addValues(a *store.Aggregate, currency string, v *RollupValues) {
 	a.Calls += v.Calls
 	a.Errors += v.Errors
 	a.Unpriced += v.Unpriced
-	for i, m := range store.TokenMeters {
+	for i, m := range TokenMeters {
 		a.Tokens[m] += v.Tokens[i]
 	}
 	a.DurationMillis += v.DurationMs
@@ -361,15 +361,15 @@ func addValues(a *store.Aggregate, currency string, v *store.RollupValues) {
 
 // Summary aggregates the calls matching f.
 func (r *Reader) Summary(ctx context.Context, f store.Filter) (store.Aggregate, error) {
-	var m map[slot]*store.Aggregate
-	err := r.readTx(ctx, func(q querier) (err error) {
+	var m map[bucketKey]*store.Aggregate
+	err := r.readTx(ctx, func(q dbtx) (err error) {
 		m, err = r.aggregate(ctx, q, &f, "", "", nil, allSums)
 		return err
 	})
 	if err != nil {
 		return store.Aggregate{}, err
 	}
-	if a := m[slot{}]; a != nil {
+	if a := m[bucketKey{}]; a != nil {
 		return *a, nil
 	}
 	return *newAggregate(), nil
@@ -381,8 +381,8 @@ func (r *Reader) Series(ctx context.Context, f store.Filter, grain, by string) (
 	if grain != store.GrainHour && grain != store.GrainDay {
 		return nil, fmt.Errorf("%w: %q", store.ErrUnknownGrain, grain)
 	}
-	var m map[slot]*store.Aggregate
-	err := r.readTx(ctx, func(q querier) (err error) {
+	var m map[bucketKey]*store.Aggregate
+	err := r.readTx(ctx, func(q dbtx) (err error) {
 		m, err = r.aggregate(ctx, q, &f, grain, by, nil, allSums)
 		return err
 	})
@@ -419,7 +419,7 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 		return nil, err
 	}
 	var out []store.Group
-	err = r.readTx(ctx, func(q querier) error {
+	err = r.readTx(ctx, func(q dbtx) error {
 		if dim && limit > 0 && f.Rollupable(by) {
 			var done bool
 			out, done, err = r.topBreakdown(ctx, q, &f, by, limit)
@@ -437,12 +437,12 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 		}
 		out = make([]store.Group, 0, limit+1)
 		for _, k := range all[:limit] {
-			out = append(out, store.Group{Key: k, Aggregate: *m[slot{key: k}]})
+			out = append(out, store.Group{Key: k, Aggregate: *m[bucketKey{key: k}]})
 		}
 		if len(all) > limit {
 			other := store.Group{Other: true, Values: int64(len(all) - limit), Aggregate: *newAggregate()}
 			for _, k := range all[limit:] {
-				other.Aggregate.Add(m[slot{key: k}])
+				other.Aggregate.Add(m[bucketKey{key: k}])
 			}
 			out = append(out, other)
 		}
@@ -456,7 +456,7 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 
 // rank orders the keys of m by cost summed across currencies, then calls,
 // then key.
-func rank(m map[slot]*store.Aggregate) []string {
+func rank(m map[bucketKey]*store.Aggregate) []string {
 	type ranked struct {
 		key   string
 		cost  money.Nanos
@@ -482,7 +482,7 @@ func rank(m map[slot]*store.Aggregate) []string {
 
 // topBreakdown is Breakdown for many values: done is false when there
 // are no more values than limit, and the full sums of all are as cheap.
-func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, by string, limit int) ([]store.Group, bool, error) {
+func (r *Reader) topBreakdown(ctx context.Context, q dbtx, f *store.Filter, by string, limit int) ([]store.Group, bool, error) {
 	light, err := r.aggregate(ctx, q, f, "", by, nil, rankSums)
 	if err != nil || len(light) <= limit {
 		return nil, false, err
@@ -498,12 +498,12 @@ func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, b
 		return nil, false, err
 	}
 	other := *newAggregate()
-	if t := total[slot{}]; t != nil {
+	if t := total[bucketKey{}]; t != nil {
 		other.Add(t)
 	}
 	out := make([]store.Group, 0, limit+1)
 	for _, k := range top {
-		a := full[slot{key: k}]
+		a := full[bucketKey{key: k}]
 		if a == nil { // cannot happen in one snapshot
 			return nil, false, r.errorf("breakdown: %s %q ranked but not summed", by, k)
 		}
@@ -514,7 +514,7 @@ func (r *Reader) topBreakdown(ctx context.Context, q querier, f *store.Filter, b
 	// total's other currencies are now at zero.
 	keep := map[string]bool{}
 	for _, k := range rest {
-		for c := range light[slot{key: k}].Cost {
+		for c := range light[bucketKey{key: k}].Cost {
 			keep[c] = true
 		}
 	}

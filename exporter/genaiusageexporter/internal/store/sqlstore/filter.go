@@ -37,7 +37,7 @@ func keyColumn(by string) (col string, dim bool, err error) {
 	case store.ByProvider, store.ByModel, store.ByService, store.ByStatus:
 		return by, false, nil
 	}
-	if col, ok := store.DimensionColumn(by); ok {
+	if col, ok := DimensionColumn(by); ok {
 		return col, true, nil
 	}
 	return "", false, fmt.Errorf("%w: %q", store.ErrUnknownKey, by)
@@ -47,7 +47,7 @@ func keyColumn(by string) (col string, dim bool, err error) {
 // of them can reach the SQL text.
 func checkDims(f *store.Filter) error {
 	for name := range f.Dims {
-		if _, ok := store.DimensionColumn(name); !ok {
+		if _, ok := DimensionColumn(name); !ok {
 			return fmt.Errorf("%w: %q", store.ErrUnknownDimension, name)
 		}
 	}
@@ -78,7 +78,7 @@ func timeRange(c *clause, col string, f *store.Filter) {
 // searchColumns are the text columns Filter.Search looks in.
 var searchColumns = func() []string {
 	cols := []string{"model", "request_model", "response_model", "provider", "service"}
-	cols = append(cols, store.DimensionColumns[:]...)
+	cols = append(cols, DimensionColumns[:]...)
 	return append(cols, "error_type", "response_id")
 }()
 
@@ -97,7 +97,7 @@ func recordClause(f *store.Filter) (*clause, error) {
 	// In DimensionNames order, so that the SQL text is stable.
 	for i, name := range usage.DimensionNames {
 		if v, ok := f.Dims[name]; ok {
-			c.add(store.DimensionColumns[i]+" = ?", v)
+			c.add(DimensionColumns[i]+" = ?", v)
 		}
 	}
 	if f.Status != "" {
@@ -140,7 +140,7 @@ func rollupClause(f *store.Filter, grain, by string) *clause {
 	c := &clause{}
 	c.add("grain = ?", grain)
 	dim := ""
-	if _, ok := store.DimensionColumn(by); ok {
+	if _, ok := DimensionColumn(by); ok {
 		dim = by
 	}
 	var value *string

@@ -29,7 +29,7 @@ func (r *Reader) Intervals(ctx context.Context, f store.Filter, by string) (stor
 		return store.IntervalStats{}, err
 	}
 	c.add(col + " <> ''")
-	if _, one := f.Dims[by]; dim && !one && store.IndexedDimension(by) && r.D.OrderedInLists {
+	if _, one := f.Dims[by]; dim && !one && IndexedDimension(by) && r.D.OrderedInLists {
 		// Only the values that have a day row in the range: every stored
 		// call has one (rollups are written with the records and outlive
 		// them). SQLite then reads each value's calls through the record

@@ -1,6 +1,8 @@
-// Package sqlstore holds what the SQL backends share: the read side of the
-// store (totals, queries, exports, retention), written once in the SQL
-// that SQLite and PostgreSQL both speak, over database/sql.
+// Package sqlstore holds what the SQL backends share: the schema's
+// vocabulary (columns, row values, placeholders, SQL conditions), the
+// rollups a batch adds, and the read side of the store (totals, queries,
+// exports, retention), written once in the SQL that SQLite and PostgreSQL
+// both speak, over database/sql.
 package sqlstore
 
 import (
@@ -28,6 +30,9 @@ type Dialect struct {
 	// ORDER BY col, ts_ms needs no sort (SQLite). PostgreSQL joins such a
 	// list and sorts, slower than its plan without the list.
 	OrderedInLists bool
+	// Unavailable reports the driver's errors that say the database cannot
+	// answer now but may later (see Classify).
+	Unavailable func(error) bool
 }
 
 // Reader is the read side of a SQL store.
@@ -61,8 +66,9 @@ func (r *Reader) Rebind(q string) string {
 	return sb.String()
 }
 
+// errorf builds an error of the dialect, classified (see Classify).
 func (r *Reader) errorf(format string, args ...any) error {
-	return fmt.Errorf(r.D.Name+": "+format, args...)
+	return r.D.Classify(fmt.Errorf(r.D.Name+": "+format, args...))
 }
 
 // Sum is an SQL sum that is an integer in both dialects and 0 over no rows.
@@ -81,11 +87,11 @@ func sums(cols []string) string {
 // days), or the rows of q.Grain.
 func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
 	if q.Dimension != "" {
-		if _, ok := store.DimensionColumn(q.Dimension); !ok {
+		if _, ok := DimensionColumn(q.Dimension); !ok {
 			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
 		}
 	}
-	sel := "SELECT currency, " + Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(store.TokenColumns) +
+	sel := "SELECT currency, " + Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(TokenColumns) +
 		", " + Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") +
 		" FROM usage_rollups WHERE grain = ? AND bucket_ms >= ? AND bucket_ms < ? AND dim = ?"
 	grain := store.GrainHour
@@ -95,8 +101,8 @@ func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Total
 	switch {
 	case q.Grain == "":
 	case q.Grain == store.GrainDay,
-		q.Grain == store.GrainHour && (q.Dimension == "" || store.HourlyDimension(q.Dimension)),
-		q.Grain == store.GrainWeek && store.WeeklyDimension(q.Dimension):
+		q.Grain == store.GrainHour && (q.Dimension == "" || HourlyDimension(q.Dimension)),
+		q.Grain == store.GrainWeek && WeeklyDimension(q.Dimension):
 		grain = q.Grain
 	default:
 		return nil, fmt.Errorf("%w: %q has no %q rows", store.ErrUnknownGrain, q.Dimension, q.Grain)
@@ -112,12 +118,12 @@ func (r *Reader) Totals(ctx context.Context, q store.TotalsQuery) ([]store.Total
 // RecordTotals sums the raw records of [q.From, q.To).
 func (r *Reader) RecordTotals(ctx context.Context, q store.TotalsQuery) ([]store.Totals, error) {
 	sel := "SELECT currency, COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
-		Sum("CASE WHEN "+store.UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(store.TokenColumns) +
+		Sum("CASE WHEN "+UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(TokenColumns) +
 		", " + Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") +
 		" FROM usage_records WHERE ts_ms >= ? AND ts_ms < ?"
 	args := []any{q.From.UnixMilli(), q.To.UnixMilli()}
 	if q.Dimension != "" {
-		col, ok := store.DimensionColumn(q.Dimension)
+		col, ok := DimensionColumn(q.Dimension)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", store.ErrUnknownDimension, q.Dimension)
 		}
@@ -138,7 +144,7 @@ func (r *Reader) totals(ctx context.Context, query string, args []any) ([]store.
 		var t store.Totals
 		var cost, saved int64
 		dest := []any{&t.Currency, &t.Calls, &t.Errors, &t.Unpriced}
-		toks := make([]int64, len(store.TokenMeters))
+		toks := make([]int64, len(TokenMeters))
 		for i := range toks {
 			dest = append(dest, &toks[i])
 		}
@@ -146,7 +152,7 @@ func (r *Reader) totals(ctx context.Context, query string, args []any) ([]store.
 		if err := rows.Scan(dest...); err != nil {
 			return nil, r.errorf("totals: %w", err)
 		}
-		for i, m := range store.TokenMeters {
+		for i, m := range TokenMeters {
 			t.Tokens[m] = toks[i]
 		}
 		t.Cost, t.CacheSaved = money.Nanos(cost), money.Nanos(saved)
@@ -209,7 +215,7 @@ func (r *Reader) RaiseRecordsSince(ctx context.Context, t time.Time) error {
 }
 
 // recordsSince returns the time from which every record is present.
-func (r *Reader) recordsSince(ctx context.Context, q querier) (int64, error) {
+func (r *Reader) recordsSince(ctx context.Context, q dbtx) (int64, error) {
 	var ms int64
 	if err := q.QueryRowContext(ctx, "SELECT records_since_ms FROM usage_retention").Scan(&ms); err != nil {
 		return 0, r.errorf("retention: %w", err)

@@ -14,10 +14,10 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
-// selectRecords selects store.RecordColumns, which recordScanner reads.
-var selectRecords = "SELECT " + strings.Join(store.RecordColumns(), ", ") + " FROM usage_records"
+// selectRecords selects RecordColumns, which recordScanner reads.
+var selectRecords = "SELECT " + strings.Join(RecordColumns(), ", ") + " FROM usage_records"
 
-// recordScanner reads rows of store.RecordColumns into records. Its
+// recordScanner reads rows of RecordColumns into records. Its
 // destinations are made once and point into it, so a scan allocates
 // little more than the strings.
 type recordScanner struct {
@@ -70,7 +70,7 @@ func (s *recordScanner) scan(rows *sql.Rows, rec *usage.Record) error {
 	r.Streaming, r.Estimated = s.streaming != 0, s.estimated != 0
 	// The request meter is the call itself and has no token column.
 	r.Tokens = meter.Counts{}
-	for i, m := range store.TokenMeters {
+	for i, m := range TokenMeters {
 		r.Tokens[m] = s.tokens[i]
 	}
 	for m := range s.costs {

@@ -29,7 +29,7 @@ import (
 // queryData is the data set the query tests share: written once, read
 // by every subtest.
 type queryData struct {
-	s    store.Store
+	s    Store
 	recs []usage.Record
 }
 
@@ -518,7 +518,7 @@ func (d *queryData) testExport(t *testing.T) {
 	assert.Equal(t, 3, n, "stops at the first error")
 }
 
-func (d *queryData) testExportIntoEmptyStore(t *testing.T, dst store.Store) {
+func (d *queryData) testExportIntoEmptyStore(t *testing.T, dst Store) {
 	var batch []usage.Record
 	err := d.s.Export(ctx, store.Filter{}, func(r *usage.Record) error {
 		batch = append(batch, *r)
@@ -675,7 +675,7 @@ func (d *queryData) testErrors(t *testing.T) {
 // A range that does not fall on whole hours (whole days for a dimension)
 // is answered by the rollups for its whole buckets and by the records for
 // the rest.
-func testRollupsOutliveRecords(t *testing.T, s store.Store) {
+func testRollupsOutliveRecords(t *testing.T, s Store) {
 	d := &queryData{s: s, recs: Records(41, 400, 48)}
 	_, err := s.Write(ctx, d.recs, nil)
 	require.NoError(t, err)
@@ -742,7 +742,7 @@ func testRollupsOutliveRecords(t *testing.T, s store.Store) {
 
 // testBreakdownCurrencies: the Other group names the currencies of its
 // own calls only, whatever the top groups' are.
-func testBreakdownCurrencies(t *testing.T, s store.Store) {
+func testBreakdownCurrencies(t *testing.T, s Store) {
 	recs := Records(77, 40, 24)
 	for i := range recs {
 		r := &recs[i]
@@ -770,7 +770,7 @@ func testBreakdownCurrencies(t *testing.T, s store.Store) {
 
 // testRoundTripExtremes writes records with every field at an unusual
 // value and reads them back through every read method.
-func testRoundTripExtremes(t *testing.T, s store.Store) {
+func testRoundTripExtremes(t *testing.T, s Store) {
 	var a usage.Record
 	a.Start = time.Date(2027, 2, 28, 23, 59, 59, 999_000_000, time.UTC)
 	for i := range a.TraceID {
@@ -816,7 +816,7 @@ func testRoundTripExtremes(t *testing.T, s store.Store) {
 	assert.Equal(t, []usage.Record{b, a}, exported)
 }
 
-func testQueryEmpty(t *testing.T, s store.Store) {
+func testQueryEmpty(t *testing.T, s Store) {
 	sum, err := s.Summary(ctx, store.Filter{})
 	require.NoError(t, err)
 	assert.Equal(t, aggregate(nil), sum, "zero counts, empty maps")
