@@ -4,7 +4,7 @@
 //
 //   cd testdata/capture && npm ci && node capture.mjs
 //
-// Sub-projects (ai-v5/, ai-v6/, openlit/) have their own package-lock.json;
+// Sub-projects (ai-v5/, ai-v6/, openlit/, langchain/) have their own package-lock.json;
 // if their node_modules/ is missing this script runs `npm ci` in them first.
 // Pass job names to run only some of them, e.g. `node capture.mjs otel-openai`.
 
@@ -34,6 +34,8 @@ const JOBS = [
   ['dual-otel-openinference-openai', '.', 'scenarios/dual.mjs', ['otel-openinference-openai'], 'dual-otel-openinference-openai-'],
   ['dual-otel-traceloop-openai', '.', 'scenarios/dual.mjs', ['otel-traceloop-openai'], 'dual-otel-traceloop-openai-'],
   ['dual-anthropic-sdk-openinference', '.', 'scenarios/dual.mjs', ['anthropic-sdk-openinference'], 'dual-anthropic-sdk-openinference-'],
+  ['langchain-openinference', 'langchain', 'capture-langchain.mjs', ['openinference'], 'langchain-openinference-'],
+  ['langchain-traceloop', 'langchain', 'capture-langchain.mjs', ['traceloop'], 'langchain-traceloop-'],
 ];
 
 const selected = process.argv.slice(2);
@@ -46,7 +48,7 @@ if (selected.length && jobs.length !== selected.length) {
 // A clean, reproducible environment for the children: no OTEL_* / provider /
 // vendor SDK variables from the caller's shell (several libraries read them).
 const env = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(OTEL_|OPENAI_|ANTHROPIC_|OPENLIT_|TRACELOOP_|OPENINFERENCE_|AI_SDK_|VERCEL_)/.test(k)),
+  Object.entries(process.env).filter(([k]) => !/^(OTEL_|OPENAI_|ANTHROPIC_|OPENLIT_|TRACELOOP_|OPENINFERENCE_|AI_SDK_|VERCEL_|LANGCHAIN_|LANGSMITH_)/.test(k)),
 );
 env.CAPTURE_OUT_DIR = OUT_DIR;
 if (process.env.CAPTURE_OTEL_DEBUG) env.CAPTURE_OTEL_DEBUG = process.env.CAPTURE_OTEL_DEBUG;

@@ -8,8 +8,19 @@
 //                                        stream_options.include_usage is true)
 //             POST /v1/responses         (JSON and SSE; used by @ai-sdk/openai)
 //             POST /v1/embeddings        (float and base64 encodings)
+//             POST /v1/images/generations (gpt-image-1: b64_json + token usage)
+//             POST /v1/audio/speech      (binary audio; the API returns no usage)
+//             POST /v1/audio/transcriptions (multipart; gpt-4o-*-transcribe:
+//                                        token usage, whisper-1: duration usage)
+//             POST /v1/moderations       (free; the API returns no usage)
 //   Anthropic POST /v1/messages          (JSON and SSE with message_start /
 //                                        message_delta usage, as the real API)
+//             POST /v1/messages/count_tokens (returns {input_tokens}; no usage:
+//                                        counting is not billed)
+//
+// When a chat/responses request asks for a JSON schema (response_format /
+// text.format of type json_schema or json_object, as generateObject does), the
+// answer text is the JSON object JSON_TEXT instead of the plain sentence.
 //
 // The token usage returned is fixed per request model (USAGE below), so every
 // captured fixture has a known "provider truth" that is written next to it in
@@ -108,6 +119,39 @@ export const USAGE = {
     response_model: 'text-embedding-3-small',
     embeddings: { prompt_tokens: 8, total_tokens: 8 },
   },
+  // Images API (gpt-image-1), usage as documented for image generation:
+  // input_tokens (text + image), input_tokens_details, output_tokens (image).
+  // 1024x1024 at quality "medium" is 1056 image output tokens.
+  'gpt-image-1': {
+    provider: 'openai',
+    response_model: 'gpt-image-1',
+    images: {
+      total_tokens: 1076,
+      input_tokens: 20,
+      output_tokens: 1056,
+      input_tokens_details: { text_tokens: 20, image_tokens: 0 },
+    },
+  },
+  // Transcriptions API, gpt-4o-mini-transcribe: token usage
+  // ({type: "tokens", input_tokens, input_token_details: {text_tokens,
+  // audio_tokens}, output_tokens, total_tokens}), as documented.
+  'gpt-4o-mini-transcribe': {
+    provider: 'openai',
+    response_model: 'gpt-4o-mini-transcribe',
+    transcriptions: {
+      type: 'tokens',
+      input_tokens: 140,
+      input_token_details: { text_tokens: 0, audio_tokens: 140 },
+      output_tokens: 12,
+      total_tokens: 152,
+    },
+  },
+  // whisper-1 is billed by duration: usage {type: "duration", seconds}.
+  'whisper-1': {
+    provider: 'openai',
+    response_model: 'whisper-1',
+    transcriptions: { type: 'duration', seconds: 7 },
+  },
   'claude-sonnet-4-5': {
     provider: 'anthropic',
     response_model: 'claude-sonnet-4-5-20250929',
@@ -124,6 +168,32 @@ export const USAGE = {
 USAGE['claude-sonnet-4-5-20250929'] = USAGE['claude-sonnet-4-5'];
 
 const TEXT = 'The capital of France is Paris.';
+export const JSON_TEXT = '{"capital":"Paris","country":"France"}';
+// Models of the endpoints that return no usage (the sidecar records usage: null).
+const SPEECH_MODELS = { 'gpt-4o-mini-tts': 'gpt-4o-mini-tts', 'tts-1': 'tts-1' };
+const MODERATION_MODELS = { 'omni-moderation-latest': 'omni-moderation-2024-09-26', 'text-moderation-latest': 'text-moderation-007' };
+// count_tokens answer: what messages.create would report as input, cache included.
+const COUNT_TOKENS = { 'claude-sonnet-4-5': 2600, 'claude-sonnet-4-5-20250929': 2600 };
+
+/** Reads the text fields of a multipart/form-data body (file parts are skipped). */
+function multipartFields(raw, contentType) {
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
+  if (!m) return {};
+  const boundary = `--${m[1] ?? m[2]}`;
+  const out = {};
+  for (const part of raw.split(boundary)) {
+    const h = /content-disposition:[^\r\n]*name="([^"]+)"(;\s*filename="[^"]*")?/i.exec(part);
+    if (!h || h[2]) continue;
+    const idx = part.indexOf('\r\n\r\n');
+    if (idx < 0) continue;
+    out[h[1]] = part.slice(idx + 4).replace(/\r\n$/, '');
+  }
+  return out;
+}
+
+const wantsJSON = (body) =>
+  ['json_schema', 'json_object'].includes(body.response_format?.type) ||
+  ['json_schema', 'json_object'].includes(body.text?.format?.type);
 const TOOL_ARGS = { city: 'Paris' };
 
 function usageFor(model, kind, afterTool) {
@@ -182,7 +252,7 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
     try {
       body = raw ? JSON.parse(raw) : {};
     } catch {
-      body = {};
+      body = multipartFields(raw, req.headers['content-type']);
     }
     const url = new URL(req.url, 'http://x');
     const path = url.pathname;
@@ -222,6 +292,11 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
       }
 
       if (req.method === 'POST' && path.endsWith('/chat/completions')) return chatCompletions(body, res, call, id4);
+      if (req.method === 'POST' && path.endsWith('/images/generations')) return images(body, res, call);
+      if (req.method === 'POST' && path.endsWith('/audio/speech')) return speech(body, res, call, id4);
+      if (req.method === 'POST' && path.endsWith('/audio/transcriptions')) return transcriptions(body, res, call, id4);
+      if (req.method === 'POST' && path.endsWith('/moderations')) return moderations(body, res, call, id4);
+      if (req.method === 'POST' && path.endsWith('/messages/count_tokens')) return countTokens(body, res, call, id4);
       if (req.method === 'POST' && path.endsWith('/responses')) return responses(body, res, call, id4);
       if (req.method === 'POST' && path.endsWith('/embeddings')) return embeddings(body, res, call);
       if (req.method === 'POST' && path.endsWith('/messages')) return messages(body, res, call, id4);
@@ -252,6 +327,7 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
         }
       : null;
     const finish = toolCall ? 'tool_calls' : 'stop';
+    const text = wantsJSON(body) ? JSON_TEXT : TEXT;
     const includeUsage = !!body.stream_options?.include_usage;
 
     if (!body.stream) {
@@ -266,7 +342,7 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
             index: 0,
             message: {
               role: 'assistant',
-              content: toolCall ? null : TEXT,
+              content: toolCall ? null : text,
               refusal: null,
               annotations: [],
               ...(toolCall ? { tool_calls: [toolCall] } : {}),
@@ -290,7 +366,7 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
       sseData(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, logprobs: null, finish_reason: null }], ...u });
       sseData(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] }, logprobs: null, finish_reason: null }], ...u });
     } else {
-      for (const piece of chunksOf(TEXT)) {
+      for (const piece of chunksOf(text)) {
         sseData(res, { ...base, choices: [{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }], ...u });
       }
     }
@@ -310,12 +386,13 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
     const respId = `resp_mock${id4}`;
     const fnTool = Array.isArray(body.tools) ? body.tools.find((t) => t.type === 'function') : null;
     const wantTool = !!fnTool && !afterTool;
+    const text = wantsJSON(body) ? JSON_TEXT : TEXT;
     const msgItem = {
       id: `msg_mock${id4}`,
       type: 'message',
       status: 'completed',
       role: 'assistant',
-      content: [{ type: 'output_text', text: TEXT, annotations: [], logprobs: [] }],
+      content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
     };
     const fcItem = wantTool
       ? {
@@ -372,10 +449,10 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
     } else {
       ev('response.output_item.added', { output_index: 0, item: { ...msgItem, status: 'in_progress', content: [] } });
       ev('response.content_part.added', { item_id: msgItem.id, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
-      for (const piece of chunksOf(TEXT)) {
+      for (const piece of chunksOf(text)) {
         ev('response.output_text.delta', { item_id: msgItem.id, output_index: 0, content_index: 0, delta: piece, logprobs: [] });
       }
-      ev('response.output_text.done', { item_id: msgItem.id, output_index: 0, content_index: 0, text: TEXT, logprobs: [] });
+      ev('response.output_text.done', { item_id: msgItem.id, output_index: 0, content_index: 0, text, logprobs: [] });
       ev('response.content_part.done', { item_id: msgItem.id, output_index: 0, content_index: 0, part: msgItem.content[0] });
       ev('response.output_item.done', { output_index: 0, item: msgItem });
     }
@@ -399,6 +476,79 @@ export async function startMockProvider({ port = 0, host = '127.0.0.1', log = fa
       return { object: 'embedding', index: i, embedding };
     });
     return sendJSON(res, 200, { object: 'list', data, model: responseModel, usage });
+  }
+
+  // ---------------- OpenAI images ----------------
+  function images(body, res, call) {
+    const { usage, responseModel } = usageFor(body.model, 'images', false);
+    call.response_model = responseModel;
+    call.usage = usage;
+    const n = body.n ?? 1;
+    // a 1x1 transparent PNG stands in for the image
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    return sendJSON(res, 200, {
+      created: CREATED,
+      background: 'opaque',
+      data: Array.from({ length: n }, () => ({ b64_json: png })),
+      output_format: 'png',
+      quality: body.quality ?? 'medium',
+      size: body.size ?? '1024x1024',
+      usage,
+    });
+  }
+
+  // ---------------- OpenAI audio ----------------
+  function speech(body, res, call, id4) {
+    const responseModel = SPEECH_MODELS[body.model];
+    if (!responseModel) throw new Error(`mock-provider: no speech model ${JSON.stringify(body.model)}`);
+    call.response_model = responseModel;
+    call.usage = null; // the speech endpoint answers with audio bytes only
+    call.input_characters = String(body.input ?? '').length;
+    const audio = Buffer.from('ID3\u0003\u0000\u0000\u0000\u0000\u0000\u0000mock-mp3-frames', 'latin1');
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': audio.length, 'x-request-id': `req_mock${id4}` });
+    res.end(audio);
+  }
+
+  function transcriptions(body, res, call, id4) {
+    const { usage, responseModel } = usageFor(body.model, 'transcriptions', false);
+    call.response_model = responseModel;
+    call.usage = usage;
+    const format = body.response_format ?? 'json';
+    if (format === 'text') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': `req_mock${id4}` });
+      return res.end(TEXT);
+    }
+    return sendJSON(res, 200, { text: TEXT, usage }, { 'x-request-id': `req_mock${id4}` });
+  }
+
+  function moderations(body, res, call, id4) {
+    const responseModel = MODERATION_MODELS[body.model ?? 'omni-moderation-latest'];
+    if (!responseModel) throw new Error(`mock-provider: no moderation model ${JSON.stringify(body.model)}`);
+    call.request_model = body.model ?? null;
+    call.response_model = responseModel;
+    call.usage = null; // moderations are free; the API returns no usage
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const cats = ['harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence', 'violence/graphic'];
+    return sendJSON(res, 200, {
+      id: `modr-mock${id4}`,
+      model: responseModel,
+      results: inputs.map(() => ({
+        flagged: false,
+        categories: Object.fromEntries(cats.map((c) => [c, false])),
+        category_scores: Object.fromEntries(cats.map((c) => [c, 0.0001])),
+        category_applied_input_types: Object.fromEntries(cats.map((c) => [c, ['text']])),
+      })),
+    }, { 'x-request-id': `req_mock${id4}` });
+  }
+
+  // ---------------- Anthropic count_tokens ----------------
+  function countTokens(body, res, call, id4) {
+    const n = COUNT_TOKENS[body.model];
+    if (n == null) throw new Error(`mock-provider: no count_tokens for model ${JSON.stringify(body.model)}`);
+    call.response_model = null; // the answer names no model
+    call.usage = null; // counting is free: the answer is a count, not usage
+    call.response = { input_tokens: n };
+    return sendJSON(res, 200, { input_tokens: n }, { 'request-id': `req_mock${id4}` });
   }
 
   // ---------------- Anthropic messages ----------------

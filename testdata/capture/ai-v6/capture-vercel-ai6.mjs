@@ -2,7 +2,7 @@
 // experimental_telemetry.isEnabled is true (no @ai-sdk/otel in this major).
 // This file lives in its own npm project so `ai` resolves to the v6 install
 // here, while the harness (../lib) uses the tracer SDK from the parent project.
-import { generateText, streamText, tool, jsonSchema, stepCountIs } from 'ai';
+import { generateText, streamText, generateObject, streamObject, embed, embedMany, tool, jsonSchema, stepCountIs } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ const cap = await createCapture({
 
 await runVercelScenarios({
   cap,
-  ai: { generateText, streamText, tool, jsonSchema, stepCountIs },
+  ai: { generateText, streamText, generateObject, streamObject, embed, embedMany, tool, jsonSchema, stepCountIs },
   createOpenAI,
   createAnthropic,
   systemKey: 'system',

@@ -17,7 +17,7 @@ const PROMPT = 'What is the capital of France?';
  * @param {string} o.note           appended to every sidecar note
  */
 export async function runVercelScenarios({ cap, ai, createOpenAI, createAnthropic, telemetry, systemKey = 'system', only, note = '' }) {
-  const { generateText, streamText, tool, jsonSchema, stepCountIs } = ai;
+  const { generateText, streamText, generateObject, streamObject, embed, embedMany, tool, jsonSchema, stepCountIs } = ai;
   const openai = createOpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
   const anthropic = createAnthropic({ baseURL: `${cap.anthropicBaseURL}/v1`, apiKey: 'test' });
   const want = (n) => !only || only.has(n);
@@ -88,6 +88,40 @@ export async function runVercelScenarios({ cap, ai, createOpenAI, createAnthropi
       for await (const _ of result.textStream) { /* drain */ }
       await result.usage;
     }, { notes: n('streamText via @ai-sdk/anthropic (message_start + cumulative message_delta usage).') });
+  }
+
+  const capitalSchema = jsonSchema({
+    type: 'object',
+    properties: { capital: { type: 'string' }, country: { type: 'string' } },
+    required: ['capital', 'country'],
+    additionalProperties: false,
+  });
+
+  if (want('openai-generateobject') && generateObject) {
+    await cap.scenario('openai-generateobject', async () => {
+      await generateObject({ model: openai('gpt-4o-mini'), schema: capitalSchema, ...sys, prompt: PROMPT, ...telemetry('capture-object') });
+    }, { notes: n('generateObject over the OpenAI Responses API (text.format json_schema); the mock answers with a JSON object. Provider: input_tokens 1200 incl. 200 cached, output 300.') });
+  }
+
+  if (want('openai-streamobject') && streamObject) {
+    await cap.scenario('openai-streamobject', async () => {
+      const result = streamObject({ model: openai('gpt-4o-mini'), schema: capitalSchema, ...sys, prompt: PROMPT, ...telemetry('capture-object-stream') });
+      for await (const _ of result.partialObjectStream) { /* drain */ }
+      await result.object;
+      await result.usage;
+    }, { notes: n('streamObject over the OpenAI Responses API (SSE; usage in response.completed). Provider: input_tokens 1200 incl. 200 cached, output 300.') });
+  }
+
+  if (want('openai-embed') && embed) {
+    await cap.scenario('openai-embed', async () => {
+      await embed({ model: openai.embedding('text-embedding-3-small'), value: 'The quick brown fox jumps over the lazy dog', ...telemetry('capture-embed') });
+    }, { notes: n('embed with openai.embedding(text-embedding-3-small): one /v1/embeddings call, usage prompt_tokens 8.') });
+  }
+
+  if (want('openai-embedmany') && embedMany) {
+    await cap.scenario('openai-embedmany', async () => {
+      await embedMany({ model: openai.embedding('text-embedding-3-small'), values: ['sunny day at the beach', 'rainy afternoon in the city'], ...telemetry('capture-embed-many') });
+    }, { notes: n('embedMany with two values: one /v1/embeddings call (both values in one request), usage prompt_tokens 8.') });
   }
 
   if (want('openai-generatetext-error-500')) {

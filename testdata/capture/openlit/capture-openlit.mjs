@@ -12,6 +12,7 @@ import path from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { Openlit } from 'openlit'; // (from ESM the CJS default export is the module object)
 import { createCapture, pkgVersion } from '../lib/harness.mjs';
+import { runOpenAIOperations } from '../lib/openai-operations.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const packages = {
@@ -39,6 +40,8 @@ const pricingJson = {
     'claude-sonnet-4-5': { promptPrice: 0.003, completionPrice: 0.015, cacheReadPrice: 0.0003, cacheCreationPrice: 0.00375 },
   },
   embeddings: { 'text-embedding-3-small': 0.00002 },
+  images: { 'gpt-image-1': { medium: { '1024x1024': 0.042 } } },
+  audio: { 'gpt-4o-mini-tts': 0.015 },
 };
 
 Openlit.init({
@@ -58,7 +61,8 @@ cap.setFlush(async () => {
 });
 
 const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai');
+const openaiModule = require('openai');
+const { OpenAI } = openaiModule;
 const { Anthropic } = require('@anthropic-ai/sdk');
 
 const openai = new OpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
@@ -92,5 +96,21 @@ await cap.scenario('anthropic-messages-cache-stream', async () => {
   const stream = await anthropic.messages.create({ ...anthropicReq, stream: true });
   for await (const _ of stream) { /* drain */ }
 }, { notes: 'anthropic messages.create({stream:true}); message_start usage has output_tokens=1, message_delta has cumulative output_tokens=250.' + PRICING });
+
+await runOpenAIOperations({
+  cap,
+  openai: openaiModule,
+  client: openai,
+  ops: ['responses', 'responses-stream', 'embeddings', 'images', 'audio-speech', 'audio-transcription', 'moderations'],
+  expect: {
+    'audio-transcription': 'not instrumented: openlit 1.15.0 wraps Chat.Completions.create, Embeddings.create, FineTuning.Jobs.create, Images.generate/createVariation, Audio.Speech.create and Responses.create only (dist/instrumentation/openai/index.js), so no span.',
+    moderations: 'not instrumented: openlit 1.15.0 wraps Chat.Completions.create, Embeddings.create, FineTuning.Jobs.create, Images.generate/createVariation, Audio.Speech.create and Responses.create only (dist/instrumentation/openai/index.js), so no span.',
+  },
+  note: PRICING.trim() + ' Images: gpt-image-1 medium 1024x1024 $0.042 per image; audio: gpt-4o-mini-tts $0.015 per 1K characters.',
+});
+
+await cap.scenario('anthropic-messages-count-tokens', async () => {
+  await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', system: anthropicReq.system, messages: anthropicReq.messages });
+}, { notes: 'messages.countTokens: the API answers {input_tokens: 2600} (what messages.create would report as input, cache included) and no usage; counting tokens is free (not billable). Expected: not instrumented: openlit 1.15.0 wraps Messages.create only (dist/instrumentation/anthropic/index.js).' });
 
 await cap.close();

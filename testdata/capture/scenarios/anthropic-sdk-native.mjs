@@ -45,4 +45,8 @@ await cap.scenario('messages-error-500', async () => {
   await anthropic.messages.create(anthropicReq, { headers: { 'x-mock-fail': '500' }, maxRetries: 0 });
 }, { notes: 'Provider answers HTTP 500 (maxRetries: 0).' });
 
+await cap.scenario('messages-count-tokens', async () => {
+  await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', system: anthropicReq.system, messages: anthropicReq.messages });
+}, { notes: 'messages.countTokens: the API answers {input_tokens: 2600} (what messages.create would report as input, cache included) and no usage; counting tokens is free (not billable). The SDK has a span for it: anthropic.messages.count_tokens with anthropic.message.count_tokens.input_tokens (internal/tracing.js).' });
+
 await cap.close();

@@ -9,6 +9,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import { AnthropicInstrumentation } from '@arizeai/openinference-instrumentation-anthropic';
 import { createCapture, pkgVersion } from '../lib/harness.mjs';
+import { runOpenAIOperations } from '../lib/openai-operations.mjs';
 
 const packages = {
   '@arizeai/openinference-instrumentation-openai': pkgVersion('@arizeai/openinference-instrumentation-openai'),
@@ -28,7 +29,8 @@ const cap = await createCapture({
 
 registerInstrumentations({ instrumentations: [new OpenAIInstrumentation(), new AnthropicInstrumentation()] });
 const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai');
+const openaiModule = require('openai');
+const { OpenAI } = openaiModule;
 const { Anthropic } = require('@anthropic-ai/sdk');
 
 const openai = new OpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
@@ -66,5 +68,22 @@ await cap.scenario('anthropic-messages-cache-stream', async () => {
   const stream = await anthropic.messages.create({ ...anthropicReq, stream: true });
   for await (const _ of stream) { /* drain */ }
 }, { primary: ANTH, notes: 'anthropic messages.create({stream:true}); message_start usage (output_tokens=1) + message_delta cumulative usage.' });
+
+await runOpenAIOperations({
+  cap,
+  openai: openaiModule,
+  client: openai,
+  ops: ['responses-stream', 'embeddings', 'images', 'audio-speech', 'audio-transcription', 'moderations'],
+  expect: {
+    images: 'not instrumented: @arizeai/openinference-instrumentation-openai 4.2.7 wraps Chat.Completions.create, Completions.create, Embeddings.create and Responses.create only (dist/src/instrumentation.js), so no span.',
+    'audio-speech': 'not instrumented: @arizeai/openinference-instrumentation-openai 4.2.7 wraps Chat.Completions.create, Completions.create, Embeddings.create and Responses.create only (dist/src/instrumentation.js), so no span.',
+    'audio-transcription': 'not instrumented: @arizeai/openinference-instrumentation-openai 4.2.7 wraps Chat.Completions.create, Completions.create, Embeddings.create and Responses.create only (dist/src/instrumentation.js), so no span.',
+    moderations: 'not instrumented: @arizeai/openinference-instrumentation-openai 4.2.7 wraps Chat.Completions.create, Completions.create, Embeddings.create and Responses.create only (dist/src/instrumentation.js), so no span.',
+  },
+});
+
+await cap.scenario('anthropic-messages-count-tokens', async () => {
+  await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', system: anthropicReq.system, messages: anthropicReq.messages });
+}, { primary: ANTH, notes: 'messages.countTokens: the API answers {input_tokens: 2600} (what messages.create would report as input, cache included) and no usage; counting tokens is free (not billable). Expected: not instrumented: @arizeai/openinference-instrumentation-anthropic 0.2.8 wraps Messages.create (and beta Messages.create) only (dist/src/instrumentation.js).' });
 
 await cap.close();

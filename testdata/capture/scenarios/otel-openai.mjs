@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { createCapture, pkgVersion } from '../lib/harness.mjs';
+import { runOpenAIOperations } from '../lib/openai-operations.mjs';
 
 const packages = {
   '@opentelemetry/instrumentation-openai': pkgVersion('@opentelemetry/instrumentation-openai'),
@@ -20,7 +21,8 @@ const cap = await createCapture({
 // Register before the SDK is loaded so require-in-the-middle patches it.
 registerInstrumentations({ instrumentations: [new OpenAIInstrumentation({ captureMessageContent: false })] });
 const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai');
+const openaiModule = require('openai');
+const { OpenAI } = openaiModule;
 
 const client = new OpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
 const messages = [
@@ -57,5 +59,24 @@ await cap.scenario('chat-unknown-model', async () => {
 await cap.scenario('responses-cached', async () => {
   await client.responses.create({ model: 'gpt-4o-mini', input: 'What is the capital of France?', instructions: 'You are a helpful assistant.' });
 }, { notes: 'Non-streaming Responses API (responses.create); usage uses input_tokens/input_tokens_details.cached_tokens.' });
+
+await cap.scenario('responses-stream', async () => {
+  const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'What is the capital of France?', stream: true });
+  for await (const _ of stream) { /* drain */ }
+}, { notes: 'Streaming Responses API (responses.create({stream:true})); usage arrives in the response.completed event (1200 incl. 200 cached, 300 out).' });
+
+await runOpenAIOperations({
+  cap,
+  openai: openaiModule,
+  client,
+  prefix: '',
+  ops: ['images', 'audio-speech', 'audio-transcription', 'moderations'],
+  expect: {
+    images: 'not instrumented: @opentelemetry/instrumentation-openai 0.22.0 wraps only Chat.Completions.create, Embeddings.create and Responses.create (dist/instrumentation.cjs), so no span.',
+    'audio-speech': 'not instrumented: @opentelemetry/instrumentation-openai 0.22.0 wraps only Chat.Completions.create, Embeddings.create and Responses.create (dist/instrumentation.cjs), so no span.',
+    'audio-transcription': 'not instrumented: @opentelemetry/instrumentation-openai 0.22.0 wraps only Chat.Completions.create, Embeddings.create and Responses.create (dist/instrumentation.cjs), so no span.',
+    moderations: 'not instrumented: @opentelemetry/instrumentation-openai 0.22.0 wraps only Chat.Completions.create, Embeddings.create and Responses.create (dist/instrumentation.cjs), so no span.',
+  },
+});
 
 await cap.close();

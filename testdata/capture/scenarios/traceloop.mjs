@@ -19,6 +19,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import { AnthropicInstrumentation } from '@traceloop/instrumentation-anthropic';
 import { createCapture, pkgVersion } from '../lib/harness.mjs';
+import { runOpenAIOperations } from '../lib/openai-operations.mjs';
 
 const packages = {
   '@traceloop/instrumentation-openai': pkgVersion('@traceloop/instrumentation-openai'),
@@ -42,7 +43,8 @@ const anthropicInstr = new AnthropicInstrumentation({ traceContent: true });
 const openaiInstr = new OpenAIInstrumentation({ enrichTokens: true, traceContent: true });
 registerInstrumentations({ instrumentations: [openaiInstr, anthropicInstr] });
 const require = createRequire(import.meta.url);
-const { OpenAI } = require('openai');
+const openaiModule = require('openai');
+const { OpenAI } = openaiModule;
 const anthropicModule = require('@anthropic-ai/sdk-0x');
 anthropicInstr.manuallyInstrument(anthropicModule);
 const Anthropic = anthropicModule.Anthropic;
@@ -90,5 +92,23 @@ await cap.scenario('anthropic-messages-cache-stream', async () => {
   const stream = await anthropic.messages.create({ ...anthropicReq, stream: true });
   for await (const _ of stream) { /* drain */ }
 }, { primary: '@traceloop/instrumentation-anthropic', notes: 'anthropic messages.create({stream:true}); message_start carries input/cache usage and output_tokens=1, message_delta carries cumulative totals (input/cache repeated, output_tokens=250).' });
+
+await runOpenAIOperations({
+  cap,
+  openai: openaiModule,
+  client: openai,
+  ops: ['responses', 'responses-stream', 'embeddings', 'images', 'audio-speech', 'audio-transcription', 'moderations'],
+  expect: {
+    images: 'a span "image_generation gpt-image-1" whose output tokens are Traceloop\'s own estimate from size and quality (calculateImageGenerationTokens), not the provider usage; with enrichTokens the input is estimated as prompt length / 4.',
+    embeddings: 'not instrumented: @traceloop/instrumentation-openai 0.27.0 wraps Chat.Completions.create, Completions.create, Responses.create and Images.generate/edit/createVariation only (dist/index.js), so no span.',
+    'audio-speech': 'not instrumented: @traceloop/instrumentation-openai 0.27.0 wraps Chat.Completions.create, Completions.create, Responses.create and Images.generate/edit/createVariation only (dist/index.js), so no span.',
+    'audio-transcription': 'not instrumented: @traceloop/instrumentation-openai 0.27.0 wraps Chat.Completions.create, Completions.create, Responses.create and Images.generate/edit/createVariation only (dist/index.js), so no span.',
+    moderations: 'not instrumented: @traceloop/instrumentation-openai 0.27.0 wraps Chat.Completions.create, Completions.create, Responses.create and Images.generate/edit/createVariation only (dist/index.js), so no span.',
+  },
+});
+
+await cap.scenario('anthropic-messages-count-tokens', async () => {
+  await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', system: anthropicReq.system, messages: anthropicReq.messages });
+}, { primary: '@traceloop/instrumentation-anthropic', notes: 'messages.countTokens: the API answers {input_tokens: 2600} (what messages.create would report as input, cache included) and no usage; counting tokens is free (not billable). Expected: not instrumented: @traceloop/instrumentation-anthropic 0.27.0 wraps Completions.create, Messages.create and Beta.Messages.create only (dist/index.js).' });
 
 await cap.close();

@@ -6,7 +6,7 @@
 //   otel   -> OpenTelemetry(): GenAI semconv spans
 //             (invoke_agent / step / chat / execute_tool)
 // Usage: node scenarios/vercel-ai7.mjs legacy|otel|otel-supplemental
-import { generateText, streamText, tool, jsonSchema, stepCountIs, registerTelemetry } from 'ai';
+import { generateText, streamText, generateObject, streamObject, embed, embedMany, tool, jsonSchema, stepCountIs, registerTelemetry } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { OpenTelemetry, LegacyOpenTelemetry } from '@ai-sdk/otel';
@@ -42,7 +42,7 @@ registerTelemetry(integration);
 
 await runVercelScenarios({
   cap,
-  ai: { generateText, streamText, tool, jsonSchema, stepCountIs },
+  ai: { generateText, streamText, generateObject, streamObject, embed, embedMany, tool, jsonSchema, stepCountIs },
   createOpenAI,
   createAnthropic,
   systemKey: 'instructions',
