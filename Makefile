@@ -34,7 +34,7 @@ unit:
 # coordinator can report its own deadline as a failure (golang/go#75804,
 # not fixed in Go 1.26), which failed CI with no crasher written.
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzScan -fuzztime 400000x ./processor/genaicostprocessor/internal/normalize/
+	$(GO) test -run XXX -fuzz FuzzScan -fuzztime 400000x ./internal/normalize/
 	$(GO) test -run XXX -fuzz FuzzParseDecimal -fuzztime 150000x ./internal/money/
 
 bench:

@@ -11,7 +11,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/config/pricing"
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
-	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
 // Config configures the genai_cost processor. Its zero-value sections take

@@ -18,7 +18,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/dedup"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
-	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
 type costProcessor struct {

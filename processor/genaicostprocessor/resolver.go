@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
-	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
 // maxResolved bounds the resolution cache; past it the cache starts over,

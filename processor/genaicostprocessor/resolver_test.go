@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/normalize"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
 // A stream of ever new model names must neither grow the resolution cache

@@ -53,6 +53,11 @@ const (
 
 	cVercelDetails // any ai.usage.inputTokenDetails.* key: Vercel AI SDK v6+
 
+	// How the call went; read only when describing a call (Options.Describe).
+	cStreaming
+	cTTFTSeconds
+	cTTFTMillis
+
 	numConcepts
 )
 
@@ -69,6 +74,7 @@ var keyTable = []keyInfo{
 	{"llm.token_count.prompt", cInput},
 	{"ai.usage.inputTokens", cInput},
 	{"ai.usage.promptTokens", cInput},
+	{"ai.usage.tokens", cInput}, // Vercel AI SDK embed and embedMany: the input is all there is
 
 	{"ai.usage.inputTokenDetails.noCacheTokens", cUncachedInput},
 
@@ -180,6 +186,17 @@ var keyTable = []keyInfo{
 	{"ai.usage.inputTokenDetails.noCacheTokens", cVercelDetails},
 	{"ai.usage.inputTokenDetails.cacheReadTokens", cVercelDetails},
 	{"ai.usage.inputTokenDetails.cacheWriteTokens", cVercelDetails},
+
+	{"gen_ai.request.stream", cStreaming},
+	{"gen_ai.request.is_stream", cStreaming}, // OpenLIT
+	{"gen_ai.is_streaming", cStreaming},      // OpenLLMetry 0.5
+	{"llm.is_streaming", cStreaming},         // OpenLLMetry 0.4, LiteLLM ("True"/"False")
+
+	{"gen_ai.response.time_to_first_chunk", cTTFTSeconds},
+	{"gen_ai.client.operation.time_to_first_chunk", cTTFTSeconds}, // @ai-sdk/otel
+	{"gen_ai.server.time_to_first_token", cTTFTSeconds},           // OpenLIT
+	{"ai.response.msToFirstChunk", cTTFTMillis},                    // Vercel AI SDK
+	{"ai.stream.msToFirstChunk", cTTFTMillis},
 }
 
 // claudeCodeKeys are the flat keys of Claude Code's claude_code.llm_request

@@ -87,6 +87,9 @@ type Call struct {
 	VercelDetails bool
 	// ClaudeCode is set for Claude Code's flat-attribute spans.
 	ClaudeCode bool
+
+	// Description, filled only when Options.Describe is set.
+	Description
 }
 
 func (c *Call) has(k concept) bool { return c.Has&(1<<k) != 0 }
@@ -103,6 +106,9 @@ type Options struct {
 	// InferenceOps and AggregateOps are operation names (lower case) that
 	// override the built-in lists.
 	InferenceOps, AggregateOps map[string]bool
+	// Describe fills Call.Description. The processor does not need it; the
+	// exporter does, and so reads a span with the very same keys.
+	Describe bool
 }
 
 // Scratch is Scan's working memory. Reusing one saves clearing a kilobyte
@@ -150,7 +156,7 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 			}
 			st.found |= 1 << e.concept
 			st.val[e.concept], st.rank[e.concept], st.key[e.concept] = v, e.rank, e.idx
-			if e.concept != cServer && e.concept != cResponseID {
+			if e.concept != cServer && e.concept != cResponseID && e.concept < cStreaming {
 				significant = true
 			}
 		}
@@ -176,7 +182,10 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 	c.ResponseID = str(st, cResponseID)
 	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
 	c.readReported(st, table, opts.MaxCost)
-	c.Kind = classify(st, c, opts)
+	c.Kind = classify(st, c, opts, spanName)
+	if opts.Describe {
+		c.describe(st, spanName)
+	}
 	return true
 }
 

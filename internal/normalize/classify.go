@@ -17,7 +17,9 @@ var (
 		"retrieval", "search_memory", "create_memory", "update_memory", "upsert_memory", "delete_memory",
 		"create_memory_store", "delete_memory_store", "execute_event_loop_cycle", "execute_task",
 		"workflow", "task", "agent", "tool", "chain", "retriever", "parser", "prompt", "framework",
-		"vector_db_retrieve", "guardrail", "evaluator")
+		"vector_db_retrieve", "guardrail", "evaluator",
+		// Counting tokens is free.
+		"count_tokens")
 	// OpenInference span kinds.
 	openInferenceInference = set("llm", "embedding", "reranker")
 	// Vercel AI SDK legacy operation ids: the do* spans are the provider
@@ -37,8 +39,9 @@ func set(vals ...string) map[string]bool {
 // Explicit markers decide in this order: the Vercel AI SDK operation id,
 // gen_ai.operation.name, the OpenInference span kind, llm.request.type,
 // the LangSmith span kind, the Traceloop span kind, Pydantic AI's legacy
-// agent-run attribute. Without any marker, a span with usage is a call.
-func classify(st *scanState, c *Call, opts *Options) Kind {
+// agent-run attribute, a token-counting span name. Without any marker, a
+// span with usage is a call.
+func classify(st *scanState, c *Call, opts *Options, spanName string) Kind {
 	if op := str(st, cVercelOperation); op != "" {
 		for _, s := range vercelInferenceSuffixes {
 			if strings.HasSuffix(op, s) {
@@ -91,6 +94,9 @@ func classify(st *scanState, c *Call, opts *Options) Kind {
 		return Aggregate
 	}
 	if st.found&(1<<cPydanticAgent) != 0 {
+		return Aggregate
+	}
+	if strings.HasSuffix(spanName, ".count_tokens") { // the Anthropic SDK's own span
 		return Aggregate
 	}
 	if c.HasUsage() || c.Problem.Reason != "" || c.ResponseModel != "" || c.RequestModel != "" || c.Reported.Present {
