@@ -3,11 +3,11 @@
 // requests as fast as the collector accepts them, from -c goroutines, for
 // -d, and prints how many spans it sent.
 //
-// The load is the one of /work/shared/reference/ottl-anchor.md: LLM client
-// spans (kind CLIENT, "chat <model>", 15 attributes, 50 priced models from
-// six providers, log-uniform token counts) and, with -llm-every N > 1, HTTP
-// server spans (14 http.*/url.*/network.* attributes) in between, 100 spans
-// per request, 7 resource attributes.
+// The load is the one the OTTL reference was measured with (bench/README.md,
+// docs/benchmarks.md): LLM client spans (kind CLIENT, "chat <model>", 15
+// attributes, 50 priced models from six providers, log-uniform token counts)
+// and, with -llm-every N > 1, HTTP server spans (14 http.*/url.*/network.*
+// attributes) in between, 100 spans per request, 7 resource attributes.
 //
 // Each goroutine owns its requests. Before every Export it gives every span a
 // fresh random trace id and span id, so the collector never sees a span twice
