@@ -8,13 +8,47 @@ import (
 	"bufio"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.yaml.in/yaml/v3"
 )
+
+// module prefixes the packages whose config structs are this project's own.
+const module = "github.com/otelcol-genai/otelcol-genai/"
+
+// CheckREADME holds a component's README.md to its code. The YAML blocks
+// under "## Minimal configuration" and "## Full configuration" configure the
+// component at section (for example "processors") and key typ; both load
+// over newDefault() and validate, the full one is exactly the default
+// configuration and names every option of the component's own (see
+// OptionKeys), and the status table gives the traces stability.
+func CheckREADME(t *testing.T, newDefault func() component.Config, section string, typ component.Type, traces component.StabilityLevel) {
+	t.Helper()
+	const file = "README.md"
+
+	cfg := newDefault()
+	Component(t, file, "## Minimal configuration", cfg, section, typ.String())
+	require.NoError(t, confmap.Validate(cfg), "the minimal configuration")
+
+	cfg = newDefault()
+	keys := Component(t, file, "## Full configuration", cfg, section, typ.String())
+	require.NoError(t, confmap.Validate(cfg), "the full configuration")
+	EmptyToNil(cfg)
+	assert.Equal(t, newDefault(), cfg, "the full configuration in %s shows the defaults", file)
+	assert.Subset(t, keys, OptionKeys(cfg, module), "the full configuration in %s names every option", file)
+
+	readme, err := os.ReadFile(file)
+	require.NoError(t, err)
+	stability := regexp.QuoteMeta(strings.ToLower(traces.String()))
+	assert.Regexp(t, `\| Stability +\| `+stability+`: traces +\|`, string(readme), "the status table in %s", file)
+}
 
 // Component reads the YAML block after heading in file, unmarshals the
 // section at path (for example "processors", "genai_cost") into cfg as the

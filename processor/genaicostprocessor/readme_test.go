@@ -1,13 +1,7 @@
 package genaicostprocessor
 
 import (
-	"os"
-	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/docstest"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
@@ -17,21 +11,5 @@ import (
 // and validate, the full one is exactly the default configuration and names
 // every option, and the status table says the stability metadata.yaml does.
 func TestREADME(t *testing.T) {
-	typ := metadata.Type.String()
-
-	cfg := createDefaultConfig().(*Config)
-	docstest.Component(t, "README.md", "## Minimal configuration", cfg, "processors", typ)
-	require.NoError(t, confmap.Validate(cfg))
-
-	cfg = createDefaultConfig().(*Config)
-	keys := docstest.Component(t, "README.md", "## Full configuration", cfg, "processors", typ)
-	require.NoError(t, confmap.Validate(cfg))
-	docstest.EmptyToNil(cfg)
-	assert.Equal(t, createDefaultConfig(), cfg, "the full configuration in README.md shows the defaults")
-	assert.Subset(t, keys, docstest.OptionKeys(&Config{}, "github.com/otelcol-genai/otelcol-genai/"),
-		"the full configuration in README.md names every option")
-
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	assert.Regexp(t, `\| Stability +\| `+strings.ToLower(metadata.TracesStability.String())+`: traces +\|`, string(readme))
+	docstest.CheckREADME(t, createDefaultConfig, "processors", metadata.Type, metadata.TracesStability)
 }
