@@ -3,9 +3,11 @@ GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 BUILDER   := $(GOBIN)/builder
 OCB_VER   := v0.164.0
+LINTER    := $(GOBIN)/golangci-lint
+LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
 
-.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint
+.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install
 
 all: build
 
@@ -30,6 +32,22 @@ test: build
 unit:
 	$(GO) test ./...
 
+# The end-to-end tests alone, against a fresh build (they skip without it
+# under `make unit`; here a missing collector fails them).
+e2e: build
+	OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 ./e2e/
+
+# golangci-lint at the pinned version, installed into GOBIN like the builder;
+# reinstalled when the binary there is another version.
+lint-install:
+	@$(LINTER) version 2>/dev/null | grep -q 'version $(LINT_VER:v%=%) ' || \
+		$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VER)
+
+# Static checks; the enabled linters and why some checks are off are in
+# .golangci.yml.
+lint: lint-install
+	$(LINTER) run ./...
+
 # Budgets in executions, not seconds: with a duration, Go's fuzzing
 # coordinator can report its own deadline as a failure (golang/go#75804,
 # not fixed in Go 1.26), which failed CI with no crasher written.
@@ -50,6 +68,7 @@ catalog:
 	$(GO) run ./internal/cmd/importgenaiprices -in config/pricing/source/genai-prices-data.json \
 		-out config/pricing/catalog.yaml -commit 47df840a5ab10bbcffb8e5ac01b9899032245d1b -date 2026-08-21
 
-# Regenerate mdatagen code (needs mdatagen v0.159.0 on PATH; see docs/development.md).
+# Regenerate mdatagen code of both components from their metadata.yaml
+# (needs mdatagen v0.159.0 on PATH; see docs/development.md).
 generate:
-	cd processor/genaicostprocessor && mdatagen metadata.yaml
+	$(GO) generate ./processor/genaicostprocessor/ ./exporter/genaiusageexporter/

@@ -99,7 +99,7 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 		if err != nil {
 			return false
 		}
-		conn.Close()
+		_ = conn.Close() // a probe: the port answered
 		return true
 	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API and OTLP ports")
 	return c
@@ -133,6 +133,7 @@ func (c *usageCollector) stop(t *testing.T) {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
+		t.Log("the collector did not stop within 20s of an interrupt; killed")
 		_ = c.cmd.Process.Kill()
 		<-done
 	}
@@ -258,6 +259,7 @@ func TestUsageEndToEnd(t *testing.T) {
 	c = startUsageCollector(t, dir)
 	calls, cost = c.totals(t, from, to)
 	assert.Equal(t, wantCalls, calls, "after a restart")
+	assert.Equal(t, wantCost, cost, "after a restart")
 	for _, f := range fs {
 		c.send(t, f.Traces)
 	}
@@ -288,7 +290,11 @@ func TestTwoCollectorsOnePostgres(t *testing.T) {
 	}
 	// Cleanups, not defers: they run after the test's own cleanups (the
 	// collectors), and the drop needs the connection still open.
-	t.Cleanup(func() { admin.Close(context.Background()) })
+	t.Cleanup(func() {
+		if err := admin.Close(context.Background()); err != nil {
+			t.Errorf("close the admin connection: %v", err)
+		}
+	})
 	name := fmt.Sprintf("e2e_two_collectors_%d", time.Now().UnixNano())
 	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
 	require.NoError(t, err)
@@ -334,7 +340,7 @@ func TestTwoCollectorsOnePostgres(t *testing.T) {
 	var rows int64
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
-	defer conn.Close(ctx)
 	require.NoError(t, conn.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&rows))
+	require.NoError(t, conn.Close(ctx))
 	assert.Equal(t, wantCalls, rows)
 }

@@ -3,11 +3,11 @@
 // requests as fast as the collector accepts them, from -c goroutines, for
 // -d, and prints how many spans it sent.
 //
-// The load is the one of /work/shared/reference/ottl-anchor.md: LLM client
-// spans (kind CLIENT, "chat <model>", 15 attributes, 50 priced models from
-// six providers, log-uniform token counts) and, with -llm-every N > 1, HTTP
-// server spans (14 http.*/url.*/network.* attributes) in between, 100 spans
-// per request, 7 resource attributes.
+// The load is the one the OTTL reference was measured with (bench/README.md,
+// docs/benchmarks.md): LLM client spans (kind CLIENT, "chat <model>", 15
+// attributes, 50 priced models from six providers, log-uniform token counts)
+// and, with -llm-every N > 1, HTTP server spans (14 http.*/url.*/network.*
+// attributes) in between, 100 spans per request, 7 resource attributes.
 //
 // Each goroutine owns its requests. Before every Export it gives every span a
 // fresh random trace id and span id, so the collector never sees a span twice
@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -42,6 +43,21 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// errUsage marks a bad command line (exit status 2).
+var errUsage = errors.New("usage")
+
+// run sends the load and prints the summary line. It returns instead of
+// exiting, so that its deferred closes and the CPU profile's stop run.
+func run() error {
 	var (
 		endpoint = flag.String("endpoint", "127.0.0.1:4317", "OTLP/gRPC endpoint of the collector")
 		conc     = flag.Int("c", 16, "concurrent exporters (requests in flight)")
@@ -58,20 +74,24 @@ func main() {
 	)
 	flag.Parse()
 	if *conc < 1 || *spans < 1 || *llmEvery < 1 || *reqs < 1 || *conns < 1 {
-		fmt.Fprintln(os.Stderr, "loadgen: -c, -spans, -llm-every, -reqs and -conns must be at least 1")
-		os.Exit(2)
+		return fmt.Errorf("%w: -c, -spans, -llm-every, -reqs and -conns must be at least 1", errUsage)
 	}
 
 	clients := make([]ptraceotlp.GRPCClient, *conns)
+	var open []*grpc.ClientConn
+	defer func() {
+		for _, c := range open {
+			_ = c.Close() // the process ends next: nothing to do with the error
+		}
+	}()
 	for i := range clients {
 		conn, err := grpc.NewClient(*endpoint,
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithWriteBufferSize(*wbuf))
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
-			os.Exit(1)
+			return err
 		}
-		defer conn.Close()
+		open = append(open, conn)
 		clients[i] = ptraceotlp.NewGRPCClient(conn)
 	}
 
@@ -91,14 +111,17 @@ func main() {
 	if *cpuProf != "" {
 		f, err := os.Create(*cpuProf)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
-			os.Exit(1)
+			return err
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
-			os.Exit(1)
+			return err
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "loadgen: -cpuprofile:", err)
+			}
+		}()
 	}
 
 	var sent, failed atomic.Int64
@@ -136,8 +159,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: first export error:", e)
 	}
 	if n == 0 {
-		os.Exit(1)
+		return errors.New("no span was sent")
 	}
+	return nil
 }
 
 // request is one pre-built export request and its spans, whose ids are

@@ -133,7 +133,7 @@ func (m *Model) CardAtNanos(t int64) *Card {
 
 // RatesFor returns the rates for a request with inputTotal input tokens and
 // the threshold of the tier applied (0 for the base rates).
-func (c *Card) RatesFor(inputTotal int64) (*Rates, int64) {
+func (c *Card) RatesFor(inputTotal int64) (rates *Rates, above int64) {
 	for i := len(c.Tiers) - 1; i >= 0; i-- {
 		if inputTotal > c.Tiers[i].Above {
 			return &c.Tiers[i].Rates, c.Tiers[i].Above
@@ -145,6 +145,8 @@ func (c *Card) RatesFor(inputTotal int64) (*Rates, int64) {
 // RuleKind is the kind of a match rule.
 type RuleKind uint8
 
+// The rule kinds: the value is the whole id, its start, its end, a part of
+// it, or a regular expression over it.
 const (
 	Exact RuleKind = iota
 	Prefix

@@ -255,7 +255,7 @@ func (b *builder) add(file string, raw *rawCatalog) error {
 		// New models are matched before the ones they extend; a model
 		// with the same id replaces the earlier one.
 		kept := slices.DeleteFunc(p.Models, func(m *Model) bool { return ids[m.ID] })
-		p.Models = append(models, kept...)
+		p.Models = slices.Concat(models, kept)
 	}
 	return nil
 }
@@ -450,19 +450,23 @@ func cardID(name string, c *Card) string {
 	if c.Window != nil {
 		fmt.Fprintf(&sb, "~%02d%02d-%02d%02d", c.Window.Start/3600, c.Window.Start%3600/60, c.Window.End/3600, c.Window.End%3600/60)
 	}
-	h := fnv.New32a()
+	// The hash is over every rate, in a text form that card ids depend on:
+	// changing it changes every card id.
+	var rates strings.Builder
 	writeRates := func(r *Rates) {
 		for m := meter.Meter(0); m < meter.Count; m++ {
 			if r[m].Set {
-				fmt.Fprintf(h, "%d=%d/%d;", m, r[m].Price.Nanos, r[m].Price.Per)
+				fmt.Fprintf(&rates, "%d=%d/%d;", m, r[m].Price.Nanos, r[m].Price.Per)
 			}
 		}
 	}
 	writeRates(&c.Base)
-	for _, t := range c.Tiers {
-		fmt.Fprintf(h, ">%d:", t.Above)
-		writeRates(&t.Rates)
+	for i := range c.Tiers {
+		fmt.Fprintf(&rates, ">%d:", c.Tiers[i].Above)
+		writeRates(&c.Tiers[i].Rates)
 	}
+	h := fnv.New32a()
+	h.Write([]byte(rates.String())) // a hash.Hash never returns an error
 	fmt.Fprintf(&sb, "#%08x", h.Sum32())
 	return sb.String()
 }

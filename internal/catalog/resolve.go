@@ -20,6 +20,7 @@ type Query struct {
 // Reason tells why a query found no model.
 type Reason uint8
 
+// The reasons; Found, the zero value, means a model was found.
 const (
 	Found           Reason = iota
 	NoModel                // the span names no model

@@ -10,6 +10,8 @@ package meter
 // Meter is one billable quantity.
 type Meter uint8
 
+// The meters. Their numbers go into the hash of every price card id
+// (internal/catalog), so a new meter is added last, before Count.
 const (
 	Input          Meter = iota // uncached input tokens, every modality
 	CacheRead                   // input tokens read from a prompt cache

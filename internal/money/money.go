@@ -69,7 +69,8 @@ func ParseDecimal(s string) (Nanos, error) {
 			return 0, fmt.Errorf("invalid number %q", orig)
 		}
 	}
-	// value = digits * 10^(exp - len(fracPart)); nanos = value * 10^9.
+	// The value is digits times 10^(exp - len(fracPart)), and nanos are the
+	// value times 10^9: digits shifted by scale places.
 	scale := exp - len(fracPart) + 9
 	digits = strings.TrimLeft(digits, "0")
 	if digits == "" {

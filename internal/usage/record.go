@@ -1,6 +1,6 @@
 // Package usage defines the usage record: one billable LLM call as the
-// genai_usage exporter stores it, and as budgets, the query API and the
-// command-line tools read it.
+// genai_usage exporter builds it from a span, its store keeps it, its
+// metrics count it and its usage API returns it.
 package usage
 
 import (

@@ -70,8 +70,9 @@ func fillHTTPSpan(s ptrace.Span, i int) {
 	a.PutStr("http.request.header.x-request-id", "abc")
 }
 
-// buildBatch makes one batch; every tenth span is an LLM span when mixed.
-func buildBatch(n int, llmEvery int) ptrace.Traces {
+// buildBatch makes a batch of n spans; every llmEvery-th is an LLM span
+// (none with 0), the others HTTP server spans.
+func buildBatch(n, llmEvery int) ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "bench")

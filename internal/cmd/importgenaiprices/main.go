@@ -255,7 +255,9 @@ type conditional struct {
 	Prices     map[string]json.RawMessage `json:"prices"`
 }
 
-func convertPrices(m model) (string, []string, error) {
+// convertPrices returns the YAML of a model's price list and the price keys
+// it skipped. A model without a usable price gets no YAML: it stays unpriced.
+func convertPrices(m model) (cards string, skipped []string, err error) {
 	var list []conditional
 	if bytes.HasPrefix(bytes.TrimSpace(m.Prices), []byte("[")) {
 		dec := json.NewDecoder(bytes.NewReader(m.Prices))
@@ -271,7 +273,6 @@ func convertPrices(m model) (string, []string, error) {
 		list = []conditional{{Prices: one}}
 	}
 	var b strings.Builder
-	var skipped []string
 	for _, cp := range list {
 		rates, tiers, skip, err := convertRates(cp.Prices)
 		if err != nil {
