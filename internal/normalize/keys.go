@@ -195,7 +195,7 @@ var keyTable = []keyInfo{
 	{"gen_ai.response.time_to_first_chunk", cTTFTSeconds},
 	{"gen_ai.client.operation.time_to_first_chunk", cTTFTSeconds}, // @ai-sdk/otel
 	{"gen_ai.server.time_to_first_token", cTTFTSeconds},           // OpenLIT
-	{"ai.response.msToFirstChunk", cTTFTMillis},                    // Vercel AI SDK
+	{"ai.response.msToFirstChunk", cTTFTMillis},                   // Vercel AI SDK
 	{"ai.stream.msToFirstChunk", cTTFTMillis},
 }
 

@@ -16,9 +16,9 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/dedup"
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
-	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
 type costProcessor struct {
