@@ -91,22 +91,9 @@ func (c *Call) describe(st *scanState, spanName string) {
 // operation returns the canonical operation and the raw name it came from,
 // from the markers classify reads, in the same order.
 func operation(st *scanState, spanName string, claudeCode bool) (canonical, raw string) {
-	if raw = str(st, cVercelOperation); raw != "" {
-		base := raw
-		for _, s := range vercelInferenceSuffixes {
-			base = strings.TrimSuffix(base, s)
-		}
-		if op, ok := vercelOperations[base]; ok {
-			return op, raw
-		}
-		return OpOther, raw
-	}
-	for _, k := range [...]concept{cOperation, cOpenInferenceKind, cLLMRequestType, cLangSmithKind} {
+	for _, k := range [...]concept{cVercelOperation, cOperation, cOpenInferenceKind, cLLMRequestType, cLangSmithKind} {
 		if raw = str(st, k); raw != "" {
-			if op, ok := operationNames[strings.ToLower(raw)]; ok {
-				return op, raw
-			}
-			return OpOther, raw
+			return CanonicalOperation(raw), raw
 		}
 	}
 	switch {
@@ -116,6 +103,29 @@ func operation(st *scanState, spanName string, claudeCode bool) (canonical, raw 
 		return OpCountTokens, spanName
 	}
 	return OpOther, ""
+}
+
+// CanonicalOperation maps a library's operation name (gen_ai.operation.name,
+// a Vercel AI SDK operation id, an OpenInference span kind, an OpenLLMetry
+// request type) to a canonical operation; OpOther if no rule names it.
+func CanonicalOperation(raw string) string {
+	if strings.HasPrefix(raw, "ai.") {
+		base := raw
+		for _, s := range vercelInferenceSuffixes {
+			base = strings.TrimSuffix(base, s)
+		}
+		if op, ok := vercelOperations[base]; ok {
+			return op
+		}
+		return OpOther
+	}
+	if op, ok := operationNames[strings.ToLower(strings.TrimSpace(raw))]; ok {
+		return op
+	}
+	if raw == "" {
+		return ""
+	}
+	return OpOther
 }
 
 // ttft reads the time to the first chunk, in seconds or milliseconds by
