@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 )
@@ -21,9 +22,20 @@ func Default() catalog.Source {
 	return catalog.Source{Name: DefaultName, Data: defaultCatalog}
 }
 
+// loadDefault loads the embedded catalog once per process: the processor
+// and the exporter share it.
+var loadDefault = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Load(Default()) })
+
 // Load loads the embedded catalog (if withDefault) with files applied over
 // it in order. Errors name the file, line, entry and field.
 func Load(withDefault bool, files []string) (*catalog.Catalog, error) {
+	if withDefault && len(files) == 0 {
+		cat, err := loadDefault()
+		if err != nil {
+			return nil, fmt.Errorf("pricing: %w", err)
+		}
+		return cat, nil
+	}
 	var srcs []catalog.Source
 	if withDefault {
 		srcs = append(srcs, Default())

@@ -124,3 +124,23 @@ func TestDefaultCatalogLoadsAndIsLarge(t *testing.T) {
 	assert.Equal(t, "azure.ai.openai", c.ProviderByServer("myorg.openai.azure.com").ID)
 	assert.Equal(t, "anthropic", c.ProviderByServer("api.anthropic.com").ID)
 }
+
+// TestDefaultCatalogCardIDsParseBack: every card id of the shipped catalog
+// names its own provider and model, so a record priced by another process
+// still shows them.
+func TestDefaultCatalogCardIDsParseBack(t *testing.T) {
+	c, err := catalog.Load(Default())
+	require.NoError(t, err)
+	n := 0
+	for _, p := range c.Providers() {
+		for _, m := range p.Models {
+			for _, card := range m.Cards {
+				provider, model, ok := catalog.ParseCardID(card.ID)
+				require.True(t, ok, card.ID)
+				require.Equal(t, p.ID+"/"+m.ID, provider+"/"+model, card.ID)
+				n++
+			}
+		}
+	}
+	assert.Greater(t, n, 1400)
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -26,60 +28,54 @@ import (
 const maxValueLen = 256
 
 // converter turns spans the genai_cost processor has handled into usage
-// records. Only billable calls become records: priced, partial,
-// unpriced, provider_reported and invalid spans; not_billable and
-// duplicate spans (and spans the processor never saw) are skipped.
+// records. Only billable calls become records (genaiconv.Billable); other
+// spans, and spans the processor never saw, are skipped.
+//
+// A record holds what the processor resolved, never a second reading of
+// the span by other rules: the status, card, cost and canonical token
+// counts it wrote (genaiconv); the provider and priced model of the card,
+// from the catalog package that owns card ids; and what describes the call
+// (models as requested and returned, operation, streaming, time to first
+// chunk, response id), read by the processor's own normaliser with its own
+// keys. Only the attribution dimensions are the user's configuration.
 type converter struct {
+	// cat is the exporter's catalog, for cards priced by a collector that
+	// is not this process; cards of this process are catalog.Known.
 	cat   *catalog.Catalog
 	dims  [len(usage.DimensionNames)]DimensionConfig
-	slots keySlots // every key fill reads
+	slots keySlots // every key fill reads through the attribute view
 	// The slots of the keys read most: each dimension's, each meter's.
 	dimSlots            [len(usage.DimensionNames)][]int
 	tokenSlot, costSlot [meter.Count]int
+	scan                normalize.Options
 }
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
 	slots := keySlots{}
-	slots.add(serviceKey, genaiconv.Card, "error.type", "ai.response.msToFirstChunk")
-	for _, keys := range [][]string{environmentKeys, requestModelKeys, responseModelKeys, operationKeys, responseIDKeys, providerKeys, streamingKeys} {
-		slots.add(keys...)
-	}
+	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider)
+	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
 	c := &converter{cat: cat, dims: dims, slots: slots}
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		s := slots.add(genaiconv.TokensKey(m), genaiconv.CostKey(m))
 		c.tokenSlot[m], c.costSlot[m] = s[0], s[1]
 	}
-	for _, k := range ttftKeys {
-		slots.add(k.key)
-	}
 	for i, d := range dims {
 		c.dimSlots[i] = slots.add(d.Attributes...)
 	}
+	// Only the description is read from the scan: limits do not matter.
+	c.scan = normalize.Options{MaxTokens: math.MaxInt64, MaxCost: math.MaxInt64, Describe: true}
 	return c
 }
 
-// The keys fill reads a field from, in order of preference.
-const serviceKey = "service.name"
-
-var (
-	environmentKeys   = []string{"deployment.environment.name", "deployment.environment"}
-	requestModelKeys  = []string{"gen_ai.request.model", "llm.request.model", "ai.model.id", "llm.model_name"}
-	responseModelKeys = []string{"gen_ai.response.model", "llm.response.model", "ai.response.model"}
-	operationKeys     = []string{"gen_ai.operation.name", "llm.request.type", "ai.operationId"}
-	responseIDKeys    = []string{"gen_ai.response.id", "ai.response.id"}
-	providerKeys      = []string{genaiconv.Provider, "gen_ai.provider.name", "gen_ai.system"}
-	streamingKeys     = []string{"gen_ai.request.stream", "llm.is_streaming", "gen_ai.is_streaming"}
-	ttftKeys          = []struct {
-		key  string
-		unit time.Duration
-	}{
-		{"gen_ai.response.time_to_first_chunk", time.Second},
-		{"gen_ai.server.time_to_first_token", time.Second},
-		{"ai.response.msToFirstChunk", time.Millisecond},
-		{"ai.stream.msToFirstChunk", time.Millisecond},
-	}
+// The resource and span keys of the OpenTelemetry conventions that fill
+// read, in order of preference. Every GenAI dialect key is normalize's.
+const (
+	serviceKey   = "service.name"
+	errorTypeKey = "error.type"
 )
+
+var environmentKeys = []string{"deployment.environment.name", "deployment.environment"}
 
 // appendRecords appends the records of td's billable spans.
 func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage.Record {
@@ -87,6 +83,8 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage
 		recs = slices.Grow(recs, spans) // once, not doubling through a batch
 	}
 	res, attrs := newAttrView(c.slots), newAttrView(c.slots)
+	var scratch normalize.Scratch
+	var call normalize.Call
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -101,15 +99,18 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage
 					continue
 				}
 				attrs.load(span.Attributes())
+				if !normalize.Scan(span.Attributes(), span.Name(), &c.scan, &scratch, &call) {
+					call = normalize.Call{} // a status with nothing GenAI beside it
+				}
 				recs = append(recs, usage.Record{})
-				c.fill(&recs[len(recs)-1], span, attrs, res, v.Str())
+				c.fill(&recs[len(recs)-1], span, attrs, res, &call, v.Str())
 			}
 		}
 	}
 	return recs
 }
 
-func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView, status string) {
+func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView, call *normalize.Call, status string) {
 	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
 	if span.StartTimestamp() == 0 {
 		start = end // a span without a start still has an identity
@@ -119,7 +120,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	if end.After(start) {
 		r.Duration = end.Sub(start)
 	}
-	r.TTFT = ttft(attrs)
+	r.TTFT = call.TTFT
 	r.Service = text(res, serviceKey)
 	r.Environment = firstText(res, attrs, environmentKeys...)
 	vals := [len(usage.DimensionNames)]string{}
@@ -129,31 +130,35 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
 	r.Status = status
-	r.RequestModel = firstOf(attrs, requestModelKeys...)
-	r.ResponseModel = firstOf(attrs, responseModelKeys...)
-	r.Operation = firstOf(attrs, operationKeys...)
-	r.Streaming = streaming(attrs)
-	r.ErrorType = text(attrs, "error.type")
+	r.RequestModel, r.ResponseModel = clean(call.RequestModel), clean(call.ResponseModel)
+	r.Operation = call.Operation
+	r.Streaming = call.Streaming
+	r.ErrorType = text(attrs, errorTypeKey)
 	if r.ErrorType == "" && span.Status().Code() == ptrace.StatusCodeError {
 		r.ErrorType = "_OTHER" // the semantic conventions' value when the type is unknown
 	}
-	r.ResponseID = firstOf(attrs, responseIDKeys...)
+	r.ResponseID = clean(call.ResponseID)
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		if v, ok := attrs.at(c.tokenSlot[m]); ok && v.Type() == pcommon.ValueTypeInt && v.Int() > 0 {
 			r.Tokens[m] = v.Int()
 		}
 	}
 
+	// Provider and model: the card's; else the provider the processor
+	// resolved and the model as named.
 	r.Card = text(attrs, genaiconv.Card)
-	card := c.cat.Card(r.Card)
-	if provider, model, ok := cardModel(r.Card); ok {
+	card := c.card(r.Card)
+	switch provider, model, ok := catalog.ParseCardID(r.Card); {
+	case card != nil:
+		r.Provider, r.Model = card.Provider, card.Model
+	case ok:
 		r.Provider, r.Model = provider, model
-	} else {
-		r.Provider = firstOf(attrs, providerKeys...)
-		r.Model = r.ResponseModel
-		if r.Model == "" {
-			r.Model = r.RequestModel
+	default:
+		r.Provider = text(attrs, genaiconv.Provider)
+		if r.Provider == "" && call.NProv > 0 {
+			r.Provider = clean(call.Providers[0]) // no provider the catalog knows
 		}
+		r.Model = clean(call.Model())
 	}
 
 	// The cost: our price when there is a card; else a reported cost.
@@ -163,7 +168,9 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	switch {
 	case hasComputed: // the standard attributes hold the emitter's cost
 		r.Reported, r.ReportedCurrency, r.HasReported = amount, currency, hasAmount
-		if c.cat != nil {
+		if card != nil {
+			r.Currency = card.Currency
+		} else if c.cat != nil {
 			r.Currency = c.cat.Currency
 		}
 		r.Cost, r.CostSource = computed, genaiconv.SourceLocal
@@ -193,50 +200,28 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 			r.CostByMeter[m], perMeter = n, true
 		}
 	}
-	if card != nil && r.CostSource == genaiconv.SourceLocal {
+	if card != nil && r.CostSource == genaiconv.SourceLocal && r.Currency == card.Currency {
 		priced := cost.Compute(card, &r.Tokens)
 		if !perMeter && priced.Total == r.Cost {
 			r.CostByMeter = priced.ByMeter
 		}
-		r.CacheSaved = cacheSaved(card, &r.Tokens)
+		r.CacheSaved = cost.CacheSaved(card, &r.Tokens)
 	}
 }
 
-// cacheSaved is what the cache reads would have cost as uncached input,
-// less what they cost, at the rates of the tier the call fell in.
-func cacheSaved(card *catalog.Card, u *meter.Counts) money.Nanos {
-	reads := u[meter.CacheRead]
-	if reads == 0 {
-		return 0
-	}
-	rates, _ := card.RatesFor(u.Prompt())
-	in, cached := rates[meter.Input], rates[meter.CacheRead]
-	if !in.Set || !cached.Set {
-		return 0
-	}
-	return max(in.Price.Cost(reads)-cached.Price.Cost(reads), 0)
-}
-
-// cardModel splits a card id, "provider/model[@from][~window]#hash", into
-// its provider and model.
-func cardModel(id string) (provider, model string, ok bool) {
+// card returns the card of the id: from any catalog of this process (the
+// processor's), else from the exporter's own.
+func (c *converter) card(id string) *catalog.Card {
 	if id == "" {
-		return "", "", false
+		return nil
 	}
-	provider, rest, ok := strings.Cut(id, "/")
-	if !ok {
-		return "", "", false
+	if card := catalog.Known(id); card != nil {
+		return card
 	}
-	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
-		rest = rest[:i]
+	if c.cat != nil {
+		return c.cat.Card(id)
 	}
-	if i := strings.LastIndexByte(rest, '~'); i >= 0 {
-		rest = rest[:i]
-	}
-	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
-		rest = rest[:i]
-	}
-	return provider, rest, provider != "" && rest != ""
+	return nil
 }
 
 // dimension reads dimension i from the span, then the resource.
@@ -292,17 +277,19 @@ func text(m *attrView, key string) string {
 
 // textOf is text of a value.
 func textOf(v pcommon.Value) string {
-	var s string
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		s = v.Str()
+		return clean(v.Str())
 	case pcommon.ValueTypeInt:
-		s = strconv.FormatInt(v.Int(), 10)
+		return strconv.FormatInt(v.Int(), 10)
 	case pcommon.ValueTypeBool, pcommon.ValueTypeDouble:
-		s = v.AsString()
-	default:
-		return ""
+		return clean(v.AsString())
 	}
+	return ""
+}
+
+// clean trims s, makes it valid UTF-8 and cuts it to maxValueLen.
+func clean(s string) string {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -329,56 +316,4 @@ func amountOf(v pcommon.Value, ok bool) (money.Nanos, bool) {
 	}
 	n, ok := genaiconv.ParseAmount(v)
 	return n, ok && n >= 0
-}
-
-// ttft is the time to the first chunk of a streamed response.
-func ttft(attrs *attrView) time.Duration {
-	seconds := func(key string, unit time.Duration) time.Duration {
-		v, ok := attrs.Get(key)
-		if !ok {
-			return 0
-		}
-		var f float64
-		switch v.Type() {
-		case pcommon.ValueTypeDouble:
-			f = v.Double()
-		case pcommon.ValueTypeInt:
-			f = float64(v.Int())
-		case pcommon.ValueTypeStr:
-			var err error
-			if f, err = strconv.ParseFloat(strings.TrimSpace(v.Str()), 64); err != nil {
-				return 0
-			}
-		default:
-			return 0
-		}
-		d := f * float64(unit)
-		if !(d > 0) || d > float64(24*time.Hour) {
-			return 0
-		}
-		return time.Duration(d)
-	}
-	for _, k := range ttftKeys {
-		if d := seconds(k.key, k.unit); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// streaming reads whether the call was streamed, from any dialect.
-func streaming(attrs *attrView) bool {
-	for _, k := range streamingKeys {
-		if v, ok := attrs.Get(k); ok {
-			switch v.Type() {
-			case pcommon.ValueTypeBool:
-				return v.Bool()
-			case pcommon.ValueTypeStr:
-				b, err := strconv.ParseBool(strings.TrimSpace(v.Str()))
-				return err == nil && b
-			}
-		}
-	}
-	_, ok := attrs.Get("ai.response.msToFirstChunk")
-	return ok
 }

@@ -278,22 +278,29 @@ func TestEmitterCostReadAsTheProcessorReadsIt(t *testing.T) {
 	assert.Equal(t, "USD", recs[0].ReportedCurrency)
 }
 
-func TestCardModel(t *testing.T) {
-	for id, want := range map[string][2]string{
-		"openai/gpt-4o#a1b2c3d4":                         {"openai", "gpt-4o"},
-		"anthropic/claude-sonnet-4-5@2025-09-29#00ff":    {"anthropic", "claude-sonnet-4-5"},
-		"deepseek/deepseek-chat~16:30-00:30#12":          {"deepseek", "deepseek-chat"},
-		"aws.bedrock/us.anthropic.claude-3-haiku-v1:0#1": {"aws.bedrock", "us.anthropic.claude-3-haiku-v1:0"},
-		"openrouter/openai/gpt-4o#1":                     {"openrouter", "openai/gpt-4o"},
-	} {
-		p, m, ok := cardModel(id)
-		assert.True(t, ok, id)
-		assert.Equal(t, want, [2]string{p, m}, id)
-	}
-	for _, bad := range []string{"", "x", "/m#1", "p/#1"} {
-		_, _, ok := cardModel(bad)
-		assert.False(t, ok, bad)
-	}
+// A record's provider and model are its card's, whatever the model id holds
+// (OpenRouter's "~anthropic/claude-haiku-latest"), also for a card this
+// process never loaded (priced by another collector).
+func TestProviderAndModelFromTheCard(t *testing.T) {
+	td := llmTraces(func(a pcommon.Map) {
+		a.PutStr("gen_ai.provider.name", "openrouter")
+		a.PutStr("gen_ai.request.model", "~anthropic/claude-haiku-latest")
+		a.PutInt("gen_ai.usage.input_tokens", 1000)
+		a.PutInt("gen_ai.usage.output_tokens", 100)
+	})
+	priced := priceTraces(t, td)[0]
+	recs := testConverter(t, nil).appendRecords(nil, priced)
+	require.Len(t, recs, 1)
+	assert.Equal(t, genaiconv.StatusPriced, recs[0].Status)
+	assert.Equal(t, "openrouter", recs[0].Provider)
+	assert.Equal(t, "~anthropic/claude-haiku-latest", recs[0].Model)
+
+	attrs := priced.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+	attrs.PutStr(genaiconv.Card, "acme/~team/model@v2@2026-01-01~0900-1700#0badf00d")
+	recs = testConverter(t, nil).appendRecords(nil, priced)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "acme", recs[0].Provider)
+	assert.Equal(t, "~team/model@v2", recs[0].Model)
 }
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }

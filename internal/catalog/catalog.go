@@ -6,6 +6,7 @@ package catalog
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -64,6 +65,9 @@ type Card struct {
 	// window if any, and a hash of the rates, so that two cards with
 	// different prices never share an ID.
 	ID string
+	// Provider and Model are the catalog ids of the model the card prices,
+	// and Currency the currency of its rates.
+	Provider, Model, Currency string
 	// From is the first instant the card applies; zero means always.
 	From time.Time
 	// fromNanos is From in Unix nanoseconds, for CardAtNanos.
@@ -193,6 +197,57 @@ func (c *Catalog) Provider(id string) *Provider { return c.byID[id] }
 // nil if this catalog has no such card (different prices give different
 // ids, so a card found is the one the call was priced with).
 func (c *Catalog) Card(id string) *Card { return c.byCard[id] }
+
+// known holds every card of every catalog loaded in this process, by id.
+// An id names one exact set of prices, so any catalog's card of that id
+// is the card a call was priced with: the exporter finds the processor's
+// cards here without loading its catalog again.
+var known sync.Map // card id -> *Card
+
+// Known returns the card with the id from any catalog loaded in this
+// process, or nil.
+func Known(id string) *Card {
+	if c, ok := known.Load(id); ok {
+		return c.(*Card)
+	}
+	return nil
+}
+
+// ParseCardID returns the provider and model a card id names, for a card
+// this process has not loaded (a record priced elsewhere). The id is
+// "provider/model", then "@" and the start date if the card has one, "~"
+// and the daily window if it has one, and "#" and the hash of its rates;
+// a model id may itself hold "/", "@" or "~" (OpenRouter's
+// "~anthropic/claude-haiku-latest", Vertex's "claude-3-5-sonnet@20240620").
+func ParseCardID(id string) (provider, model string, ok bool) {
+	provider, rest, ok := strings.Cut(id, "/")
+	if !ok || provider == "" {
+		return "", "", false
+	}
+	if i := len(rest) - 9; i >= 0 && rest[i] == '#' && isHex(rest[i+1:]) {
+		rest = rest[:i]
+	}
+	if i := len(rest) - 10; i >= 0 && rest[i] == '~' && windowSuffix.MatchString(rest[i:]) {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i > 0 {
+		if _, err := parseFrom(rest[i+1:]); err == nil {
+			rest = rest[:i]
+		}
+	}
+	return provider, rest, rest != ""
+}
+
+var windowSuffix = regexp.MustCompile(`^~[0-9]{4}-[0-9]{4}$`)
+
+func isHex(s string) bool {
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // ProviderByName maps a provider attribute value (any case) to a provider.
 func (c *Catalog) ProviderByName(name string) *Provider {

@@ -310,3 +310,48 @@ func TestCardByID(t *testing.T) {
 	assert.Positive(t, n)
 	assert.Nil(t, cat.Card("openai/gpt-x#00000000"))
 }
+
+func TestParseCardID(t *testing.T) {
+	for _, c := range []struct{ id, provider, model string }{
+		{"openai/gpt-4o-mini#9272c02c", "openai", "gpt-4o-mini"},
+		{"openrouter/~anthropic/claude-haiku-latest#0123abcd", "openrouter", "~anthropic/claude-haiku-latest"},
+		{"openrouter/anthropic/claude-3.5-sonnet@2025-01-01#0123abcd", "openrouter", "anthropic/claude-3.5-sonnet"},
+		{"google/claude-3-5-sonnet@20240620#0123abcd", "google", "claude-3-5-sonnet@20240620"},
+		{"deepseek/deepseek-chat@2025-02-01T16:30:00Z~1630-0030#0123abcd", "deepseek", "deepseek-chat"},
+		{"x/model~with~tilde#0123abcd", "x", "model~with~tilde"},
+	} {
+		p, m, ok := ParseCardID(c.id)
+		assert.True(t, ok, c.id)
+		assert.Equal(t, c.provider, p, c.id)
+		assert.Equal(t, c.model, m, c.id)
+	}
+	for _, bad := range []string{"", "gpt-4o", "/gpt-4o#0123abcd", "openai/#0123abcd"} {
+		_, _, ok := ParseCardID(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+// Every card of the embedded catalog's kind of ids parses back to its own
+// provider and model, and is known once its catalog is loaded.
+func TestCardIDsParseBackAndAreKnown(t *testing.T) {
+	cat := loadBase(t)
+	n := 0
+	for _, p := range cat.Providers() {
+		for _, m := range p.Models {
+			for _, card := range m.Cards {
+				provider, model, ok := ParseCardID(card.ID)
+				require.True(t, ok, card.ID)
+				assert.Equal(t, p.ID, provider, card.ID)
+				assert.Equal(t, m.ID, model, card.ID)
+				assert.Equal(t, card.Provider, provider)
+				assert.Equal(t, card.Model, model)
+				assert.Equal(t, cat.Currency, card.Currency)
+				if k := Known(card.ID); assert.NotNil(t, k, card.ID) {
+					assert.Equal(t, card.Base, k.Base, "one id, one set of prices")
+				}
+				n++
+			}
+		}
+	}
+	assert.Positive(t, n)
+}

@@ -302,7 +302,7 @@ func buildModel(file string, p *Provider, rm *rawModel, idx int) (*Model, error)
 	}
 	var lastFrom time.Time
 	for i := range rm.Prices {
-		c, err := buildCard(p.ID+"/"+id, &rm.Prices[i])
+		c, err := buildCard(p.ID, id, &rm.Prices[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s: prices[%d]: %w", where, i, err)
 		}
@@ -318,8 +318,8 @@ func buildModel(file string, p *Provider, rm *rawModel, idx int) (*Model, error)
 	return m, nil
 }
 
-func buildCard(name string, rc *rawCard) (*Card, error) {
-	c := &Card{}
+func buildCard(provider, model string, rc *rawCard) (*Card, error) {
+	c := &Card{Provider: provider, Model: model}
 	if rc.From != "" {
 		t, err := parseFrom(rc.From)
 		if err != nil {
@@ -360,7 +360,7 @@ func buildCard(name string, rc *rawCard) (*Card, error) {
 		}
 		c.Tiers = append(c.Tiers, t)
 	}
-	c.ID = cardID(name, c)
+	c.ID = cardID(provider+"/"+model, c)
 	return c, nil
 }
 
@@ -476,6 +476,7 @@ func (b *builder) finish() (*Catalog, error) {
 	for _, p := range b.providers {
 		for _, m := range p.Models {
 			for _, card := range m.Cards {
+				card.Currency = b.currency
 				c.byCard[card.ID] = card
 			}
 		}
@@ -505,6 +506,9 @@ func (b *builder) finish() (*Catalog, error) {
 				}
 			}
 		}
+	}
+	for id, card := range c.byCard {
+		known.LoadOrStore(id, card)
 	}
 	return c, nil
 }

@@ -96,6 +96,22 @@ func Compute(c *catalog.Card, u *meter.Counts) Result {
 	return res
 }
 
+// CacheSaved is what prompt caching saved a call: what its cache reads
+// would have cost as uncached input, less what they cost, at the rates of
+// the tier the call fell in. Zero when the card prices either apart.
+func CacheSaved(c *catalog.Card, u *meter.Counts) money.Nanos {
+	reads := u[meter.CacheRead]
+	if reads == 0 {
+		return 0
+	}
+	rates, _ := c.RatesFor(u.Prompt())
+	in, cached := rates[meter.Input], rates[meter.CacheRead]
+	if !in.Set || !cached.Set {
+		return 0
+	}
+	return max(in.Price.Cost(reads)-cached.Price.Cost(reads), 0)
+}
+
 type biller struct {
 	rates *catalog.Rates
 	res   *Result
