@@ -80,8 +80,11 @@ func (c *Call) describe(st *scanState, spanName string) {
 	d.Operation, d.RawOperation = operation(st, spanName, c.ClaudeCode)
 	d.TTFT = ttft(st)
 	d.Streaming = d.TTFT > 0
-	if st.found&(1<<cStreaming) != 0 {
+	switch {
+	case st.found&(1<<cStreaming) != 0:
 		d.Streaming = truth(st.val[cStreaming])
+	case st.found&(1<<cInvocationParams) != 0:
+		d.Streaming = streamParam(st.val[cInvocationParams].AsString())
 	}
 	if strings.HasSuffix(d.RawOperation, ".doStream") {
 		d.Streaming = true
@@ -157,6 +160,16 @@ func number(v pcommon.Value) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// streamParam reads "stream": true from request parameters kept as JSON.
+func streamParam(params string) bool {
+	i := strings.Index(params, `"stream"`)
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(params[i+len(`"stream"`):], " \t\n\r:")
+	return strings.HasPrefix(rest, "true")
 }
 
 // truth reads a boolean sent as a bool or as text ("true", "True").

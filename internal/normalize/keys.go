@@ -55,6 +55,7 @@ const (
 
 	// How the call went; read only when describing a call (Options.Describe).
 	cStreaming
+	cInvocationParams
 	cTTFTSeconds
 	cTTFTMillis
 
@@ -191,6 +192,8 @@ var keyTable = []keyInfo{
 	{"gen_ai.request.is_stream", cStreaming}, // OpenLIT
 	{"gen_ai.is_streaming", cStreaming},      // OpenLLMetry 0.5
 	{"llm.is_streaming", cStreaming},         // OpenLLMetry 0.4, LiteLLM ("True"/"False")
+	// OpenInference: the request's parameters as JSON, "stream": true among them.
+	{"llm.invocation_parameters", cInvocationParams},
 
 	{"gen_ai.response.time_to_first_chunk", cTTFTSeconds},
 	{"gen_ai.client.operation.time_to_first_chunk", cTTFTSeconds}, // @ai-sdk/otel
