@@ -25,7 +25,6 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
-	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 )
 
@@ -92,19 +91,18 @@ func resolution(t *testing.T, sp ptrace.Span) storedRecord {
 		r.Model = call.Model()
 	}
 	res := fixtures.Summarise(oneSpan(sp))[0]
-	switch local, ok := res.LocalCost(); {
-	case ok:
-		r.Cost, r.Currency = local.String(), "USD"
-	case r.Status == genaiconv.StatusProviderReported && res.Reported != "":
-		n, err := money.ParseDecimal(res.Reported)
-		require.NoError(t, err)
-		r.Cost, r.Currency = n.String(), get(genaiconv.ReportedCurrency)
-	case r.Status == genaiconv.StatusProviderReported && res.Cost != "":
-		n, err := money.ParseDecimal(res.Cost)
-		require.NoError(t, err)
-		r.Cost, r.Currency = n.String(), res.Currency
-	default:
-		r.Cost = "0"
+	r.Cost = "0"
+	if n, ok := res.RecordCost(); ok {
+		r.Cost = n.String()
+		_, local := res.LocalCost()
+		switch {
+		case local:
+			r.Currency = "USD" // the catalog's
+		case res.Reported != "":
+			r.Currency = get(genaiconv.ReportedCurrency)
+		default:
+			r.Currency = res.Currency
+		}
 	}
 	return r
 }

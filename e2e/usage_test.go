@@ -166,7 +166,7 @@ func goldenTotals(t *testing.T, fs []fixtures.Fixture) (calls int64, cost money.
 			switch r.Status {
 			case "priced", "partial", "unpriced", "provider_reported", "invalid":
 				calls++
-				if c, ok := r.LocalCost(); ok {
+				if c, ok := r.RecordCost(); ok {
 					cost += c
 				}
 			}
@@ -281,32 +281,7 @@ func pgAdminDSN() string {
 // one of them, a third of them to both), and checks the totals are exact.
 func TestTwoCollectorsOnePostgres(t *testing.T) {
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, pgAdminDSN())
-	if err != nil {
-		if os.Getenv("OTELCOL_GENAI_REQUIRE_PG") == "1" {
-			t.Fatalf("postgres unreachable: %v", err)
-		}
-		t.Skipf("postgres unreachable (run .ci/postgres): %v", err)
-	}
-	// Cleanups, not defers: they run after the test's own cleanups (the
-	// collectors), and the drop needs the connection still open.
-	t.Cleanup(func() {
-		if err := admin.Close(context.Background()); err != nil {
-			t.Errorf("close the admin connection: %v", err)
-		}
-	})
-	name := fmt.Sprintf("e2e_two_collectors_%d", time.Now().UnixNano())
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop the test database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(pgAdminDSN())
-	require.NoError(t, err)
-	u.Path = "/" + name
-	dsn := u.String()
+	dsn := pgDatabase(t, "e2e_two_collectors")
 
 	fs, err := fixtures.Load("captured", "written")
 	require.NoError(t, err)
