@@ -238,11 +238,11 @@ func ParseCardID(id string) (provider, model string, ok bool) {
 	return provider, rest, rest != ""
 }
 
-var windowSuffix = regexp.MustCompile(`^~[0-9]{4}-[0-9]{4}$`)
+var windowSuffix = regexp.MustCompile(`^~\d{4}-\d{4}$`)
 
 func isHex(s string) bool {
 	for _, r := range s {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
 			return false
 		}
 	}

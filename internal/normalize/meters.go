@@ -6,9 +6,10 @@ import "github.com/otelcol-genai/otelcol-genai/internal/meter"
 // span does not split them.
 type CacheTTL uint8
 
+// The cache classes.
 const (
-	TTL5m CacheTTL = iota
-	TTL1h
+	TTL5m CacheTTL = iota // written for 5 minutes (Anthropic's default)
+	TTL1h                 // written for an hour
 )
 
 // Meters turns the raw counts into exclusive canonical meters (see package

@@ -124,8 +124,6 @@ type scanState struct {
 	found uint64
 }
 
-const noRank = 255
-
 // Scan reads span attributes into c. It reports whether the span is a GenAI
 // span at all; when it is not, c is not meaningful and the span must be left
 // alone. spanName is used to recognise dialects known by their span names.
@@ -228,7 +226,7 @@ func (c *Call) readTokens(st *scanState, table []keyInfo, maxTokens int64) {
 	if st.found&(1<<cTokenDetails) != 0 {
 		c.readTokenDetails(st.val[cTokenDetails], table[st.key[cTokenDetails]].key, maxTokens)
 	}
-	if st.found&(1<<cProviderMetadata) != 0 && !(c.has(cCacheRead) && c.has(cCacheWrite)) {
+	if st.found&(1<<cProviderMetadata) != 0 && (!c.has(cCacheRead) || !c.has(cCacheWrite)) {
 		c.readProviderMetadata(st.val[cProviderMetadata].AsString(), maxTokens)
 	}
 }
@@ -318,19 +316,19 @@ func (c *Call) readTokenDetails(v pcommon.Value, key string, maxTokens int64) {
 // parseCount reads a token count from an int, a double or a numeric string
 // (Spring AI sends strings). It returns a reason when the value is not a
 // sane count.
-func parseCount(v pcommon.Value, max int64) (int64, string) {
+func parseCount(v pcommon.Value, limit int64) (n int64, reason string) {
 	switch v.Type() {
 	case pcommon.ValueTypeInt:
-		return checkCount(v.Int(), max)
+		return checkCount(v.Int(), limit)
 	case pcommon.ValueTypeDouble:
-		return countFromFloat(v.Double(), max)
+		return countFromFloat(v.Double(), limit)
 	case pcommon.ValueTypeStr:
 		s := strings.TrimSpace(v.Str())
 		if s == "" {
 			return 0, "empty"
 		}
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return checkCount(n, max)
+			return checkCount(n, limit)
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -339,18 +337,18 @@ func parseCount(v pcommon.Value, max int64) (int64, string) {
 			}
 			return 0, "not_a_number"
 		}
-		return countFromFloat(f, max)
+		return countFromFloat(f, limit)
 	}
 	return 0, "wrong_type"
 }
 
-func countFromFloat(f float64, max int64) (int64, string) {
+func countFromFloat(f float64, limit int64) (n int64, reason string) {
 	switch {
 	case math.IsNaN(f) || math.IsInf(f, 0):
 		return 0, "not_a_number"
 	case f < 0:
 		return 0, "negative"
-	case f > float64(max):
+	case f > float64(limit):
 		return 0, "too_large"
 	case f != math.Trunc(f):
 		return 0, "fractional"
@@ -358,14 +356,14 @@ func countFromFloat(f float64, max int64) (int64, string) {
 	return int64(f), ""
 }
 
-func checkCount(n, max int64) (int64, string) {
-	if n < 0 {
+func checkCount(count, limit int64) (n int64, reason string) {
+	if count < 0 {
 		return 0, "negative"
 	}
-	if n > max {
+	if count > limit {
 		return 0, "too_large"
 	}
-	return n, ""
+	return count, ""
 }
 
 func (c *Call) readReported(st *scanState, table []keyInfo, maxCost money.Nanos) {

@@ -28,8 +28,6 @@ func scan(t testing.TB, name string, kv map[string]any) (Call, bool) {
 	return c, ok
 }
 
-type m = meter.Meter
-
 func meters(t *testing.T, kv map[string]any, inclusive bool) meter.Counts {
 	t.Helper()
 	c, ok := scan(t, "chat", kv)
@@ -381,7 +379,7 @@ func FuzzScan(f *testing.F) {
 	f.Add("gen_ai.usage.input_tokens", "100", int64(5), 1.5, true, "chat")
 	f.Add("gen_ai.usage.cache_read.input_tokens", "", int64(-1), math.NaN(), false, "claude_code.llm_request")
 	f.Add("llm.token_count.prompt", "1e3", int64(1<<62), math.Inf(-1), true, "ai.generateText")
-	f.Add("gen_ai.usage.input_token_details", "{'cache_read': 99999999999999999999}", int64(0), -0.0, false, "x")
+	f.Add("gen_ai.usage.input_token_details", "{'cache_read': 99999999999999999999}", int64(0), math.Copysign(0, -1), false, "x")
 	f.Fuzz(func(t *testing.T, key, s string, i int64, d float64, b bool, name string) {
 		m := pcommon.NewMap()
 		m.PutStr(key, s)

@@ -45,11 +45,11 @@ import (
 	"time"
 )
 
-// TraceID and SpanID are OpenTelemetry ids.
-type (
-	TraceID [16]byte
-	SpanID  [8]byte
-)
+// TraceID is an OpenTelemetry trace id.
+type TraceID [16]byte
+
+// SpanID is an OpenTelemetry span id.
+type SpanID [8]byte
 
 // Candidate is a billable span.
 type Candidate struct {
