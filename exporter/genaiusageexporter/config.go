@@ -35,9 +35,10 @@ type Config struct {
 	// session_type, feature, api_key); a dimension configured here
 	// replaces its default attribute list.
 	Dimensions map[string]DimensionConfig `mapstructure:"dimensions"`
-	// Pricing names the catalogs the genai_cost processor uses, so that
-	// the exporter can find the price card of a record (for its cost per
-	// meter and what caching saved). Same keys as the processor's.
+	// Pricing names catalogs to find the price cards of records priced by
+	// a genai_cost processor in another collector (for their cost per
+	// meter and what caching saved). Cards of a processor in this
+	// collector are found without it. Same keys as the processor's.
 	Pricing PricingConfig `mapstructure:"pricing"`
 
 	// prevent unkeyed literal initialization
