@@ -103,13 +103,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	return &Store{
-		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}},
+		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: dialect},
 		pool:      pool,
 		db:        db,
 		insertSQL: insertSQL(),
 		rollupSQL: rollupSQL(),
 	}, nil
 }
+
+// dialect is PostgreSQL's SQL.
+var dialect = sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}
 
 // unavailable reports the errors of a server that cannot answer now: not
 // reached, its connection lost, timed out, shutting down or starting, or

@@ -129,21 +129,49 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 func TestUpgradeToWeekRows(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	all := migrations
-	migrations = all[:2]
-	s, err := Open(ctx, dsn)
-	migrations = all
-	require.NoError(t, err)
-	recs := storetest.Records(11, 300, 48)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	s := openSchema(t, dsn, 2)
+	recs := storetest.UnsplitRecords(11, 300, 48)
+	storetest.WriteUnsplit(t, s, s.db, recs)
 	// The collectors of those schemas wrote no week rows.
-	_, err = s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
+	_, err := s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	s = openDSN(t, dsn)
 	storetest.CheckWeekRows(t, s, recs)
+}
+
+// openSchema opens the database of dsn with the first v migrations only,
+// as a collector of schema v did.
+func openSchema(t *testing.T, dsn string, v int) *Store {
+	all := migrations
+	migrations = all[:v]
+	defer func() { migrations = all }()
+	s, err := Open(context.Background(), dsn)
+	require.NoError(t, err)
+	return s
+}
+
+// A database of the third schema, whose operation column held the
+// library's name of the operation, upgrades in place: that name moves to
+// raw_operation and the operation becomes the canonical one, in every
+// monthly partition.
+func TestUpgradeSplitsOperations(t *testing.T) {
+	dsn := freshDB(t)
+	s := openSchema(t, dsn, 3)
+	recs := storetest.UnsplitRecords(12, 200, 24*40) // November and December
+	storetest.WriteUnsplit(t, s, s.db, recs)
+	require.NoError(t, s.Close())
+
+	s = openDSN(t, dsn)
+	filled := 0
+	for _, n := range partitionCounts(t, s) {
+		if n > 0 {
+			filled++
+		}
+	}
+	require.Equal(t, 2, filled, "records in two partitions")
+	storetest.CheckSplit(t, s, recs)
 }
 
 // A collector does not write to a database that a newer collector has

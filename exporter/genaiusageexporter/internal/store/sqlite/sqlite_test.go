@@ -119,16 +119,11 @@ func BenchmarkWrite(b *testing.B) {
 func TestUpgradeFromFirstSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	all := migrations
-	migrations = all[:1]
-	s, err := Open(ctx, path)
-	migrations = all
-	require.NoError(t, err)
-	recs := storetest.Records(11, 300, 48)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	s := openSchema(t, path, 1)
+	recs := storetest.UnsplitRecords(11, 300, 48)
+	storetest.WriteUnsplit(t, s, s.db, recs)
 	// The collectors of the first schema wrote no week rows.
-	_, err = s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
+	_, err := s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
@@ -148,6 +143,34 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), sum.Calls, "the rollups keep what retention dropped")
 	storetest.CheckWeekRows(t, s, recs)
+}
+
+// openSchema opens the file at path with the first v migrations only, as
+// a collector of schema v did.
+func openSchema(t *testing.T, path string, v int) *Store {
+	all := migrations
+	migrations = all[:v]
+	defer func() { migrations = all }()
+	s, err := Open(context.Background(), path)
+	require.NoError(t, err)
+	return s
+}
+
+// A file of the third schema, whose operation column held the library's
+// name of the operation, upgrades in place: that name moves to
+// raw_operation and the operation becomes the canonical one.
+func TestUpgradeSplitsOperations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	s := openSchema(t, path, 3)
+	recs := storetest.UnsplitRecords(12, 200, 24)
+	storetest.WriteUnsplit(t, s, s.db, recs)
+	require.NoError(t, s.Close())
+
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	storetest.CheckSplit(t, s, recs)
 }
 
 // An export that streams to a slow client reads a snapshot on a
