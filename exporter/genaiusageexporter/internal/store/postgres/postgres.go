@@ -570,7 +570,7 @@ func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch
 // months before t go as partitions (no row-by-row delete, no bloat), the
 // rest with a DELETE.
 func (s *Store) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
-	if err := s.Reader.RaiseRecordsSince(ctx, t); err != nil {
+	if err := s.RaiseRecordsSince(ctx, t); err != nil {
 		return 0, err
 	}
 	dropped, err := s.dropPartitionsBefore(ctx, t.UnixMilli())

@@ -46,12 +46,12 @@ func (m migrationTx) Exec(ctx context.Context, query string, args ...any) error 
 	return err
 }
 
-func (m migrationTx) Strings(ctx context.Context, query string) (_ []string, err error) {
+func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error) {
 	rows, err := m.tx.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, rows.Close()) }()
+	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var s string
