@@ -38,7 +38,7 @@ type fixture struct {
 func openStore(t *testing.T) store.Store {
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return s
 }
 
@@ -54,17 +54,17 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{srv: srv, st: st, recs: recs}
 }
 
-func (f *fixture) do(t *testing.T, method, path string, body io.Reader) (*http.Response, []byte) {
+func (f *fixture) do(t *testing.T, method, path string, body io.Reader) (resp *http.Response, answer []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+path, body)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	answer, err = io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return resp, b
+	return resp, answer
 }
 
 // ok GETs path and decodes the envelope's data into out.
@@ -267,7 +267,7 @@ func TestRecordsPagination(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Replace(jsonNum(n), "\n", "", -1)) }
+func itoa(n int) string { return strings.TrimSpace(strings.ReplaceAll(jsonNum(n), "\n", "")) }
 
 func jsonNum(n int) string { b, _ := json.Marshal(n); return string(b) }
 
@@ -310,7 +310,7 @@ func TestBadParameters(t *testing.T) {
 func TestAuth(t *testing.T) {
 	f := newFixture(t)
 	for _, h := range []string{"", "Bearer", "Bearer wrong", "Basic " + token, "Bearer " + token + "x"} {
-		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", nil)
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", http.NoBody)
 		if h != "" {
 			req.Header.Set("Authorization", h)
 		}
@@ -320,7 +320,7 @@ func TestAuth(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, h)
 		assert.Equal(t, `Bearer realm="genai_usage"`, resp.Header.Get("WWW-Authenticate"))
 	}
-	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", nil)
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", http.NoBody)
 	req.Header.Set("Authorization", "bearer other")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

@@ -58,13 +58,19 @@ func admin(tb testing.TB) *pgx.Conn {
 	return conn
 }
 
+// closeConn closes a connection of admin.
+func closeConn(tb testing.TB, conn *pgx.Conn) {
+	tb.Helper()
+	assert.NoError(tb, conn.Close(context.Background()))
+}
+
 // freshDB creates an empty database, dropped when the test ends, and
 // returns its DSN.
 func freshDB(tb testing.TB) string {
 	tb.Helper()
 	ctx := context.Background()
 	conn := admin(tb)
-	defer conn.Close(ctx)
+	defer closeConn(tb, conn)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	name := "otelcol_genai_test_" + hex.EncodeToString(b[:])
@@ -72,7 +78,7 @@ func freshDB(tb testing.TB) string {
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		conn := admin(tb)
-		defer conn.Close(ctx)
+		defer closeConn(tb, conn)
 		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		assert.NoError(tb, err)
 	})
@@ -93,7 +99,7 @@ func openDSN(tb testing.TB, dsn string) *Store {
 	tb.Helper()
 	s, err := Open(context.Background(), dsn)
 	require.NoError(tb, err)
-	tb.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { assert.NoError(tb, s.Close()) })
 	return s
 }
 
@@ -242,7 +248,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		wg.Go(func() {
 			s, err := Open(context.Background(), dsn)
 			if err == nil {
-				s.Close()
+				err = s.Close()
 			}
 			errs[i] = err
 		})
@@ -268,7 +274,7 @@ func TestSchemaMirrorsSQLite(t *testing.T) {
 	require.NoError(t, lite.Close())
 	db, err := sql.Open("sqlite", path)
 	require.NoError(t, err)
-	defer db.Close()
+	defer func() { assert.NoError(t, db.Close()) }()
 	var want []string
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records' AND sql IS NOT NULL ORDER BY name`)
 	require.NoError(t, err)
@@ -320,7 +326,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	admin(t).Close(context.Background())
+	closeConn(t, admin(t))
 	cfg, err := pgx.ParseConfig(adminDSN())
 	require.NoError(t, err)
 	dsn := fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", url.PathEscape(cfg.User), secret, cfg.Host, cfg.Port, cfg.Database)

@@ -36,7 +36,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 
 	s, err = Open(ctx, path)
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "identity survives a restart")
@@ -84,7 +84,7 @@ func TestWriteRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	_, err = s.db.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES (?, 0)", len(migrations)+1)
 	require.NoError(t, err)
 	recs := storetest.Records(5, 10, 1)
@@ -108,7 +108,7 @@ func BenchmarkWrite(b *testing.B) {
 	storetest.BenchWrite(b, func(tb testing.TB) store.Store {
 		s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "usage.db"))
 		require.NoError(tb, err)
-		tb.Cleanup(func() { s.Close() })
+		tb.Cleanup(func() { assert.NoError(tb, s.Close()) })
 		return s
 	}, 1)
 }
@@ -129,7 +129,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 
 	s, err = Open(ctx, path)
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	_, total, err := s.Records(ctx, store.Filter{}, store.Page{Limit: 1})
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), total)
