@@ -135,9 +135,8 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 func TestUpgradeToWeekRows(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	s := openSchema(t, dsn, 2)
 	recs := storetest.UnsplitRecords(11, 300, 48)
-	storetest.WriteUnsplit(t, s, s.db, recs)
+	s := writeAtSchema(t, dsn, 2, recs)
 	// The collectors of those schemas wrote no week rows.
 	_, err := s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
 	require.NoError(t, err)
@@ -147,14 +146,16 @@ func TestUpgradeToWeekRows(t *testing.T) {
 	storetest.CheckWeekRows(t, s, recs)
 }
 
-// openSchema opens the database of dsn with the first v migrations only,
-// as a collector of schema v did.
-func openSchema(t *testing.T, dsn string, v int) *Store {
+// writeAtSchema opens the database of dsn with the first v migrations
+// only, and writes recs (of storetest.UnsplitRecords) as a collector of
+// schema v did.
+func writeAtSchema(t *testing.T, dsn string, v int, recs []usage.Record) *Store {
 	all := migrations
 	migrations = all[:v]
-	defer func() { migrations = all }()
 	s, err := Open(context.Background(), dsn)
+	migrations = all
 	require.NoError(t, err)
+	storetest.WriteUnsplit(t, s, s.db, recs)
 	return s
 }
 
@@ -164,12 +165,10 @@ func openSchema(t *testing.T, dsn string, v int) *Store {
 // monthly partition.
 func TestUpgradeSplitsOperations(t *testing.T) {
 	dsn := freshDB(t)
-	s := openSchema(t, dsn, 3)
 	recs := storetest.UnsplitRecords(12, 200, 24*40) // November and December
-	storetest.WriteUnsplit(t, s, s.db, recs)
-	require.NoError(t, s.Close())
+	require.NoError(t, writeAtSchema(t, dsn, 3, recs).Close())
 
-	s = openDSN(t, dsn)
+	s := openDSN(t, dsn)
 	filled := 0
 	for _, n := range partitionCounts(t, s) {
 		if n > 0 {

@@ -119,9 +119,8 @@ func BenchmarkWrite(b *testing.B) {
 func TestUpgradeFromFirstSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	s := openSchema(t, path, 1)
 	recs := storetest.UnsplitRecords(11, 300, 48)
-	storetest.WriteUnsplit(t, s, s.db, recs)
+	s := writeAtSchema(t, path, 1, recs)
 	// The collectors of the first schema wrote no week rows.
 	_, err := s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
 	require.NoError(t, err)
@@ -145,14 +144,16 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	storetest.CheckWeekRows(t, s, recs)
 }
 
-// openSchema opens the file at path with the first v migrations only, as
-// a collector of schema v did.
-func openSchema(t *testing.T, path string, v int) *Store {
+// writeAtSchema opens the file at path with the first v migrations only,
+// and writes recs (of storetest.UnsplitRecords) as a collector of schema
+// v did.
+func writeAtSchema(t *testing.T, path string, v int, recs []usage.Record) *Store {
 	all := migrations
 	migrations = all[:v]
-	defer func() { migrations = all }()
 	s, err := Open(context.Background(), path)
+	migrations = all
 	require.NoError(t, err)
+	storetest.WriteUnsplit(t, s, s.db, recs)
 	return s
 }
 
@@ -162,10 +163,8 @@ func openSchema(t *testing.T, path string, v int) *Store {
 func TestUpgradeSplitsOperations(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	s := openSchema(t, path, 3)
 	recs := storetest.UnsplitRecords(12, 200, 24)
-	storetest.WriteUnsplit(t, s, s.db, recs)
-	require.NoError(t, s.Close())
+	require.NoError(t, writeAtSchema(t, path, 3, recs).Close())
 
 	s, err := Open(ctx, path)
 	require.NoError(t, err)
