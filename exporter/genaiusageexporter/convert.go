@@ -131,7 +131,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 
 	r.Status = status
 	r.RequestModel, r.ResponseModel = clean(call.RequestModel), clean(call.ResponseModel)
-	r.Operation = call.Operation
+	r.Operation, r.RawOperation = call.Operation, clean(call.RawOperation)
 	r.Streaming = call.Streaming
 	r.ErrorType = text(attrs, errorTypeKey)
 	if r.ErrorType == "" && span.Status().Code() == ptrace.StatusCodeError {

@@ -101,7 +101,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 	}
 	if e.metrics != nil {
-		if err = e.serve(ctx, host, "metrics", &e.cfg.Metrics.Server, e.metrics.Handler()); err != nil {
+		if err := e.serve(ctx, host, "metrics", &e.cfg.Metrics.Server, e.metrics.Handler()); err != nil {
 			return err
 		}
 	}
@@ -116,7 +116,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			MaxImportBytes: e.cfg.API.MaxImportBytes,
 			Logger:         e.set.Logger,
 		})
-		if err = e.serve(ctx, host, "api", &e.cfg.API.Server, h); err != nil {
+		if err := e.serve(ctx, host, "api", &e.cfg.API.Server, h); err != nil {
 			return err
 		}
 	}
@@ -137,8 +137,7 @@ func (e *usageExporter) serve(ctx context.Context, host component.Host, what str
 	}
 	srv, err := sc.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, h)
 	if err != nil {
-		ln.Close()
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, errors.Join(err, ln.Close()))
 	}
 	e.servers = append(e.servers, srv)
 	if e.addrs == nil {

@@ -33,8 +33,15 @@ type Record struct {
 	Model         string // the priced model (catalog id), else the model as sent
 	RequestModel  string
 	ResponseModel string
-	Operation     string
-	Streaming     bool
+	// Operation is the canonical operation (normalize.Operations: chat,
+	// text_completion, embeddings, image_generation, speech,
+	// transcription, rerank, moderation, count_tokens, other);
+	// RawOperation is the instrumentation library's own name for it
+	// (gen_ai.operation.name, ai.operationId, openinference.span.kind,
+	// llm.request.type...).
+	Operation    string
+	RawOperation string
+	Streaming    bool
 
 	// Status is the genai_cost status: priced, partial, unpriced,
 	// provider_reported or invalid.

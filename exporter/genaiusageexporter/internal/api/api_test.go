@@ -38,7 +38,7 @@ type fixture struct {
 func openStore(t *testing.T) store.Store {
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return s
 }
 
@@ -54,17 +54,17 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{srv: srv, st: st, recs: recs}
 }
 
-func (f *fixture) do(t *testing.T, method, path string, body io.Reader) (*http.Response, []byte) {
+func (f *fixture) do(t *testing.T, method, path string, body io.Reader) (resp *http.Response, answer []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+path, body)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	answer, err = io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return resp, b
+	return resp, answer
 }
 
 // ok GETs path and decodes the envelope's data into out.
@@ -245,10 +245,12 @@ func TestRecordsPagination(t *testing.T) {
 	assert.Len(t, uniq, len(seen), "pages do not overlap")
 
 	// records/{id} round-trips what was written.
-	r := f.recs[5]
+	r := f.recs[6]
+	require.NotEqual(t, r.Operation, r.RawOperation)
 	var got recordJSON
 	f.ok(t, Prefix+"records/"+r.ID(), &got)
 	assert.Equal(t, toJSON(&r), got)
+	assert.Equal(t, [2]string{r.Operation, r.RawOperation}, [2]string{got.Operation, got.RawOperation})
 
 	resp, _ := f.do(t, http.MethodGet, Prefix+"records/1-00000000000000000000000000000001-0000000000000001", nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
@@ -265,7 +267,7 @@ func TestRecordsPagination(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Replace(jsonNum(n), "\n", "", -1)) }
+func itoa(n int) string { return strings.TrimSpace(strings.ReplaceAll(jsonNum(n), "\n", "")) }
 
 func jsonNum(n int) string { b, _ := json.Marshal(n); return string(b) }
 
@@ -308,7 +310,7 @@ func TestBadParameters(t *testing.T) {
 func TestAuth(t *testing.T) {
 	f := newFixture(t)
 	for _, h := range []string{"", "Bearer", "Bearer wrong", "Basic " + token, "Bearer " + token + "x"} {
-		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", nil)
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", http.NoBody)
 		if h != "" {
 			req.Header.Set("Authorization", h)
 		}
@@ -318,7 +320,7 @@ func TestAuth(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, h)
 		assert.Equal(t, `Bearer realm="genai_usage"`, resp.Header.Get("WWW-Authenticate"))
 	}
-	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", nil)
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+Prefix+"summary", http.NoBody)
 	req.Header.Set("Authorization", "bearer other")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -355,6 +357,7 @@ func TestExportImport(t *testing.T) {
 	b, err := dst.Summary(context.Background(), flt)
 	require.NoError(t, err)
 	assert.Equal(t, a, b)
+	assert.Equal(t, exported(t, f.st, flt), exported(t, dst, flt), "every field of every record")
 
 	// CSV: a header and one row per record, money as decimals.
 	resp, body = f.do(t, http.MethodGet, Prefix+"export?format=csv&"+all, nil)
@@ -368,8 +371,14 @@ func TestExportImport(t *testing.T) {
 		assert.Contains(t, header, col)
 	}
 	costCol := indexOf(header, "cost")
+	ops := map[string][2]string{}
+	for _, r := range f.recs {
+		ops[r.ID()] = [2]string{r.Operation, r.RawOperation}
+	}
+	opCol, rawCol := indexOf(header, "operation"), indexOf(header, "raw_operation")
 	var sum money.Nanos
 	for _, row := range rows[1:] {
+		assert.Equal(t, ops[row[0]], [2]string{row[opCol], row[rawCol]}, row[0])
 		n, err := money.ParseDecimal(row[costCol])
 		require.NoError(t, err)
 		sum += n
@@ -379,6 +388,37 @@ func TestExportImport(t *testing.T) {
 		want += r.Cost
 	}
 	assert.Equal(t, want, sum)
+}
+
+// exported returns the records of st that f selects.
+func exported(t *testing.T, st store.Store, f store.Filter) []usage.Record {
+	var out []usage.Record
+	require.NoError(t, st.Export(context.Background(), f, func(r *usage.Record) error {
+		out = append(out, *r)
+		return nil
+	}))
+	return out
+}
+
+// A record of an export made before records had a raw operation imports
+// with none.
+func TestImportWithoutRawOperation(t *testing.T) {
+	st := openStore(t)
+	srv := httptest.NewServer(New(st, Options{Now: func() time.Time { return now }}))
+	defer srv.Close()
+	rec := storetest.Records(78, 1, 1)[0]
+	rec.Operation, rec.RawOperation = "acompletion", ""
+	j, err := json.Marshal(toJSON(&rec))
+	require.NoError(t, err)
+	require.NotContains(t, string(j), "raw_operation")
+	body := `{"format":"` + exportFormat + `","version":1,"records":[` + string(j) + `]}`
+	r, err := http.Post(srv.URL+Prefix+"import", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	require.NoError(t, r.Body.Close())
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	got, err := st.Record(context.Background(), rec.ID())
+	require.NoError(t, err)
+	assert.Equal(t, rec, got)
 }
 
 func indexOf(s []string, v string) int {

@@ -94,6 +94,7 @@ type recordJSON struct {
 	RequestModel     string            `json:"request_model,omitempty"`
 	ResponseModel    string            `json:"response_model,omitempty"`
 	Operation        string            `json:"operation,omitempty"`
+	RawOperation     string            `json:"raw_operation,omitempty"`
 	Streaming        bool              `json:"streaming"`
 	Status           string            `json:"status"`
 	ErrorType        string            `json:"error_type,omitempty"`
@@ -119,7 +120,7 @@ func toJSON(r *usage.Record) recordJSON {
 		User: r.Dims.User, Tenant: r.Dims.Tenant, Department: r.Dims.Department, Session: r.Dims.Session,
 		SessionType: r.Dims.SessionType, Feature: r.Dims.Feature, APIKey: r.Dims.APIKey,
 		Provider: r.Provider, Model: r.Model, RequestModel: r.RequestModel, ResponseModel: r.ResponseModel,
-		Operation: r.Operation, Streaming: r.Streaming, Status: r.Status, ErrorType: r.ErrorType,
+		Operation: r.Operation, RawOperation: r.RawOperation, Streaming: r.Streaming, Status: r.Status, ErrorType: r.ErrorType,
 		Tokens: tokens(&r.Tokens), Cost: r.Cost.String(), Currency: r.Currency, CostSource: r.CostSource,
 		ReportedCurrency: r.ReportedCurrency, Card: r.Card, Estimated: r.Estimated, ResponseID: r.ResponseID,
 	}
@@ -166,7 +167,7 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 	r.Dims = usage.Dimensions{User: j.User, Tenant: j.Tenant, Department: j.Department, Session: j.Session,
 		SessionType: j.SessionType, Feature: j.Feature, APIKey: j.APIKey}
 	r.Provider, r.Model, r.RequestModel, r.ResponseModel = j.Provider, j.Model, j.RequestModel, j.ResponseModel
-	r.Operation, r.Streaming, r.ErrorType = j.Operation, j.Streaming, j.ErrorType
+	r.Operation, r.RawOperation, r.Streaming, r.ErrorType = j.Operation, j.RawOperation, j.Streaming, j.ErrorType
 	if !slices.Contains(statuses, j.Status) {
 		return r, fmt.Errorf("status: %q is not a billable status", j.Status)
 	}

@@ -53,7 +53,7 @@ type oaDoc struct {
 	undocumented map[string]bool // what validate reported
 }
 
-var oaIndex = regexp.MustCompile(`\[[0-9]+\]`)
+var oaIndex = regexp.MustCompile(`\[\d+\]`)
 
 type oaOp struct {
 	doc          *oaDoc
@@ -352,7 +352,7 @@ func oaHandler(t *testing.T) http.Handler {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	_, err = s.Write(context.Background(), storetest.Records(5, 400, 48), nil)
 	require.NoError(t, err)
 	return New(s, Options{Now: func() time.Time { return oaNow }})
@@ -375,7 +375,7 @@ func oaError(t *testing.T, rr *httptest.ResponseRecorder) string {
 // target is an operation's URL: path parameters filled in (id with a
 // well-formed record id), required query parameters given a valid value
 // unless extra ("name=value") gives them, and extra appended.
-func (op *oaOp) target(t *testing.T, id string, extra string) string {
+func (op *oaOp) target(t *testing.T, id, extra string) string {
 	t.Helper()
 	path := strings.ReplaceAll(op.path, "{id}", id)
 	extraName, _, _ := strings.Cut(extra, "=")

@@ -27,7 +27,7 @@ import (
 // get sends a request to srv and returns the answer, its body read.
 func get(t *testing.T, srv *httptest.Server, method, path string) (*http.Response, envelope) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
+	req, err := http.NewRequest(method, srv.URL+path, http.NoBody)
 	require.NoError(t, err)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestStoreFailureIs500(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "usage.db")
 	st, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { assert.NoError(t, st.Close()) }()
 	_, err = st.Write(context.Background(), storetest.Records(5, 100, 24), nil)
 	require.NoError(t, err)
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -202,7 +202,7 @@ func TestCancelledRequestIsNot200(t *testing.T) {
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+Prefix+"summary?"+all, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+Prefix+"summary?"+all, http.NoBody)
 	require.NoError(t, err)
 	go func() {
 		<-st.entered

@@ -32,7 +32,7 @@ import (
 // scrape serves m through its handler, GETs it and returns the body and
 // every sample by series key (see key): histograms as _bucket, _sum and
 // _count samples.
-func scrape(t testing.TB, m *Metrics) (string, map[string]float64) {
+func scrape(t testing.TB, m *Metrics) (exposition string, samples map[string]float64) {
 	t.Helper()
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()

@@ -20,10 +20,47 @@ const (
 
 // migrations are applied in order, each once, each in its own transaction.
 // Never edit a released migration: add a new one.
-var migrations = []func() string{
-	schemaV1,
-	retentionV2,
-	userWeeksV3,
+var migrations = []migration{
+	script(schemaV1),
+	script(retentionV2),
+	script(userWeeksV3),
+	rawOperationV4,
+}
+
+// A migration changes the schema, and the rows to fit, in the
+// transaction it is given.
+type migration func(ctx context.Context, tx pgx.Tx) error
+
+// script is a migration of SQL statements.
+func script(statements func() string) migration {
+	return func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, statements())
+		return err
+	}
+}
+
+// rawOperationV4 keeps the instrumentation library's name of the
+// operation beside the canonical one: sqlstore.SplitOperations. Adding a
+// column with a constant default rewrites no partition; the updates
+// rewrite the rows that had an operation.
+func rawOperationV4(ctx context.Context, tx pgx.Tx) error {
+	return sqlstore.SplitOperations(ctx, migrationTx{tx})
+}
+
+// migrationTx is a migration's transaction as sqlstore.MigrationTx.
+type migrationTx struct{ tx pgx.Tx }
+
+func (m migrationTx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := m.tx.Exec(ctx, dialect.Rebind(query), args...)
+	return err
+}
+
+func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error) {
+	rows, err := m.tx.Query(ctx, dialect.Rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the
@@ -144,7 +181,7 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 	}
 	for v := have + 1; v <= len(migrations); v++ {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, migrations[v-1]()); err != nil {
+			if err := migrations[v-1](ctx, tx); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)`, v, time.Now().UnixMilli())

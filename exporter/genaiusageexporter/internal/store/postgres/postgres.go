@@ -103,13 +103,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	return &Store{
-		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}},
+		Reader:    &sqlstore.Reader{DB: db, Writer: db, D: dialect},
 		pool:      pool,
 		db:        db,
 		insertSQL: insertSQL(),
 		rollupSQL: rollupSQL(),
 	}, nil
 }
+
+// dialect is PostgreSQL's SQL.
+var dialect = sqlstore.Dialect{Name: "postgres", Numbered: true, Unavailable: unavailable}
 
 // unavailable reports the errors of a server that cannot answer now: not
 // reached, its connection lost, timed out, shutting down or starting, or
@@ -567,7 +570,7 @@ func (s *Store) merge(ctx context.Context, tx pgx.Tx, recs []usage.Record, batch
 // months before t go as partitions (no row-by-row delete, no bloat), the
 // rest with a DELETE.
 func (s *Store) DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error) {
-	if err := s.Reader.RaiseRecordsSince(ctx, t); err != nil {
+	if err := s.RaiseRecordsSince(ctx, t); err != nil {
 		return 0, err
 	}
 	dropped, err := s.dropPartitionsBefore(ctx, t.UnixMilli())

@@ -58,13 +58,19 @@ func admin(tb testing.TB) *pgx.Conn {
 	return conn
 }
 
+// closeConn closes a connection of admin.
+func closeConn(tb testing.TB, conn *pgx.Conn) {
+	tb.Helper()
+	assert.NoError(tb, conn.Close(context.Background()))
+}
+
 // freshDB creates an empty database, dropped when the test ends, and
 // returns its DSN.
 func freshDB(tb testing.TB) string {
 	tb.Helper()
 	ctx := context.Background()
 	conn := admin(tb)
-	defer conn.Close(ctx)
+	defer closeConn(tb, conn)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	name := "otelcol_genai_test_" + hex.EncodeToString(b[:])
@@ -72,7 +78,7 @@ func freshDB(tb testing.TB) string {
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		conn := admin(tb)
-		defer conn.Close(ctx)
+		defer closeConn(tb, conn)
 		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		assert.NoError(tb, err)
 	})
@@ -93,7 +99,7 @@ func openDSN(tb testing.TB, dsn string) *Store {
 	tb.Helper()
 	s, err := Open(context.Background(), dsn)
 	require.NoError(tb, err)
-	tb.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { assert.NoError(tb, s.Close()) })
 	return s
 }
 
@@ -129,21 +135,48 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 func TestUpgradeToWeekRows(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	all := migrations
-	migrations = all[:2]
-	s, err := Open(ctx, dsn)
-	migrations = all
-	require.NoError(t, err)
-	recs := storetest.Records(11, 300, 48)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	recs := storetest.UnsplitRecords(11, 300, 48)
+	s := writeAtSchema(t, dsn, 2, recs)
 	// The collectors of those schemas wrote no week rows.
-	_, err = s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
+	_, err := s.pool.Exec(ctx, "DELETE FROM usage_rollups WHERE grain = $1", store.GrainWeek)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	s = openDSN(t, dsn)
 	storetest.CheckWeekRows(t, s, recs)
+}
+
+// writeAtSchema opens the database of dsn with the first v migrations
+// only, and writes recs (of storetest.UnsplitRecords) as a collector of
+// schema v did.
+func writeAtSchema(t *testing.T, dsn string, v int, recs []usage.Record) *Store {
+	all := migrations
+	migrations = all[:v]
+	s, err := Open(context.Background(), dsn)
+	migrations = all
+	require.NoError(t, err)
+	storetest.WriteUnsplit(t, s, s.db, recs)
+	return s
+}
+
+// A database of the third schema, whose operation column held the
+// library's name of the operation, upgrades in place: that name moves to
+// raw_operation and the operation becomes the canonical one, in every
+// monthly partition.
+func TestUpgradeSplitsOperations(t *testing.T) {
+	dsn := freshDB(t)
+	recs := storetest.UnsplitRecords(12, 200, 24*40) // November and December
+	require.NoError(t, writeAtSchema(t, dsn, 3, recs).Close())
+
+	s := openDSN(t, dsn)
+	filled := 0
+	for _, n := range partitionCounts(t, s) {
+		if n > 0 {
+			filled++
+		}
+	}
+	require.Equal(t, 2, filled, "records in two partitions")
+	storetest.CheckSplit(t, s, recs)
 }
 
 // A collector does not write to a database that a newer collector has
@@ -214,7 +247,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		wg.Go(func() {
 			s, err := Open(context.Background(), dsn)
 			if err == nil {
-				s.Close()
+				err = s.Close()
 			}
 			errs[i] = err
 		})
@@ -240,7 +273,7 @@ func TestSchemaMirrorsSQLite(t *testing.T) {
 	require.NoError(t, lite.Close())
 	db, err := sql.Open("sqlite", path)
 	require.NoError(t, err)
-	defer db.Close()
+	defer func() { assert.NoError(t, db.Close()) }()
 	var want []string
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records' AND sql IS NOT NULL ORDER BY name`)
 	require.NoError(t, err)
@@ -292,7 +325,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	admin(t).Close(context.Background())
+	closeConn(t, admin(t))
 	cfg, err := pgx.ParseConfig(adminDSN())
 	require.NoError(t, err)
 	dsn := fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", url.PathEscape(cfg.User), secret, cfg.Host, cfg.Port, cfg.Database)

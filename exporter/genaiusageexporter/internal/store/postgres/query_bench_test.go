@@ -20,7 +20,7 @@ func benchStore(b *testing.B) *Store {
 	n := storetest.BenchRecords(b)
 	name := fmt.Sprintf("otelcol_genai_bench_v3_%d", n)
 	conn := admin(b)
-	defer conn.Close(ctx)
+	defer closeConn(b, conn)
 	var exists bool
 	require.NoError(b, conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists))
 	dsn := withDatabase(b, adminDSN(), name)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,10 +13,54 @@ import (
 
 // migrations are applied in order, each once, each in its own transaction.
 // Never edit a released migration: add a new one.
-var migrations = []func() string{
-	schemaV1,
-	retentionV2,
-	userWeeksV3,
+var migrations = []migration{
+	script(schemaV1),
+	script(retentionV2),
+	script(userWeeksV3),
+	rawOperationV4,
+}
+
+// A migration changes the schema, and the rows to fit, in the
+// transaction it is given.
+type migration func(ctx context.Context, tx *sql.Tx) error
+
+// script is a migration of SQL statements.
+func script(statements func() string) migration {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, statements())
+		return err
+	}
+}
+
+// rawOperationV4 keeps the instrumentation library's name of the
+// operation beside the canonical one: sqlstore.SplitOperations.
+func rawOperationV4(ctx context.Context, tx *sql.Tx) error {
+	return sqlstore.SplitOperations(ctx, migrationTx{tx})
+}
+
+// migrationTx is a migration's transaction as sqlstore.MigrationTx.
+type migrationTx struct{ tx *sql.Tx }
+
+func (m migrationTx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := m.tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error) {
+	rows, err := m.tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the
@@ -132,13 +177,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v-1]()); err != nil {
-			tx.Rollback() //nolint:errcheck
-			return fmt.Errorf("migration %d: %w", v, err)
+		if err := migrations[v-1](ctx, tx); err != nil {
+			return fmt.Errorf("migration %d: %w", v, errors.Join(err, tx.Rollback()))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)`, v, time.Now().UnixMilli()); err != nil {
-			tx.Rollback() //nolint:errcheck
-			return fmt.Errorf("migration %d: %w", v, err)
+			return fmt.Errorf("migration %d: %w", v, errors.Join(err, tx.Rollback()))
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %d: %w", v, err)

@@ -26,7 +26,9 @@ func benchStore(b *testing.B) *Store {
 		// Built aside and renamed, so an interrupted build is never reused.
 		tmp := path + ".building"
 		for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-			os.Remove(f)
+			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+				b.Fatal(err)
+			}
 		}
 		s, err := Open(ctx, tmp)
 		if err != nil {
@@ -44,7 +46,11 @@ func benchStore(b *testing.B) *Store {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { s.Close() })
+	b.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	return s
 }
 

@@ -76,22 +76,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, errors.Join(err, db.Close()))
 	}
 	if err := migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: %s: %w", path, errors.Join(err, db.Close()))
 	}
 	reads, err := openDB(path, readerPragmas, maxReaders)
 	if err == nil {
 		if err = reads.PingContext(ctx); err != nil {
-			reads.Close()
+			err = errors.Join(err, reads.Close())
 		}
 	}
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, errors.Join(err, db.Close()))
 	}
 	return &Store{
 		Reader: &sqlstore.Reader{DB: reads, Writer: db, D: sqlstore.Dialect{Name: "sqlite", OrderedInLists: true, Unavailable: unavailable}},
@@ -100,7 +97,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.Reader.DB.Close(), s.db.Close()) }
+func (s *Store) Close() error { return errors.Join(s.DB.Close(), s.db.Close()) }
 
 func insertSQL() string {
 	cols := sqlstore.RecordColumns()
@@ -164,7 +161,9 @@ func (s *Store) Write(ctx context.Context, recs []usage.Record, inserted []bool)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: connect: %w", err)
 	}
-	defer conn.Close()
+	// Close only gives the connection back to the pool; it fails only if
+	// it was given back already.
+	defer func() { _ = conn.Close() }()
 	var n int
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(rawConn)
@@ -202,7 +201,9 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
-	defer ins.Close()
+	// Finalizing a statement fails only with the error of its last run,
+	// which ExecContext has returned already.
+	defer func() { _ = ins.Close() }()
 	var rollups sqlstore.Rollups
 	var vals []any
 	var args []driver.NamedValue
@@ -229,7 +230,7 @@ func (s *Store) write(ctx context.Context, c rawConn, recs []usage.Record, inser
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: prepare rollup: %w", err)
 		}
-		defer up.Close()
+		defer func() { _ = up.Close() }() // as ins
 		for k, v := range rows {
 			vals = sqlstore.RollupArgs(vals[:0], k, v)
 			if _, err := up.ExecContext(ctx, namedValues(args, vals)); err != nil {
@@ -259,8 +260,7 @@ func prepare(ctx context.Context, c rawConn, query string) (stmtExec, error) {
 	}
 	ex, ok := st.(stmtExec)
 	if !ok {
-		st.Close()
-		return nil, fmt.Errorf("the driver's statements do not take a context")
+		return nil, errors.Join(errors.New("the driver's statements do not take a context"), st.Close())
 	}
 	return ex, nil
 }

@@ -36,7 +36,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 
 	s, err = Open(ctx, path)
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "identity survives a restart")
@@ -84,7 +84,7 @@ func TestWriteRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "usage.db"))
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	_, err = s.db.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_ms) VALUES (?, 0)", len(migrations)+1)
 	require.NoError(t, err)
 	recs := storetest.Records(5, 10, 1)
@@ -108,7 +108,7 @@ func BenchmarkWrite(b *testing.B) {
 	storetest.BenchWrite(b, func(tb testing.TB) store.Store {
 		s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "usage.db"))
 		require.NoError(tb, err)
-		tb.Cleanup(func() { s.Close() })
+		tb.Cleanup(func() { assert.NoError(tb, s.Close()) })
 		return s
 	}, 1)
 }
@@ -119,22 +119,16 @@ func BenchmarkWrite(b *testing.B) {
 func TestUpgradeFromFirstSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	all := migrations
-	migrations = all[:1]
-	s, err := Open(ctx, path)
-	migrations = all
-	require.NoError(t, err)
-	recs := storetest.Records(11, 300, 48)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	recs := storetest.UnsplitRecords(11, 300, 48)
+	s := writeAtSchema(t, path, 1, recs)
 	// The collectors of the first schema wrote no week rows.
-	_, err = s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
+	_, err := s.db.ExecContext(ctx, "DELETE FROM usage_rollups WHERE grain = ?", store.GrainWeek)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	s, err = Open(ctx, path)
 	require.NoError(t, err)
-	defer s.Close()
+	defer func() { assert.NoError(t, s.Close()) }()
 	_, total, err := s.Records(ctx, store.Filter{}, store.Page{Limit: 1})
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), total)
@@ -148,6 +142,34 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(300), sum.Calls, "the rollups keep what retention dropped")
 	storetest.CheckWeekRows(t, s, recs)
+}
+
+// writeAtSchema opens the file at path with the first v migrations only,
+// and writes recs (of storetest.UnsplitRecords) as a collector of schema
+// v did.
+func writeAtSchema(t *testing.T, path string, v int, recs []usage.Record) *Store {
+	all := migrations
+	migrations = all[:v]
+	s, err := Open(context.Background(), path)
+	migrations = all
+	require.NoError(t, err)
+	storetest.WriteUnsplit(t, s, s.db, recs)
+	return s
+}
+
+// A file of the third schema, whose operation column held the library's
+// name of the operation, upgrades in place: that name moves to
+// raw_operation and the operation becomes the canonical one.
+func TestUpgradeSplitsOperations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	recs := storetest.UnsplitRecords(12, 200, 24)
+	require.NoError(t, writeAtSchema(t, path, 3, recs).Close())
+
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	storetest.CheckSplit(t, s, recs)
 }
 
 // An export that streams to a slow client reads a snapshot on a

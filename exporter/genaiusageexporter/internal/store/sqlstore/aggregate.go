@@ -205,9 +205,9 @@ func (r *Reader) aggregate(ctx context.Context, q dbtx, f *store.Filter, grain, 
 			if what == rankSums {
 				aggs = Sum("calls") + ", " + Sum("cost_nanos")
 			}
-			switch {
-			case grain == "":
-			case grain == seg.grain:
+			switch grain {
+			case "":
+			case seg.grain:
 				bucket = "bucket_ms"
 			default: // days from hours
 				bucket = truncate("bucket_ms", dayMs)
@@ -442,7 +442,7 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 		if len(all) > limit {
 			other := store.Group{Other: true, Values: int64(len(all) - limit), Aggregate: *newAggregate()}
 			for _, k := range all[limit:] {
-				other.Aggregate.Add(m[bucketKey{key: k}])
+				other.Add(m[bucketKey{key: k}])
 			}
 			out = append(out, other)
 		}

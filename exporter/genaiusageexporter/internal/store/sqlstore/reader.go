@@ -48,8 +48,11 @@ type Reader struct {
 }
 
 // Rebind rewrites "?" placeholders for the dialect.
-func (r *Reader) Rebind(q string) string {
-	if !r.D.Numbered {
+func (r *Reader) Rebind(q string) string { return r.D.Rebind(q) }
+
+// Rebind rewrites "?" placeholders for the dialect.
+func (d Dialect) Rebind(q string) string {
+	if !d.Numbered {
 		return q
 	}
 	var sb strings.Builder

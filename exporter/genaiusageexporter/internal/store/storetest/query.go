@@ -780,7 +780,8 @@ func testRoundTripExtremes(t *testing.T, s Store) {
 	a.Duration, a.TTFT = 36*time.Hour+time.Millisecond, time.Millisecond
 	a.Service, a.Environment = "sérvice ünïcode ✓", "e'nv\"; --"
 	a.Dims = usage.Dimensions{User: "user", Tenant: "tenant", Department: "dept", Session: "session", SessionType: "type", Feature: "feature", APIKey: "key"}
-	a.Provider, a.Model, a.RequestModel, a.ResponseModel, a.Operation = "p", "m", "rm", "rsm", "op"
+	a.Provider, a.Model, a.RequestModel, a.ResponseModel = "p", "m", "rm", "rsm"
+	a.Operation, a.RawOperation = "other", "op ünïcode'; --"
 	a.Streaming, a.Estimated = true, true
 	a.Status, a.ErrorType = "partial", "Timeout"
 	for m := range a.Tokens {

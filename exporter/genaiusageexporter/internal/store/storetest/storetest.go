@@ -49,7 +49,8 @@ func Records(seed uint64, n, hours int) []usage.Record {
 			Provider:     p.provider,
 			Model:        p.model,
 			RequestModel: p.model,
-			Operation:    "chat",
+			Operation:    operations[i%len(operations)][0],
+			RawOperation: operations[i%len(operations)][1],
 			Streaming:    r.IntN(2) == 0,
 			Status:       "priced",
 			Currency:     p.currency,
@@ -121,6 +122,10 @@ func Records(seed uint64, n, hours int) []usage.Record {
 	}
 	return out
 }
+
+// operations are the records' canonical and raw operations, taken in
+// turn (drawing them would change every other field of a seed's records).
+var operations = [...][2]string{{"chat", "chat"}, {"chat", "ai.streamText.doStream"}, {"embeddings", "embedding"}, {"other", "my_custom_op"}, {"other", ""}}
 
 // Store is a store under test: the production interface, and the sums the
 // suite checks the rollups with, which only tests read. Both SQL stores
