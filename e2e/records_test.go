@@ -40,6 +40,7 @@ type storedRecord struct {
 	Streaming     bool              `json:"streaming"`
 	TTFTMs        int64             `json:"ttft_ms"`
 	Status        string            `json:"status"`
+	Reason        string            `json:"reason"`
 	Tokens        map[string]int64  `json:"tokens"`
 	Cost          string            `json:"cost"`
 	Currency      string            `json:"currency"`
@@ -67,7 +68,7 @@ func resolution(t *testing.T, sp ptrace.Span) storedRecord {
 		TraceID: sp.TraceID().String(), SpanID: sp.SpanID().String(),
 		RequestModel: call.RequestModel, ResponseModel: call.ResponseModel,
 		Operation: call.Operation, Streaming: call.Streaming, TTFTMs: call.TTFT.Milliseconds(),
-		Status: get(genaiconv.Status), Card: get(genaiconv.Card), ResponseID: call.ResponseID,
+		Status: get(genaiconv.Status), Reason: get(genaiconv.Reason), Card: get(genaiconv.Card), ResponseID: call.ResponseID,
 		Tokens: map[string]int64{},
 	}
 	var u meter.Counts
@@ -187,7 +188,7 @@ func (c *usageCollector) recordsIn(t *testing.T, from, to time.Time) []storedRec
 // collector with config/collector.yaml, the processor's output also going
 // to a sink, and checks that every stored record says what the processor
 // resolved for its span: provider, models, operation, streaming, every
-// meter, cost, savings and status; on SQLite and on PostgreSQL. It also
+// meter, cost, savings, status and reason; on SQLite and on PostgreSQL. It also
 // holds the captured fixtures to what their libraries really did: the
 // stream flag the mock provider saw, a model and a provider on every call,
 // and an operation the normaliser names.

@@ -52,7 +52,7 @@ type converter struct {
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
 	slots := keySlots{}
-	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider)
+	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason)
 	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
 	c := &converter{cat: cat, dims: dims, slots: slots}
@@ -129,7 +129,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	}
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
-	r.Status = status
+	r.Status, r.Reason = status, text(attrs, genaiconv.Reason)
 	r.RequestModel, r.ResponseModel = clean(call.RequestModel), clean(call.ResponseModel)
 	r.Operation, r.RawOperation = call.Operation, clean(call.RawOperation)
 	r.Streaming = call.Streaming

@@ -45,7 +45,10 @@ type Record struct {
 
 	// Status is the genai_cost status: priced, partial, unpriced,
 	// provider_reported or invalid.
-	Status    string
+	Status string
+	// Reason is the processor's reason for a status other than priced
+	// (genai_cost.reason): "no_usage", "unknown_model", "unpriced_meter:input_audio", ...
+	Reason    string
 	ErrorType string
 
 	Tokens meter.Counts

@@ -89,7 +89,7 @@ func (h *handler) exportJSON(r *http.Request, f store.Filter, bw *bufio.Writer, 
 func csvColumns() []string {
 	cols := []string{"id", "start_time", "trace_id", "span_id", "duration_ms", "ttft_ms", "service", "environment"}
 	cols = append(cols, usage.DimensionNames[:]...)
-	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "raw_operation", "streaming", "status", "error_type")
+	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "raw_operation", "streaming", "status", "reason", "error_type")
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		if m != meter.Request {
 			cols = append(cols, m.String()+"_tokens")
@@ -120,7 +120,7 @@ func (h *handler) exportCSV(r *http.Request, f store.Filter, bw *bufio.Writer, b
 			row = append(row, cell(v))
 		}
 		row = append(row, cell(j.Provider), cell(j.Model), cell(j.RequestModel), cell(j.ResponseModel), cell(j.Operation),
-			cell(j.RawOperation), strconv.FormatBool(j.Streaming), j.Status, cell(j.ErrorType))
+			cell(j.RawOperation), strconv.FormatBool(j.Streaming), j.Status, cell(j.Reason), cell(j.ErrorType))
 		for m := meter.Meter(0); m < meter.Count; m++ {
 			if m != meter.Request {
 				row = append(row, strconv.FormatInt(rec.Tokens[m], 10))

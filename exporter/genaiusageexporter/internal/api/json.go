@@ -97,6 +97,7 @@ type recordJSON struct {
 	RawOperation     string            `json:"raw_operation,omitempty"`
 	Streaming        bool              `json:"streaming"`
 	Status           string            `json:"status"`
+	Reason           string            `json:"reason,omitempty"`
 	ErrorType        string            `json:"error_type,omitempty"`
 	Tokens           map[string]int64  `json:"tokens"`
 	Cost             string            `json:"cost"`
@@ -120,7 +121,7 @@ func toJSON(r *usage.Record) recordJSON {
 		User: r.Dims.User, Tenant: r.Dims.Tenant, Department: r.Dims.Department, Session: r.Dims.Session,
 		SessionType: r.Dims.SessionType, Feature: r.Dims.Feature, APIKey: r.Dims.APIKey,
 		Provider: r.Provider, Model: r.Model, RequestModel: r.RequestModel, ResponseModel: r.ResponseModel,
-		Operation: r.Operation, RawOperation: r.RawOperation, Streaming: r.Streaming, Status: r.Status, ErrorType: r.ErrorType,
+		Operation: r.Operation, RawOperation: r.RawOperation, Streaming: r.Streaming, Status: r.Status, Reason: r.Reason, ErrorType: r.ErrorType,
 		Tokens: tokens(&r.Tokens), Cost: r.Cost.String(), Currency: r.Currency, CostSource: r.CostSource,
 		ReportedCurrency: r.ReportedCurrency, Card: r.Card, Estimated: r.Estimated, ResponseID: r.ResponseID,
 	}
@@ -167,7 +168,7 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 	r.Dims = usage.Dimensions{User: j.User, Tenant: j.Tenant, Department: j.Department, Session: j.Session,
 		SessionType: j.SessionType, Feature: j.Feature, APIKey: j.APIKey}
 	r.Provider, r.Model, r.RequestModel, r.ResponseModel = j.Provider, j.Model, j.RequestModel, j.ResponseModel
-	r.Operation, r.RawOperation, r.Streaming, r.ErrorType = j.Operation, j.RawOperation, j.Streaming, j.ErrorType
+	r.Operation, r.RawOperation, r.Streaming, r.Reason, r.ErrorType = j.Operation, j.RawOperation, j.Streaming, j.Reason, j.ErrorType
 	if !slices.Contains(statuses, j.Status) {
 		return r, fmt.Errorf("status: %q is not a billable status", j.Status)
 	}

@@ -24,7 +24,7 @@ var migrations = []migration{
 	script(schemaV1),
 	script(retentionV2),
 	script(userWeeksV3),
-	rawOperationV4,
+	callDescriptionV4,
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -39,12 +39,12 @@ func script(statements func() string) migration {
 	}
 }
 
-// rawOperationV4 keeps the instrumentation library's name of the
-// operation beside the canonical one: sqlstore.SplitOperations. Adding a
+// callDescriptionV4 keeps the instrumentation library's name of the
+// operation beside the canonical one: sqlstore.DescribeCalls. Adding a
 // column with a constant default rewrites no partition; the updates
 // rewrite the rows that had an operation.
-func rawOperationV4(ctx context.Context, tx pgx.Tx) error {
-	return sqlstore.SplitOperations(ctx, migrationTx{tx})
+func callDescriptionV4(ctx context.Context, tx pgx.Tx) error {
+	return sqlstore.DescribeCalls(ctx, migrationTx{tx})
 }
 
 // migrationTx is a migration's transaction as sqlstore.MigrationTx.

@@ -17,7 +17,7 @@ var migrations = []migration{
 	script(schemaV1),
 	script(retentionV2),
 	script(userWeeksV3),
-	rawOperationV4,
+	callDescriptionV4,
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -32,10 +32,10 @@ func script(statements func() string) migration {
 	}
 }
 
-// rawOperationV4 keeps the instrumentation library's name of the
-// operation beside the canonical one: sqlstore.SplitOperations.
-func rawOperationV4(ctx context.Context, tx *sql.Tx) error {
-	return sqlstore.SplitOperations(ctx, migrationTx{tx})
+// callDescriptionV4 keeps the instrumentation library's name of the
+// operation beside the canonical one: sqlstore.DescribeCalls.
+func callDescriptionV4(ctx context.Context, tx *sql.Tx) error {
+	return sqlstore.DescribeCalls(ctx, migrationTx{tx})
 }
 
 // migrationTx is a migration's transaction as sqlstore.MigrationTx.

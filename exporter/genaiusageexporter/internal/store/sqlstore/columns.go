@@ -59,7 +59,7 @@ func DimensionColumn(dim string) (string, bool) {
 func RecordColumns() []string {
 	cols := []string{"ts_ms", "trace_id", "span_id", "duration_ms", "ttft_ms", "service", "environment"}
 	cols = append(cols, DimensionColumns[:]...)
-	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "raw_operation", "streaming", "status", "error_type")
+	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "raw_operation", "streaming", "status", "reason", "error_type")
 	cols = append(cols, TokenColumns...)
 	cols = append(cols, CostColumns...)
 	return append(cols, "cost_nanos", "currency", "cache_saved_nanos", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
@@ -72,7 +72,7 @@ func RecordArgs(args []any, r *usage.Record) []any {
 	for _, v := range r.Dims.Values() {
 		args = append(args, v)
 	}
-	args = append(args, r.Provider, r.Model, r.RequestModel, r.ResponseModel, r.Operation, r.RawOperation, boolInt(r.Streaming), r.Status, r.ErrorType)
+	args = append(args, r.Provider, r.Model, r.RequestModel, r.ResponseModel, r.Operation, r.RawOperation, boolInt(r.Streaming), r.Status, r.Reason, r.ErrorType)
 	for _, m := range TokenMeters {
 		args = append(args, r.Tokens[m])
 	}

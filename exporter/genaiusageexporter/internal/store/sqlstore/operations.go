@@ -16,17 +16,24 @@ type MigrationTx interface {
 	Strings(ctx context.Context, query string) ([]string, error)
 }
 
-// SplitOperations is the migration (the same on both backends) that adds
-// the raw_operation column of usage_records. Until then operation held
+// NewColumnsV4 are the text columns schema v4 adds to usage_records.
+var NewColumnsV4 = []string{"reason", "raw_operation"}
+
+// DescribeCalls is the migration (the same on both backends) that adds
+// the reason and raw_operation columns of usage_records. The reason is the
+// processor's (genai_cost.reason: why a call is unpriced, invalid or
+// partial); records stored before have none. Until then operation held
 // the instrumentation library's own name of the operation: it moves to
 // raw_operation, and operation becomes the canonical operation that
 // normalize.CanonicalOperation maps it to, as the exporter writes them
 // from then on. The mapping is computed here, in Go, once per distinct
 // value, so that it has one definition. No index or rollup keys on the
 // operation.
-func SplitOperations(ctx context.Context, tx MigrationTx) error {
-	if err := tx.Exec(ctx, "ALTER TABLE usage_records ADD COLUMN raw_operation TEXT NOT NULL DEFAULT ''"); err != nil {
-		return fmt.Errorf("add raw_operation: %w", err)
+func DescribeCalls(ctx context.Context, tx MigrationTx) error {
+	for _, col := range NewColumnsV4 {
+		if err := tx.Exec(ctx, "ALTER TABLE usage_records ADD COLUMN "+col+" TEXT NOT NULL DEFAULT ''"); err != nil {
+			return fmt.Errorf("add %s: %w", col, err)
+		}
 	}
 	raws, err := tx.Strings(ctx, "SELECT DISTINCT operation FROM usage_records")
 	if err != nil {

@@ -40,7 +40,7 @@ func newRecordScanner() *recordScanner {
 	for i := range s.dims {
 		s.dest = append(s.dest, &s.dims[i])
 	}
-	s.dest = append(s.dest, &r.Provider, &r.Model, &r.RequestModel, &r.ResponseModel, &r.Operation, &r.RawOperation, &s.streaming, &r.Status, &r.ErrorType)
+	s.dest = append(s.dest, &r.Provider, &r.Model, &r.RequestModel, &r.ResponseModel, &r.Operation, &r.RawOperation, &s.streaming, &r.Status, &r.Reason, &r.ErrorType)
 	for i := range s.tokens {
 		s.dest = append(s.dest, &s.tokens[i])
 	}

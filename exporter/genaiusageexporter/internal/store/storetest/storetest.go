@@ -90,9 +90,9 @@ func Records(seed uint64, n, hours int) []usage.Record {
 		rec.Tokens[meter.Reasoning] = rec.Tokens[meter.Output] / 2
 		switch {
 		case p.currency == "" && r.IntN(4) == 0:
-			rec.Status = "invalid"
+			rec.Status, rec.Reason = "invalid", "negative:gen_ai.usage.input_tokens"
 		case p.currency == "":
-			rec.Status = "unpriced"
+			rec.Status, rec.Reason = "unpriced", "unknown_model"
 		default:
 			rec.Cost = money.Nanos(r.Int64N(5_000_000_000))
 			rec.CostByMeter[meter.Input] = rec.Cost / 2
@@ -101,7 +101,7 @@ func Records(seed uint64, n, hours int) []usage.Record {
 			rec.CacheSaved = money.Nanos(r.Int64N(1_000_000_000))
 			switch r.IntN(8) {
 			case 0:
-				rec.Status = "partial"
+				rec.Status, rec.Reason = "partial", "unpriced_meter:input_audio"
 			case 1:
 				rec.Status, rec.CostSource = "provider_reported", "provider"
 			case 2:

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -26,6 +27,7 @@ func UnsplitRecords(seed uint64, n, hours int) []usage.Record {
 	recs := Records(seed, n, hours)
 	for i := range recs {
 		recs[i].Operation, recs[i].RawOperation = unsplitOperations[i%len(unsplitOperations)].raw, ""
+		recs[i].Reason = "" // not stored before v4
 	}
 	return recs
 }
@@ -36,13 +38,17 @@ func UnsplitRecords(seed uint64, n, hours int) []usage.Record {
 // and drops it after: what is left is the old schema with the old rows.
 func WriteUnsplit(t *testing.T, s Store, db *sql.DB, recs []usage.Record) {
 	t.Helper()
-	_, err := db.ExecContext(ctx, "ALTER TABLE usage_records ADD COLUMN raw_operation TEXT NOT NULL DEFAULT ''")
-	require.NoError(t, err)
+	for _, col := range sqlstore.NewColumnsV4 {
+		_, err := db.ExecContext(ctx, "ALTER TABLE usage_records ADD COLUMN "+col+" TEXT NOT NULL DEFAULT ''")
+		require.NoError(t, err)
+	}
 	n, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
 	require.Equal(t, len(recs), n)
-	_, err = db.ExecContext(ctx, "ALTER TABLE usage_records DROP COLUMN raw_operation")
-	require.NoError(t, err)
+	for _, col := range sqlstore.NewColumnsV4 {
+		_, err = db.ExecContext(ctx, "ALTER TABLE usage_records DROP COLUMN "+col)
+		require.NoError(t, err)
+	}
 }
 
 // CheckSplit checks that the records of s, upgraded since WriteUnsplit
