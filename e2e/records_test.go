@@ -62,7 +62,7 @@ func resolution(t *testing.T, sp ptrace.Span) storedRecord {
 	}
 	var scratch normalize.Scratch
 	var call normalize.Call
-	opts := normalize.Options{MaxTokens: 1 << 62, MaxCost: 1 << 62, Describe: true}
+	opts := normalize.Options{Describe: true}
 	require.True(t, normalize.Scan(a, sp.Name(), &opts, &scratch, &call), sp.Name())
 	r := storedRecord{
 		TraceID: sp.TraceID().String(), SpanID: sp.SpanID().String(),

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
 // BenchmarkPushTraces measures the exporter's whole write path on SQLite:
@@ -71,4 +72,30 @@ func BenchmarkPushTraces(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkConvert measures turning priced spans into records alone: the
+// fixtures' billable calls, read the way the exporter reads every batch.
+func BenchmarkConvert(b *testing.B) {
+	fxs, err := fixtures.Load("captured", "written")
+	require.NoError(b, err)
+	conv := testConverter(b, nil)
+	var priced []ptrace.Traces
+	n := 0
+	for _, fx := range fxs {
+		for _, td := range priceTraces(b, fx.Traces) {
+			if k := len(conv.appendRecords(nil, td)); k > 0 {
+				priced, n = append(priced, td), n+k
+			}
+		}
+	}
+	recs := make([]usage.Record, 0, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		recs = recs[:0]
+		for _, td := range priced {
+			recs = conv.appendRecords(recs, td)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,8 +62,8 @@ func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]Dimensio
 	for i, d := range dims {
 		c.dimSlots[i] = slots.add(d.Attributes...)
 	}
-	// Only the description is read from the scan: limits do not matter.
-	c.scan = normalize.Options{MaxTokens: math.MaxInt64, MaxCost: math.MaxInt64, Describe: true}
+	// Only the description is read: usage and cost are the processor's.
+	c.scan = normalize.Options{Describe: true}
 	return c
 }
 

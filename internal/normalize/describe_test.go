@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"math"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ func describe(t *testing.T, name string, kv map[string]any) Description {
 	t.Helper()
 	var c Call
 	var scratch Scratch
-	opts := Options{MaxTokens: math.MaxInt64, MaxCost: math.MaxInt64, Describe: true}
+	opts := Options{Describe: true}
 	require.True(t, Scan(attrs(t, kv), name, &opts, &scratch, &c))
 	return c.Description
 }

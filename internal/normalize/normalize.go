@@ -106,8 +106,10 @@ type Options struct {
 	// InferenceOps and AggregateOps are operation names (lower case) that
 	// override the built-in lists.
 	InferenceOps, AggregateOps map[string]bool
-	// Describe fills Call.Description. The processor does not need it; the
-	// exporter does, and so reads a span with the very same keys.
+	// Describe fills Call.Description, the models, providers, server and
+	// response id, and reads nothing else: no usage, no cost, no kind. The
+	// exporter describes a call the processor has priced, with the very
+	// same keys; the processor does not need the description.
 	Describe bool
 }
 
@@ -173,17 +175,18 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 			c.NProv++
 		}
 	}
-	c.readTokens(st, table, opts.MaxTokens)
 	c.ResponseModel = str(st, cResponseModel)
 	c.RequestModel = str(st, cRequestModel)
 	c.Server = str(st, cServer)
 	c.ResponseID = str(st, cResponseID)
+	if opts.Describe {
+		c.describe(st, spanName)
+		return true
+	}
+	c.readTokens(st, table, opts.MaxTokens)
 	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
 	c.readReported(st, table, opts.MaxCost)
 	c.Kind = classify(st, c, opts, spanName)
-	if opts.Describe {
-		c.describe(st, spanName)
-	}
 	return true
 }
 
