@@ -312,7 +312,15 @@ func equalSlices[T any](t *testing.T, want, got []T, msg string, args ...any) {
 	if len(want) == 0 && len(got) == 0 {
 		return
 	}
-	assert.Equal(t, want, got, append([]any{msg}, args...)...)
+	// The first element that differs, not a diff of the whole slices: a
+	// diff of thousands of records takes testify minutes.
+	for i := range min(len(want), len(got)) {
+		if !assert.ObjectsAreEqual(want[i], got[i]) {
+			assert.Equal(t, want[i], got[i], append([]any{msg + " (element %d of %d)"}, append(args, i, len(want))...)...)
+			return
+		}
+	}
+	assert.Len(t, got, len(want), append([]any{msg}, args...)...)
 }
 
 func (d *queryData) testSeries(t *testing.T) {
