@@ -1,5 +1,10 @@
-// Package genaiconv names the span attributes the genai_cost processor
-// writes and the genai_usage exporter reads. See docs/attributes.md.
+// Package genaiconv is the contract between the genai_cost processor and
+// the genai_usage exporter: the span attributes the processor writes and
+// the exporter reads, the statuses and what each means for the books. What
+// describes a call beyond these (models, operation, streaming) the
+// exporter reads with the processor's own normaliser (internal/normalize),
+// and a card's provider and model come from the catalog that owns card
+// ids. See docs/attributes.md.
 package genaiconv
 
 import "github.com/otelcol-genai/otelcol-genai/internal/meter"
