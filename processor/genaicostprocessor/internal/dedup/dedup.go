@@ -465,6 +465,10 @@ func (t *Tracker) decide(batch []Candidate, i int) Decision {
 	}
 	root := &t.work[t.find(k)]
 	switch {
+	case root.hasCarrier && root.carrier == batch[i].Span:
+		// The carrier itself, replayed after its own entry was forgotten
+		// while its response id was still remembered.
+		return Decision{}
 	case root.hasCarrier:
 		return Decision{Duplicate: true, Of: root.carrier}
 	case root.best == int32(i):

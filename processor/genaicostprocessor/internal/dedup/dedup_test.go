@@ -100,6 +100,19 @@ func TestWrapperOfAWrapper(t *testing.T) {
 	assert.Equal(t, []Decision{dupOf(3), dupOf(3), priced, priced}, got)
 }
 
+func TestCarrierReplayedAfterItsEntryIsForgotten(t *testing.T) {
+	tr := New(time.Minute, 1000)
+	carrier := Candidate{Trace: tid(1), Span: sid(1), ResponseID: "r"}
+	decide(tr, t0, carrier)
+	// Forget the carrier's own entry but not its response id's.
+	fp := tr.spanFP(&carrier.Trace, carrier.Span)
+	e := tr.cur.find(fp)
+	require.NotZero(t, e.key)
+	e.key = 0
+	tr.cur.n--
+	assert.Equal(t, []Decision{priced}, decide(tr, t0, carrier), "never a duplicate of itself")
+}
+
 func TestSameSpanTwiceInABatch(t *testing.T) {
 	tr := New(time.Minute, 1000)
 	c := Candidate{Trace: tid(1), Span: sid(1), ResponseID: "r"}
