@@ -2,7 +2,9 @@ package normalize
 
 import (
 	"math"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -377,6 +379,7 @@ func TestReportedCost(t *testing.T) {
 // panic and must only produce sane meters.
 func FuzzScan(f *testing.F) {
 	f.Add("gen_ai.usage.input_tokens", "100", int64(5), 1.5, true, "chat")
+	f.Add("gen_ai.request.stream", `{"stream": true}`, int64(5), 0.25, true, "ai.streamText.doStream")
 	f.Add("gen_ai.usage.cache_read.input_tokens", "", int64(-1), math.NaN(), false, "claude_code.llm_request")
 	f.Add("llm.token_count.prompt", "1e3", int64(1<<62), math.Inf(-1), true, "ai.generateText")
 	f.Add("gen_ai.usage.input_token_details", "{'cache_read': 99999999999999999999}", int64(0), math.Copysign(0, -1), false, "x")
@@ -391,6 +394,20 @@ func FuzzScan(f *testing.F) {
 		m.PutStr("gen_ai.usage.cost.currency", s)
 		m.PutStr("input_tokens", s)
 		m.PutInt("cache_read_tokens", i)
+		m.PutStr("llm.invocation_parameters", s)
+		m.PutDouble("gen_ai.response.time_to_first_chunk", d)
+		m.PutStr("ai.response.msToFirstChunk", s)
+		m.PutStr("ai.operationId", s)
+		// The exporter's description of the same span never fails either.
+		var described Call
+		if Scan(m, name, &Options{Describe: true}, new(Scratch), &described) {
+			if d := described.TTFT; d < 0 || d > 24*time.Hour {
+				t.Fatalf("time to first chunk %v", d)
+			}
+			if !slices.Contains(Operations, described.Operation) {
+				t.Fatalf("operation %q", described.Operation)
+			}
+		}
 		var c Call
 		if !Scan(m, name, lim, new(Scratch), &c) {
 			return
