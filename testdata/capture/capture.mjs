@@ -34,6 +34,7 @@ const JOBS = [
   ['dual-otel-openinference-openai', '.', 'scenarios/dual.mjs', ['otel-openinference-openai'], 'dual-otel-openinference-openai-'],
   ['dual-otel-traceloop-openai', '.', 'scenarios/dual.mjs', ['otel-traceloop-openai'], 'dual-otel-traceloop-openai-'],
   ['dual-anthropic-sdk-openinference', '.', 'scenarios/dual.mjs', ['anthropic-sdk-openinference'], 'dual-anthropic-sdk-openinference-'],
+  ['dual-openlit-anthropic-sdk', 'openlit', 'capture-openlit.mjs', ['dual-anthropic-sdk'], 'dual-openlit-anthropic-sdk-'],
   ['langchain-openinference', 'langchain', 'capture-langchain.mjs', ['openinference'], 'langchain-openinference-'],
   ['langchain-traceloop', 'langchain', 'capture-langchain.mjs', ['traceloop'], 'langchain-traceloop-'],
 ];

@@ -6,6 +6,15 @@
 //
 // The @anthropic-ai/sdk client's own native span is switched off
 // (openTelemetry: false) so the fixtures show OpenLIT's spans alone.
+//
+//   node capture-openlit.mjs                      openlit-* fixtures
+//   node capture-openlit.mjs dual-anthropic-sdk   dual-openlit-anthropic-sdk-* fixtures:
+//       OpenLIT's Anthropic instrumentation AND the SDK's own span (left at its
+//       default, on), in one process. The SDK's tracer comes from the global
+//       tracer provider (trace.getTracerProvider() in @anthropic-ai/sdk
+//       internal/tracing), which is the NodeTracerProvider that Openlit.init
+//       registers, so both spans share one provider, one trace and (with the
+//       batch processor, flushed per scenario) one export request.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,6 +23,10 @@ import { Openlit } from 'openlit'; // (from ESM the CJS default export is the mo
 import { createCapture, pkgVersion } from '../lib/harness.mjs';
 import { runOpenAIOperations } from '../lib/openai-operations.mjs';
 
+const mode = process.argv[2] ?? '';
+if (mode !== '' && mode !== 'dual-anthropic-sdk') throw new Error(`unknown mode ${mode}`);
+const dual = mode === 'dual-anthropic-sdk';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const packages = {
   openlit: pkgVersion('openlit', here),
@@ -21,10 +34,11 @@ const packages = {
   '@anthropic-ai/sdk': pkgVersion('@anthropic-ai/sdk', here),
   '@opentelemetry/sdk-trace-node (openlit)': pkgVersion('@opentelemetry/sdk-trace-node', here),
   '@opentelemetry/exporter-trace-otlp-http (openlit)': pkgVersion('@opentelemetry/exporter-trace-otlp-http', here),
+  ...(dual ? { '@opentelemetry/api (openlit, @anthropic-ai/sdk)': pkgVersion('@opentelemetry/api', here) } : {}),
 };
 const cap = await createCapture({
-  library: 'openlit',
-  serviceName: 'capture-openlit',
+  library: dual ? 'dual-openlit-anthropic-sdk' : 'openlit',
+  serviceName: dual ? 'capture-dual-openlit-anthropic-sdk' : 'capture-openlit',
   packages,
   primaryPackage: 'openlit',
   ownTracing: true,
@@ -45,10 +59,13 @@ const pricingJson = {
 };
 
 Openlit.init({
-  applicationName: 'capture-openlit',
+  applicationName: dual ? 'capture-dual-openlit-anthropic-sdk' : 'capture-openlit',
   environment: 'capture',
   otlpEndpoint: cap.receiver.origin,
-  disableBatch: true,
+  // dual: OpenLIT's default BatchSpanProcessor (flushed at the end of each
+  // scenario), so both spans of the call arrive in ONE export request, as a
+  // user's would; otherwise SimpleSpanProcessor (one request per span).
+  disableBatch: !dual,
   disableMetrics: true,
   disableEvents: true,
   captureMessageContent: true,
@@ -66,7 +83,11 @@ const { OpenAI } = openaiModule;
 const { Anthropic } = require('@anthropic-ai/sdk');
 
 const openai = new OpenAI({ baseURL: cap.openaiBaseURL, apiKey: 'test' });
-const anthropic = new Anthropic({ baseURL: cap.anthropicBaseURL, apiKey: 'test', openTelemetry: false });
+// dual: no openTelemetry option, so the SDK's own span is at its default (on;
+// ANTHROPIC_* variables are removed by capture.mjs), as in dual-anthropic-sdk-openinference.
+const anthropic = dual
+  ? new Anthropic({ baseURL: cap.anthropicBaseURL, apiKey: 'test' })
+  : new Anthropic({ baseURL: cap.anthropicBaseURL, apiKey: 'test', openTelemetry: false });
 const messages = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'What is the capital of France?' },
@@ -78,6 +99,19 @@ const anthropicReq = {
   messages: [{ role: 'user', content: 'What is the capital of France?' }],
 };
 const PRICING = ' OpenLIT pricing passed in: gpt-4o-mini $0.00015/1K in, $0.0006/1K out, $0.000075/1K cache read; claude-sonnet-4-5 $0.003/1K in, $0.015/1K out, $0.0003/1K cache read, $0.00375/1K cache write.';
+
+if (dual) {
+  const DUAL = 'ONE messages.create call traced twice in one trace: OpenLIT\'s "chat claude-sonnet-4-5" span (parent; it starts its span and calls the SDK method inside context.with) and the @anthropic-ai/sdk built-in "anthropic.messages.create" span (child, scope com.anthropic.sdk.typescript, default configuration: on), both from the tracer provider Openlit.init registers, exported together (BatchSpanProcessor, one export request). Both carry gen_ai.response.id. Usage must be counted once.';
+  await cap.scenario('messages-cache', async () => {
+    await anthropic.messages.create(anthropicReq);
+  }, { notes: `${DUAL} Non-streaming; OpenLIT reports input_tokens 100 (exclusive), the SDK 2600 (inclusive).${PRICING}` });
+  await cap.scenario('messages-cache-stream', async () => {
+    const stream = await anthropic.messages.create({ ...anthropicReq, stream: true });
+    for await (const _ of stream) { /* drain */ }
+  }, { notes: `${DUAL} messages.create({stream:true}); message_start usage has output_tokens=1, message_delta has cumulative output_tokens=250 (OpenLIT adds them: 251).${PRICING}` });
+  await cap.close();
+  process.exit(0);
+}
 
 await cap.scenario('openai-chat-cached', async () => {
   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 512 });
