@@ -29,15 +29,17 @@ func TestValidateAccepts(t *testing.T) {
 		"global":           func(s *Spec) { s.Scope = Scope{} },
 		"each user":        func(s *Spec) { s.Scope = Scope{Each: "user"} },
 		"each of a tenant": func(s *Spec) { s.Scope.Each = "user" },
-		"filters":          func(s *Spec) { s.Scope = Scope{Provider: "openai", Model: "gpt-4o", Service: "chat", Environment: "prod"} },
-		"utc by default":   func(s *Spec) { s.Period = Period{Kind: Month} },
-		"week":             func(s *Spec) { s.Period.Kind = Week },
-		"rolling":          func(s *Spec) { s.Period = Period{Kind: Rolling, Days: 7} },
-		"rolling max":      func(s *Spec) { s.Period = Period{Kind: Rolling, Days: MaxRollingDays} },
-		"thresholds":       func(s *Spec) { s.Thresholds = []int{1, 90, 1000} },
-		"one nano":         func(s *Spec) { s.Limit = "0.000000001" },
-		"exponent":         func(s *Spec) { s.Limit = "2.5e3" },
-		"id chars":         func(s *Spec) { s.ID = "A.b_c-9" },
+		"filters": func(s *Spec) {
+			s.Scope = Scope{Provider: "openai", Model: "gpt-4o", Service: "chat", Environment: "prod"}
+		},
+		"utc by default": func(s *Spec) { s.Period = Period{Kind: Month} },
+		"week":           func(s *Spec) { s.Period.Kind = Week },
+		"rolling":        func(s *Spec) { s.Period = Period{Kind: Rolling, Days: 7} },
+		"rolling max":    func(s *Spec) { s.Period = Period{Kind: Rolling, Days: MaxRollingDays} },
+		"thresholds":     func(s *Spec) { s.Thresholds = []int{1, 90, 1000} },
+		"one nano":       func(s *Spec) { s.Limit = "0.000000001" },
+		"exponent":       func(s *Spec) { s.Limit = "2.5e3" },
+		"id chars":       func(s *Spec) { s.ID = "A.b_c-9" },
 	}
 	for name, mut := range cases {
 		t.Run(name, func(t *testing.T) {
