@@ -55,7 +55,8 @@ func TestStatus(t *testing.T) {
 			remaining: "60", ratio: "0.400000", period: fc{"124", "2026-03-26T00:00:00Z"}, last: fc{"82", ""},
 		},
 		{
-			// last 24 h: 40 + 10 × 21 = 250, crossing 24 h × 60/10 = 6 days on: March 17.
+			// The worked example of docs/budgets.md. Last 24 h: 40 + 10 × 21 = 250,
+			// crossing 24 h × 60/10 = 6 days on: March 17.
 			name: "month, fast lately", b: march("100"), now: m10, spent: "40", last24h: "10",
 			remaining: "60", ratio: "0.400000", period: fc{"124", "2026-03-26T00:00:00Z"}, last: fc{"250", "2026-03-17T00:00:00Z"},
 		},
