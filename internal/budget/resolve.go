@@ -3,6 +3,7 @@ package budget
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,12 +32,7 @@ var subjectFields = [...]string{"provider", "model", "service", "environment"}
 // empty value is the same as none. Errors name the key.
 func ParseSubject(q url.Values) (Subject, error) {
 	var s Subject
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		vs := q[k]
 		if len(vs) > 1 {
 			return Subject{}, fmt.Errorf("%s: given %d times; a subject has one value of each", k, len(vs))

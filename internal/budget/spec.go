@@ -181,12 +181,7 @@ func (s *Spec) compile() (*Budget, error) {
 
 func (sc *Scope) validate() []error {
 	var errs []error
-	names := make([]string, 0, len(sc.Dimensions))
-	for name := range sc.Dimensions {
-		names = append(names, name)
-	}
-	slices.Sort(names) // errors in a stable order
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(sc.Dimensions)) { // errors in a stable order
 		switch {
 		case !IsDimension(name):
 			errs = append(errs, fmt.Errorf("scope.dimensions: %q is not a dimension (one of %s)", name, dimensionList))
