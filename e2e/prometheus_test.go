@@ -57,17 +57,21 @@ type ruleFile struct {
 	Groups []struct {
 		Name  string `yaml:"name"`
 		Rules []struct {
-			Record string `yaml:"record"`
-			Alert  string `yaml:"alert"`
-			Expr   string `yaml:"expr"`
+			Record      string            `yaml:"record"`
+			Alert       string            `yaml:"alert"`
+			Expr        string            `yaml:"expr"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
 		} `yaml:"rules"`
 	} `yaml:"groups"`
 }
 
 // rule is one rule of the files under config/prometheus.
 type rule struct {
-	name, expr string
-	alert      bool
+	name, expr  string
+	alert       bool
+	labels      map[string]string
+	annotations map[string]string
 }
 
 func loadRules(t *testing.T, paths ...string) []rule {
@@ -79,7 +83,8 @@ func loadRules(t *testing.T, paths ...string) []rule {
 		require.NoError(t, yaml.Unmarshal(data, &f), p)
 		for _, g := range f.Groups {
 			for _, r := range g.Rules {
-				out = append(out, rule{name: r.Record + r.Alert, expr: r.Expr, alert: r.Alert != ""})
+				out = append(out, rule{name: r.Record + r.Alert, expr: r.Expr, alert: r.Alert != "",
+					labels: r.Labels, annotations: r.Annotations})
 			}
 		}
 	}
@@ -170,6 +175,40 @@ func TestOperands(t *testing.T) {
 		operands("max by (x) (f)\n  > on (x) group_left (y) max by (x) (g)\nunless on (x) h >= 1"))
 	assert.Equal(t, []string{`x{a=~"b>c|or"} / y`}, operands(`x{a=~"b>c|or"} / y == bool 1`))
 	assert.Equal(t, []string{"sum(rate(error_total[5m]))"}, operands("sum(rate(error_total[5m])) > 0"))
+}
+
+func ruleFiles() []string {
+	dir := filepath.Join(repoRoot(), "config", "prometheus")
+	return []string{filepath.Join(dir, "recording.yml"), filepath.Join(dir, "alerts.yml")}
+}
+
+// TestPrometheusDoc holds docs/prometheus.md to the rule files: every rule
+// with its expression, every alert with a severity, a summary, a
+// description and its runbook line, and no rule the files do not have.
+func TestPrometheusDoc(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "docs", "prometheus.md"))
+	require.NoError(t, err)
+	doc := string(data)
+	rules := loadRules(t, ruleFiles()...)
+	names := map[string]bool{}
+	for _, r := range rules {
+		names[r.name] = true
+		expr := "`" + strings.TrimSpace(spaces.ReplaceAllString(r.expr, " ")) + "`"
+		if !r.alert {
+			assert.Contains(t, doc, "| `"+r.name+"` | "+expr+" |", "recording rule %s", r.name)
+			continue
+		}
+		assert.Regexp(t, `(?m)^- \*\*`+r.name+`\*\* \([a-z]+(, for \w+)?\): `+regexp.QuoteMeta(expr)+`\.`, doc, "alert %s and its expression", r.name)
+		assert.Contains(t, []string{"critical", "warning", "info"}, r.labels["severity"], "%s: severity", r.name)
+		assert.Contains(t, doc, "**"+r.name+"** ("+r.labels["severity"], "%s: severity in the doc", r.name)
+		for _, a := range []string{"summary", "description", "runbook"} {
+			assert.NotEmpty(t, r.annotations[a], "%s: %s", r.name, a)
+		}
+		assert.Contains(t, doc, "\n  Runbook: "+r.annotations["runbook"]+"\n", "%s: runbook line", r.name)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^- \*\*(\w+)\*\*|^\| `+"`"+`([a-z_]+:[a-z_:0-9]+)`+"`"+` \|`).FindAllStringSubmatch(doc, -1) {
+		assert.True(t, names[m[1]+m[2]], "docs/prometheus.md describes %s, which is no rule", m[1]+m[2])
+	}
 }
 
 // promResult is the envelope of the Prometheus HTTP API.
@@ -264,12 +303,8 @@ func TestPrometheusRules(t *testing.T) {
 		return n >= wantCalls
 	}, 30*time.Second, 200*time.Millisecond)
 
-	root := repoRoot()
-	ruleFiles := []string{
-		filepath.Join(root, "config", "prometheus", "recording.yml"),
-		filepath.Join(root, "config", "prometheus", "alerts.yml"),
-	}
-	rules := loadRules(t, ruleFiles...)
+	files := ruleFiles()
+	rules := loadRules(t, files...)
 	require.NotEmpty(t, rules)
 
 	hostPort := func(u string) string {
@@ -290,7 +325,7 @@ scrape_configs:
   - job_name: otelcol
     static_configs:
       - targets: [%q, %q]
-`, ruleFiles[0], ruleFiles[1], hostPort(good.metrics), hostPort(good.telemetry), hostPort(bad.telemetry))
+`, files[0], files[1], hostPort(good.metrics), hostPort(good.telemetry), hostPort(bad.telemetry))
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
 
