@@ -6,8 +6,9 @@ OCB_VER   := v0.164.0
 LINTER    := $(GOBIN)/golangci-lint
 LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
+PROMTOOL  ?= promtool
 
-.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install
+.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install rules
 
 all: build
 
@@ -36,6 +37,13 @@ unit:
 # under `make unit`; here a missing collector fails them).
 e2e: build
 	OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 ./e2e/
+
+# The Prometheus rules in config/prometheus: syntax, then the promtool unit
+# tests (config/prometheus/tests). promtool is in Debian's prometheus
+# package; docs/prometheus.md.
+rules:
+	$(PROMTOOL) check rules config/prometheus/recording.yml config/prometheus/alerts.yml
+	$(PROMTOOL) test rules config/prometheus/tests/*.yml
 
 # golangci-lint at the pinned version, installed into GOBIN like the builder;
 # reinstalled when the binary there is another version.

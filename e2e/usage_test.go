@@ -30,6 +30,7 @@ import (
 // a temporary working directory (where ./data goes), on free ports.
 type usageCollector struct {
 	receiver, api, metrics string
+	telemetry              string // the collector's own metrics
 	dir                    string
 	logs                   *syncBuffer
 	cmd                    *exec.Cmd
@@ -58,11 +59,12 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 	bin := collectorBinary(t)
 	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 	c := &usageCollector{
-		receiver: fmt.Sprintf("http://127.0.0.1:%d", httpPort),
-		api:      fmt.Sprintf("http://127.0.0.1:%d/api/v1/usage/", apiPort),
-		metrics:  fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
-		dir:      dir,
-		logs:     &syncBuffer{},
+		receiver:  fmt.Sprintf("http://127.0.0.1:%d", httpPort),
+		api:       fmt.Sprintf("http://127.0.0.1:%d/api/v1/usage/", apiPort),
+		metrics:   fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
+		telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", telPort),
+		dir:       dir,
+		logs:      &syncBuffer{},
 	}
 	args := []string{"--config=" + filepath.Join(repoRoot(), "config", "collector.yaml"),
 		fmt.Sprintf("--set=receivers::otlp::protocols::http::endpoint=127.0.0.1:%d", httpPort),
