@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metrics"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/budget"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
@@ -229,7 +230,7 @@ func (s *Service) Statuses(ctx context.Context, now time.Time) ([]Status, error)
 	}
 	out := make([]Status, 0, len(bs))
 	for _, b := range bs {
-		st, err := s.status(ctx, b, now)
+		st, err := s.status(ctx, b, now, s.top)
 		if err != nil {
 			return nil, fmt.Errorf("budget %s: %w", b.ID(), err)
 		}
@@ -247,13 +248,13 @@ func (s *Service) Status(ctx context.Context, id string, now time.Time) (Status,
 	}
 	for _, b := range bs {
 		if b.ID() == id {
-			return s.status(ctx, b, now)
+			return s.status(ctx, b, now, s.top)
 		}
 	}
 	return Status{}, ErrUnknownBudget
 }
 
-func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time) (Status, error) {
+func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time, top int) (Status, error) {
 	start, end := b.Window(now)
 	st := Status{Budget: b, Start: start, End: end}
 	each := b.Spec().Scope.Each
@@ -273,7 +274,7 @@ func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time) (
 	// The top values by spend, one more than listed to skip the calls
 	// without a value. The store ranks by cost summed over currencies;
 	// the values are then ordered by their ratio in the budget's currency.
-	gs, err := s.q.Breakdown(ctx, Filter(b, "", start, spentTo(start, end, now)), each, s.top+1)
+	gs, err := s.q.Breakdown(ctx, Filter(b, "", start, spentTo(start, end, now)), each, top+1)
 	if err != nil {
 		return Status{}, err
 	}
@@ -284,7 +285,7 @@ func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time) (
 			continue
 		case g.Key == "": // calls without the dimension: no value's budget
 			continue
-		case len(st.Values) == s.top:
+		case len(st.Values) == top:
 			st.MoreValues++
 			continue
 		}
@@ -320,4 +321,44 @@ func (s *Service) Check(ctx context.Context, subj *budget.Subject, now time.Time
 		}
 	}
 	return budget.Decide(applied, usage)
+}
+
+// Samples are the budget gauges at now: every budget without each, and
+// the values of each-budgets over their lowest threshold, among their top
+// values by spend (top of them per budget), highest ratio first.
+func (s *Service) Samples(ctx context.Context, now time.Time, top int) ([]metrics.BudgetSample, error) {
+	bs, err := s.src.Budgets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out, values []metrics.BudgetSample
+	for _, b := range bs {
+		st, err := s.status(ctx, b, now, top)
+		if err != nil {
+			return nil, fmt.Errorf("budget %s: %w", b.ID(), err)
+		}
+		if st.Total != nil {
+			out = append(out, sample(b, "", st.Total))
+			continue
+		}
+		lowest := b.Thresholds()[0]
+		for i := range st.Values {
+			if v := &st.Values[i]; len(v.Crossed) > 0 && v.Crossed[0] == lowest {
+				values = append(values, sample(b, v.Value, &v.Status))
+			}
+		}
+	}
+	slices.SortStableFunc(values, func(x, y metrics.BudgetSample) int { return cmp.Compare(y.Ratio, x.Ratio) })
+	return append(out, values...), nil
+}
+
+func sample(b *budget.Budget, value string, st *budget.Status) metrics.BudgetSample {
+	smp := metrics.BudgetSample{
+		Budget: b.ID(), Currency: b.Currency(), Value: value,
+		Spent: int64(st.Spent), Limit: int64(st.Limit), Ratio: st.RatioFloat,
+	}
+	for _, f := range st.Forecasts {
+		smp.Forecasts = append(smp.Forecasts, metrics.BudgetForecast{Method: f.Method, Projected: int64(f.Projected)})
+	}
+	return smp
 }
