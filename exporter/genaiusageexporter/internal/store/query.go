@@ -57,6 +57,11 @@ type Filter struct {
 	// Dims maps dimension names (usage.DimensionNames) to a value; an
 	// entry with an empty value selects the calls without that dimension.
 	Dims map[string]string
+	// Currency selects the calls priced in this currency (rollups and
+	// records both hold it): a budget ranks the values of a dimension by
+	// its own currency's spend. Unpriced calls have no currency, so a
+	// filter with one counts none of them. The API does not set it.
+	Currency string
 	// Status and Search apply to raw records only: an aggregate with
 	// either is computed from the records. Search matches a substring
 	// (case-insensitive) of the models (priced, requested, responding),
