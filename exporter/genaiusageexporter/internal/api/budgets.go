@@ -81,9 +81,11 @@ type budgetStatusJSON struct {
 	Window     windowJSON `json:"window"`
 	Now        time.Time  `json:"now"`
 	*spendJSON
-	// Values and MoreValues are an each-budget's only.
+	// Values, MoreValues and AllUnpricedCalls are an each-budget's only.
 	Values     []valueJSON `json:"values,omitempty"`
 	MoreValues *int64      `json:"more_values,omitempty"`
+	// AllUnpricedCalls counts the unpriced calls in scope of every value.
+	AllUnpricedCalls *int64 `json:"all_unpriced_calls,omitempty"`
 }
 
 func budgetStatus(st *budgets.Status, now time.Time) budgetStatusJSON {
@@ -100,8 +102,8 @@ func budgetStatus(st *budgets.Status, now time.Time) budgetStatusJSON {
 	for i := range st.Values {
 		out.Values[i] = valueJSON{Value: st.Values[i].Value, spendJSON: spend(&st.Values[i].Status)}
 	}
-	more := st.MoreValues
-	out.MoreValues = &more
+	more, unpriced := st.MoreValues, st.Unpriced
+	out.MoreValues, out.AllUnpricedCalls = &more, &unpriced
 	return out
 }
 

@@ -154,9 +154,12 @@ type Status struct {
 	// Values are an each-budget's values with spend in the window, top
 	// by ratio (then value), at most the service's TopValues.
 	Values []Value
-	// MoreValues counts the values with calls in the window that Values
-	// leaves out.
+	// MoreValues counts the values with spend in the budget's currency in
+	// the window that Values leaves out.
 	MoreValues int64
+	// Unpriced counts an each-budget's calls in scope, of every value,
+	// that could not be priced (each value's are in its status).
+	Unpriced int64
 }
 
 // Value is the status of one value of an each-budget.
@@ -255,26 +258,38 @@ func (s *Service) Status(ctx context.Context, id string, now time.Time) (Status,
 }
 
 func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time, top int) (Status, error) {
+	return s.statusOf(ctx, b, now, top, true)
+}
+
+// statusOf computes b's status at now, with at most top values of an
+// each-budget. For the gauges (full false), values below the lowest
+// threshold are left out, and their unpriced calls are not counted.
+func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time, top int, full bool) (Status, error) {
 	start, end := b.Window(now)
 	st := Status{Budget: b, Start: start, End: end}
 	each := b.Spec().Scope.Each
+	to := spentTo(start, end, now)
+	// Every call in scope: a budget's spend and unpriced calls, or an
+	// each-budget's unpriced calls over all its values.
+	a, err := s.q.Summary(ctx, Filter(b, "", start, to))
+	if err != nil {
+		return Status{}, err
+	}
 	if each == "" {
-		u, err := s.Usage(ctx, b, "", now)
-		if err != nil {
-			return Status{}, err
-		}
 		l24, err := s.last24h(ctx, b, "", now)
 		if err != nil {
 			return Status{}, err
 		}
-		t := b.Status(budget.Input{Start: start, End: end, Now: now, Spent: u.Spent, Unpriced: u.Unpriced, Last24h: l24})
+		t := b.Status(budget.Input{Start: start, End: end, Now: now, Spent: a.Cost[b.Currency()], Unpriced: a.Unpriced, Last24h: l24})
 		st.Total = &t
 		return st, nil
 	}
-	// The top values by spend, one more than listed to skip the calls
-	// without a value. The store ranks by cost summed over currencies;
-	// the values are then ordered by their ratio in the budget's currency.
-	gs, err := s.q.Breakdown(ctx, Filter(b, "", start, spentTo(start, end, now)), each, top+1)
+	st.Unpriced = a.Unpriced
+	// The top values by spend in the budget's currency (one more than
+	// listed, to skip the calls without a value), highest first.
+	f := Filter(b, "", start, to)
+	f.Currency = b.Currency()
+	gs, err := s.q.Breakdown(ctx, f, each, top+1)
 	if err != nil {
 		return Status{}, err
 	}
@@ -289,12 +304,23 @@ func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time, t
 			st.MoreValues++
 			continue
 		}
-		l24, err := s.last24h(ctx, b, g.Key, now)
-		if err != nil {
+		in := budget.Input{Start: start, End: end, Now: now, Spent: g.Cost[b.Currency()]}
+		if !full && len(b.Status(in).Crossed) == 0 { // below the lowest threshold
+			st.MoreValues++
+			continue
+		}
+		if in.Last24h, err = s.last24h(ctx, b, g.Key, now); err != nil {
 			return Status{}, err
 		}
-		v := b.Status(budget.Input{Start: start, End: end, Now: now, Spent: g.Cost[b.Currency()], Unpriced: g.Unpriced, Last24h: l24})
-		st.Values = append(st.Values, Value{Value: g.Key, Status: v})
+		if full {
+			// The currency filter left the value's unpriced calls out.
+			va, err := s.q.Summary(ctx, Filter(b, g.Key, start, to))
+			if err != nil {
+				return Status{}, err
+			}
+			in.Unpriced = va.Unpriced
+		}
+		st.Values = append(st.Values, Value{Value: g.Key, Status: b.Status(in)})
 	}
 	slices.SortStableFunc(st.Values, func(x, y Value) int {
 		if c := cmp.Compare(y.Spent, x.Spent); c != 0 { // one limit: ratio order is spend order
@@ -333,7 +359,7 @@ func (s *Service) Samples(ctx context.Context, now time.Time, top int) ([]metric
 	}
 	var out, values []metrics.BudgetSample
 	for _, b := range bs {
-		st, err := s.status(ctx, b, now, top)
+		st, err := s.statusOf(ctx, b, now, top, false)
 		if err != nil {
 			return nil, fmt.Errorf("budget %s: %w", b.ID(), err)
 		}
@@ -341,11 +367,8 @@ func (s *Service) Samples(ctx context.Context, now time.Time, top int) ([]metric
 			out = append(out, sample(b, "", st.Total))
 			continue
 		}
-		lowest := b.Thresholds()[0]
 		for i := range st.Values {
-			if v := &st.Values[i]; len(v.Crossed) > 0 && v.Crossed[0] == lowest {
-				values = append(values, sample(b, v.Value, &v.Status))
-			}
+			values = append(values, sample(b, st.Values[i].Value, &st.Values[i].Status))
 		}
 	}
 	slices.SortStableFunc(values, func(x, y metrics.BudgetSample) int { return cmp.Compare(y.Ratio, x.Ratio) })
