@@ -177,6 +177,7 @@ func testDayAcrossDST(t *testing.T, s store.Store) {
 		call{at: "2026-11-01T16:00:00Z", cost: "0.5", currency: "USD"},   // in the last 24 hours
 		call{at: "2026-11-02T04:30:00Z", cost: "1.125", currency: "USD"}, // Nov 1, 23:30 EST: the 25th hour
 		call{at: "2026-11-02T05:00:00Z", cost: "7", currency: "USD"},     // Nov 2, 00:00 EST
+		call{at: "2026-11-02T04:50:00Z", cost: "20", currency: "USD"},    // after now, in the window: not spent yet
 		call{at: "2026-11-01T12:00:00Z", cost: "100", currency: "EUR"},   // another currency
 		call{at: "2026-11-01T12:00:00Z", cost: "3", currency: "USD", model: "other"},
 	)
@@ -298,6 +299,13 @@ func testEachUser(t *testing.T, s store.Store) {
 	assert.Equal(t, "spent at least 3 USD of 5 USD, and 1 call that could not be priced", u1["summary"])
 	// u1's 4 USD of the day before, at 12:00, are neither spent today nor in the last 24 hours.
 	assert.Equal(t, want(t, bs[0], now, "3", "3"), forecasts(t, u1))
+
+	// Tenants: acme 18 USD, globex 1; no call lacks a tenant.
+	tenants := compile(t, budget.Spec{ID: "each-tenant", Scope: budget.Scope{Each: "tenant"}, Period: budget.Period{Kind: budget.Day}, Limit: "5", Currency: "USD"})
+	one := get(t, server(t, s, tenants, 1, now), "/api/v1/budgets/each-tenant")
+	require.Len(t, one["values"], 1)
+	assert.Equal(t, "acme", one["values"].([]any)[0].(map[string]any)["value"])
+	assert.Equal(t, float64(1), one["more_values"], "globex")
 
 	all := get(t, server(t, s, bs, 20, now), "/api/v1/budgets/each-user")
 	require.Len(t, all["values"], 3)
