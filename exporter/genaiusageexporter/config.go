@@ -45,7 +45,7 @@ type Config struct {
 	// Budgets are spending limits, read from the store's rollups: their
 	// status and check routes in the API, their gauges in the metrics. See
 	// docs/budgets.md.
-	Budgets []budget.Spec `mapstructure:"budgets"`
+	Budgets []BudgetSpec `mapstructure:"budgets"`
 	// BudgetStatus tunes how budget statuses are computed.
 	BudgetStatus BudgetStatusConfig `mapstructure:"budget_status"`
 
@@ -121,6 +121,21 @@ type DimensionConfig struct {
 	// HashKey keys the hash; without one, a plain SHA-256 is used, which
 	// anyone can reverse for guessable ids.
 	HashKey configopaque.String `mapstructure:"hash_key"`
+}
+
+// BudgetSpec is a budget.Spec as configured. It is a type of its own so
+// that it has no Validate method: the collector would call it on each
+// element with errors keyed "budgets::0", besides Config.Validate's own
+// "budgets[0].field" ones.
+type BudgetSpec budget.Spec
+
+// budgetSpecs converts the configured budgets.
+func budgetSpecs(in []BudgetSpec) []budget.Spec {
+	out := make([]budget.Spec, len(in))
+	for i := range in {
+		out[i] = budget.Spec(in[i])
+	}
+	return out
 }
 
 // BudgetStatusConfig tunes the budget statuses and gauges.
@@ -236,7 +251,7 @@ func maxWindow(p *budget.Period) time.Duration {
 
 func (cfg *Config) validateBudgets() []error {
 	var errs []error
-	if _, err := budgets.Compile(cfg.Budgets); err != nil {
+	if _, err := budgets.Compile(budgetSpecs(cfg.Budgets)); err != nil {
 		errs = append(errs, err)
 	}
 	if len(cfg.Budgets) > 0 && cfg.Store.Driver == DriverNone {
@@ -244,7 +259,7 @@ func (cfg *Config) validateBudgets() []error {
 	}
 	if ret := cfg.Store.Retention; ret > 0 {
 		for i := range cfg.Budgets {
-			s := &cfg.Budgets[i]
+			s := (*budget.Spec)(&cfg.Budgets[i])
 			// A scope the rollups cannot answer is read from the raw
 			// records, which retention drops.
 			if !budgets.Rollupable(s) && maxWindow(&s.Period) > ret {

@@ -95,6 +95,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
+	assert.NotContains(t, err.Error(), "budgets::", "each budget is validated once, by Config.Validate")
 	_, err = loadConfig(t, "budgets_without_store")
 	assert.ErrorContains(t, err, "budgets: budgets read their spend from the store")
 	_, err = loadConfig(t, "budget_past_retention")

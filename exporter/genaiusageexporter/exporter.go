@@ -68,7 +68,7 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}
-	if e.budgets, err = budgets.Compile(cfg.Budgets); err != nil {
+	if e.budgets, err = budgets.Compile(budgetSpecs(cfg.Budgets)); err != nil {
 		return nil, err
 	}
 	e.now = time.Now
@@ -124,6 +124,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 		h := api.New(e.store, api.Options{
 			Budgets:        svc,
+			Now:            e.now,
 			BearerTokens:   tokens,
 			MaxPageSize:    e.cfg.API.MaxPageSize,
 			MaxImportBytes: e.cfg.API.MaxImportBytes,
