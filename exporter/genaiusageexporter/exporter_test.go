@@ -26,8 +26,8 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
-	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/budget"
+	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )

@@ -119,6 +119,7 @@ func Rollupable(s *budget.Spec) bool {
 type Querier interface {
 	Summary(ctx context.Context, f store.Filter) (store.Aggregate, error)
 	Breakdown(ctx context.Context, f store.Filter, by string, limit int) ([]store.Group, error)
+	Values(ctx context.Context, f store.Filter, by string, values []string) ([]store.Group, error)
 }
 
 // Service answers budget statuses and checks from a store.
@@ -242,6 +243,22 @@ func (s *Service) Statuses(ctx context.Context, now time.Time) ([]Status, error)
 	return out, nil
 }
 
+// values is Querier.Values by value.
+func (s *Service) values(ctx context.Context, f store.Filter, by string, values []string) (map[string]*store.Group, error) {
+	out := map[string]*store.Group{}
+	if len(values) == 0 {
+		return out, nil
+	}
+	gs, err := s.q.Values(ctx, f, by, values)
+	if err != nil {
+		return nil, err
+	}
+	for i := range gs {
+		out[gs[i].Key] = &gs[i]
+	}
+	return out, nil
+}
+
 // Status answers one budget's status at now; ErrUnknownBudget if no budget
 // has the id.
 func (s *Service) Status(ctx context.Context, id string, now time.Time) (Status, error) {
@@ -293,6 +310,8 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 	if err != nil {
 		return Status{}, err
 	}
+	var inputs []budget.Input
+	var values []string
 	for _, g := range gs {
 		switch {
 		case g.Other:
@@ -300,7 +319,7 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 			continue
 		case g.Key == "": // calls without the dimension: no value's budget
 			continue
-		case len(st.Values) == top:
+		case len(values) == top:
 			st.MoreValues++
 			continue
 		}
@@ -309,18 +328,32 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 			st.MoreValues++
 			continue
 		}
-		if in.Last24h, err = s.last24h(ctx, b, g.Key, now); err != nil {
+		inputs, values = append(inputs, in), append(values, g.Key)
+	}
+	// The listed values' last 24 hours, and their unpriced calls (which
+	// the currency filter left out; none to read when the scope has none),
+	// each in one query for all of them.
+	last24h := Filter(b, "", now.Add(-24*time.Hour), now)
+	last24h.Currency = b.Currency()
+	l24, err := s.values(ctx, last24h, each, values)
+	if err != nil {
+		return Status{}, err
+	}
+	unpriced := map[string]*store.Group{}
+	if full && st.Unpriced > 0 {
+		if unpriced, err = s.values(ctx, Filter(b, "", start, to), each, values); err != nil {
 			return Status{}, err
 		}
-		if full {
-			// The currency filter left the value's unpriced calls out.
-			va, err := s.q.Summary(ctx, Filter(b, g.Key, start, to))
-			if err != nil {
-				return Status{}, err
-			}
-			in.Unpriced = va.Unpriced
+	}
+	for i, v := range values {
+		in := inputs[i]
+		if g := l24[v]; g != nil {
+			in.Last24h = g.Cost[b.Currency()]
 		}
-		st.Values = append(st.Values, Value{Value: g.Key, Status: b.Status(in)})
+		if g := unpriced[v]; g != nil {
+			in.Unpriced = g.Unpriced
+		}
+		st.Values = append(st.Values, Value{Value: v, Status: b.Status(in)})
 	}
 	slices.SortStableFunc(st.Values, func(x, y Value) int {
 		if c := cmp.Compare(y.Spent, x.Spent); c != 0 { // one limit: ratio order is spend order

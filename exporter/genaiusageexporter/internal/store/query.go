@@ -26,6 +26,11 @@ type Querier interface {
 	// and returns the top limit groups by cost (then calls, then key),
 	// with the rest folded into one group with Other set.
 	Breakdown(ctx context.Context, f Filter, by string, limit int) ([]Group, error)
+	// Values aggregates the calls matching f by the breakdown key by, for
+	// the given values of it only, in their order; a value without calls
+	// has no group. It answers what a breakdown would for those values,
+	// in one query however many values the key has.
+	Values(ctx context.Context, f Filter, by string, values []string) ([]Group, error)
 	// Records returns one page of the records matching f, newest first
 	// (start time descending, then trace id, then span id), with the
 	// number of records matching f.

@@ -425,6 +425,20 @@ func (d *queryData) testBreakdown(t *testing.T) {
 					folded++
 				}
 			}
+			// Values: the groups of a breakdown, for the values asked.
+			all := d.wantBreakdown(nf.f, by, 0)
+			var asked []string
+			var want []store.Group
+			for i, g := range all {
+				if i%2 == 0 {
+					asked = append(asked, g.Key)
+					want = append(want, g)
+				}
+			}
+			asked = append(asked, "no-such-value")
+			got, err := d.s.Values(ctx, nf.f, by, asked)
+			require.NoError(t, err)
+			equalSlices(t, want, got, "%s: values of %s", nf.name, by)
 			if nf.f.Search == "" && (by == store.ByModel || by == "user" || by == "session") {
 				got, err := d.s.Breakdown(ctx, viaRecords(nf.f), by, 2)
 				require.NoError(t, err)
