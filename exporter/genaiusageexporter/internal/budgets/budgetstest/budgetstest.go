@@ -118,14 +118,13 @@ func get(t *testing.T, srv *httptest.Server, path string) map[string]any {
 	return data
 }
 
-func request(t *testing.T, srv *httptest.Server, path string) (int, map[string]any) {
+func request(t *testing.T, srv *httptest.Server, path string) (code int, env map[string]any) {
 	t.Helper()
 	resp, err := http.Get(srv.URL + path)
 	require.NoError(t, err)
-	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	var env map[string]any
+	require.NoError(t, resp.Body.Close())
 	require.NoError(t, json.Unmarshal(b, &env), string(b))
 	return resp.StatusCode, env
 }
@@ -405,10 +404,10 @@ func testGauges(t *testing.T, s store.Store) {
 	t.Cleanup(srv.Close)
 	resp, err := http.Get(srv.URL + "/metrics")
 	require.NoError(t, err)
-	defer resp.Body.Close()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(resp.Body)
 	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 
 	gauges := func(name string) map[string]float64 {
 		out := map[string]float64{}
