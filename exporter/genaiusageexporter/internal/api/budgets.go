@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
@@ -134,12 +133,11 @@ func (h *handler) budgetOne(r *http.Request, p *params) (any, error) {
 	if err := p.done(); err != nil {
 		return nil, err
 	}
-	id := r.PathValue("id")
 	if h.opt.Budgets == nil {
-		return nil, &apiError{class: errNotFound, msg: "id: no budget " + strconv.Quote(id)}
+		return nil, budgets.ErrUnknownBudget
 	}
 	now := h.opt.Now()
-	st, err := h.opt.Budgets.Status(r.Context(), id, now)
+	st, err := h.opt.Budgets.Status(r.Context(), r.PathValue("id"), now)
 	if err != nil {
 		return nil, err
 	}
