@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
+	"github.com/otelcol-genai/otelcol-genai/internal/budget"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -40,6 +42,12 @@ type Config struct {
 	// meter and what caching saved). Cards of a processor in this
 	// collector are found without it. Same keys as the processor's.
 	Pricing PricingConfig `mapstructure:"pricing"`
+	// Budgets are spending limits, read from the store's rollups: their
+	// status and check routes in the API, their gauges in the metrics. See
+	// docs/budgets.md.
+	Budgets []BudgetSpec `mapstructure:"budgets"`
+	// BudgetStatus tunes how budget statuses are computed.
+	BudgetStatus BudgetStatusConfig `mapstructure:"budget_status"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -113,6 +121,31 @@ type DimensionConfig struct {
 	// HashKey keys the hash; without one, a plain SHA-256 is used, which
 	// anyone can reverse for guessable ids.
 	HashKey configopaque.String `mapstructure:"hash_key"`
+}
+
+// BudgetSpec is a budget.Spec as configured. It is a type of its own so
+// that it has no Validate method: the collector would call it on each
+// element with errors keyed "budgets::0", besides Config.Validate's own
+// "budgets[0].field" ones.
+type BudgetSpec budget.Spec
+
+// budgetSpecs converts the configured budgets.
+func budgetSpecs(in []BudgetSpec) []budget.Spec {
+	out := make([]budget.Spec, len(in))
+	for i := range in {
+		out[i] = budget.Spec(in[i])
+	}
+	return out
+}
+
+// BudgetStatusConfig tunes the budget statuses and gauges.
+type BudgetStatusConfig struct {
+	// RefreshInterval is how often the budget gauges are recomputed from
+	// the store (not at scrape time: a scrape never waits on the store).
+	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// TopValues is how many values of an "each" budget a status lists,
+	// the top by spend.
+	TopValues int `mapstructure:"top_values"`
 }
 
 // PricingConfig mirrors the genai_cost processor's pricing block.
@@ -195,10 +228,52 @@ func (cfg *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("dimensions.%s.hash_key: set but hash is false", name))
 		}
 	}
+	errs = append(errs, cfg.validateBudgets()...)
 	if !cfg.Pricing.DefaultCatalog && len(cfg.Pricing.Files) == 0 {
 		errs = append(errs, errors.New("pricing: default_catalog is false and no files are given"))
 	}
 	return errors.Join(errs...)
+}
+
+// maxWindow is the longest window of a budget period kind: a month of 31
+// days, a week or a day, each with an hour of DST to spare.
+func maxWindow(p *budget.Period) time.Duration {
+	switch p.Kind {
+	case budget.Rolling:
+		return time.Duration(p.Days) * 24 * time.Hour
+	case budget.Month:
+		return 31*24*time.Hour + time.Hour
+	case budget.Week:
+		return 7*24*time.Hour + time.Hour
+	}
+	return 25 * time.Hour
+}
+
+func (cfg *Config) validateBudgets() []error {
+	var errs []error
+	if _, err := budgets.Compile(budgetSpecs(cfg.Budgets)); err != nil {
+		errs = append(errs, err)
+	}
+	if len(cfg.Budgets) > 0 && cfg.Store.Driver == DriverNone {
+		errs = append(errs, errors.New("budgets: budgets read their spend from the store; set store.driver to sqlite or postgres"))
+	}
+	if ret := cfg.Store.Retention; ret > 0 {
+		for i := range cfg.Budgets {
+			s := (*budget.Spec)(&cfg.Budgets[i])
+			// A scope the rollups cannot answer is read from the raw
+			// records, which retention drops.
+			if !budgets.Rollupable(s) && maxWindow(&s.Period) > ret {
+				errs = append(errs, fmt.Errorf("budgets[%d].scope: with a dimension and a provider, model or service, or two dimensions (each included), its spend is read from the raw records, which store.retention (%v) drops before the period ends; narrow the scope or lengthen the retention", i, ret))
+			}
+		}
+	}
+	if cfg.BudgetStatus.RefreshInterval < time.Second {
+		errs = append(errs, fmt.Errorf("budget_status.refresh_interval: %v is shorter than a second", cfg.BudgetStatus.RefreshInterval))
+	}
+	if t := cfg.BudgetStatus.TopValues; t < 1 || t > 1000 {
+		errs = append(errs, fmt.Errorf("budget_status.top_values: %d is not from 1 to 1000", t))
+	}
+	return errs
 }
 
 // loopback reports whether a listen address is on a loopback interface.

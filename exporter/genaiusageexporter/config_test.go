@@ -46,6 +46,15 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, []string{"app.team"}, dims[1].Attributes)
 	assert.Equal(t, defaultDimensionAttributes["session"], dims[3].Attributes, "unconfigured dimensions keep their defaults")
 
+	require.Len(t, cfg.Budgets, 2)
+	assert.Equal(t, "1000.50", cfg.Budgets[0].Limit)
+	assert.Equal(t, map[string]string{"tenant": "acme"}, cfg.Budgets[0].Scope.Dimensions)
+	assert.True(t, cfg.Budgets[0].Enforce)
+	assert.Equal(t, "America/New_York", cfg.Budgets[1].Period.TimeZone)
+	assert.Equal(t, "user", cfg.Budgets[1].Scope.Each)
+	assert.Equal(t, []int{80, 100}, cfg.Budgets[1].Thresholds)
+	assert.Equal(t, BudgetStatusConfig{RefreshInterval: 30 * time.Second, TopValues: 5}, cfg.BudgetStatus)
+
 	cfg, err = loadConfig(t, "postgres")
 	require.NoError(t, err)
 	assert.Equal(t, "postgres://u:p@db:5432/usage", string(cfg.Store.Postgres.DSN))
@@ -71,7 +80,27 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), want, name)
 	}
-	_, err := loadConfig(t, "bad_dimension")
+	_, err := loadConfig(t, "bad_budgets")
+	require.Error(t, err)
+	for _, want := range []string{
+		`budgets[0].scope.each: "colour" is not a dimension`,
+		`budgets[0].period.time_zone: "Mars/Base" is not an IANA time zone`,
+		`budgets[0].limit: "-5" is negative`,
+		`budgets[1].id: "a" is also the id of budgets[0]`,
+		`budgets[1].currency: "usd" is not an ISO 4217 code`,
+		`budgets[2].scope.environment: not supported yet`,
+		`budgets[3].id: "check" is reserved`,
+		"budget_status.refresh_interval: 10ms is shorter than a second",
+		"budget_status.top_values: 0 is not from 1 to 1000",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "budgets::", "each budget is validated once, by Config.Validate")
+	_, err = loadConfig(t, "budgets_without_store")
+	assert.ErrorContains(t, err, "budgets: budgets read their spend from the store")
+	_, err = loadConfig(t, "budget_past_retention")
+	assert.ErrorContains(t, err, "budgets[0].scope: with a dimension and a provider, model or service")
+	_, err = loadConfig(t, "bad_dimension")
 	assert.Contains(t, err.Error(), `dimensions: "colour" is not one of`)
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/config/pricing"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metrics"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -37,6 +38,9 @@ type usageExporter struct {
 	tb      *metadata.TelemetryBuilder
 
 	store   *lazyStore // set by start; nil for driver none
+	budgets budgets.Static
+	// now is the clock of the budget gauges, for tests.
+	now     func() time.Time
 	servers []*http.Server
 	addrs   map[string]string // what -> listening address
 	stop    chan struct{}
@@ -64,6 +68,10 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}
+	if e.budgets, err = budgets.Compile(budgetSpecs(cfg.Budgets)); err != nil {
+		return nil, err
+	}
+	e.now = time.Now
 	e.bufs.New = func() any { return new([]usage.Record) }
 	return e, nil
 }
@@ -110,7 +118,13 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		for i, t := range e.cfg.API.BearerTokens {
 			tokens[i] = string(t)
 		}
+		var svc *budgets.Service
+		if e.store != nil {
+			svc = budgets.New(e.store, e.budgets, e.cfg.BudgetStatus.TopValues)
+		}
 		h := api.New(e.store, api.Options{
+			Budgets:        svc,
+			Now:            e.now,
 			BearerTokens:   tokens,
 			MaxPageSize:    e.cfg.API.MaxPageSize,
 			MaxImportBytes: e.cfg.API.MaxImportBytes,
@@ -125,7 +139,45 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		e.wg.Add(1)
 		go e.retentionLoop()
 	}
+	if e.store != nil && e.metrics != nil && len(e.budgets) > 0 {
+		e.wg.Add(1)
+		go e.budgetLoop(budgets.New(e.store, e.budgets, e.cfg.BudgetStatus.TopValues))
+	}
 	return nil
+}
+
+// budgetValueSeries bounds the values of each-budgets read for the gauges
+// when the metrics have no cardinality limit.
+const budgetValueSeries = 1000
+
+// budgetLoop recomputes the budget gauges every refresh interval, from
+// start. A scrape only reads the last values: it never waits on the store,
+// and the store's cost does not grow with the number of scrapers. A
+// refresh that fails keeps the previous values, and is logged.
+func (e *usageExporter) budgetLoop(svc *budgets.Service) {
+	defer e.wg.Done()
+	every := e.cfg.BudgetStatus.RefreshInterval
+	top := e.cfg.Metrics.CardinalityLimit
+	if top <= 0 {
+		top = budgetValueSeries
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		samples, err := svc.Samples(ctx, e.now(), top)
+		cancel()
+		if err != nil {
+			e.set.Logger.Warn("Budgets: could not refresh the budget gauges; they keep their last values", zap.Error(err))
+		} else {
+			e.metrics.SetBudgets(samples)
+		}
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // serve listens on the server's endpoint and serves h. A port already in

@@ -26,6 +26,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/budget"
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
@@ -334,4 +335,65 @@ func TestExporterCountsThePartStoredBeforeAnError(t *testing.T) {
 	assert.Equal(t, float64(records/2), calls(), "the stored half counts")
 	require.NoError(t, run.exp.ConsumeTraces(context.Background(), batch))
 	assert.Equal(t, float64(records), calls(), "the retry counts the rest, and the half once")
+}
+
+// The configured budgets reach the API and the metrics endpoint: records
+// stored, the gauges refreshed on the timer show them.
+func TestExporterBudgets(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.BudgetStatus.RefreshInterval = time.Second
+	cfg.Budgets = []BudgetSpec{
+		{ID: "all", Period: budget.Period{Kind: budget.Rolling, Days: 1}, Limit: "2", Currency: "USD", Enforce: true},
+		{ID: "each-user", Scope: budget.Scope{Each: "user"}, Period: budget.Period{Kind: budget.Rolling, Days: 1}, Limit: "1", Currency: "USD"},
+	}
+	require.NoError(t, cfg.Validate())
+	run := startExporter(t, cfg)
+	at := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+	recs := make([]usage.Record, 3)
+	for i, c := range []struct {
+		user, cost string
+	}{{"u1", "0.75"}, {"u2", "0.25"}, {"u1", "1.5"}} {
+		n, err := money.ParseDecimal(c.cost)
+		require.NoError(t, err)
+		recs[i] = usage.Record{Start: at, Provider: "openai", Model: "gpt-4o", Status: "priced", Currency: "USD", Cost: n}
+		recs[i].Dims.User = c.user
+		recs[i].TraceID[0], recs[i].SpanID[0] = byte(i+1), 1
+	}
+	_, err := run.impl.store.Write(context.Background(), recs, nil)
+	require.NoError(t, err)
+
+	gauge := func(fams map[string]*dto.MetricFamily, name, budgetID, value string) (float64, bool) {
+		for _, m := range fams[name].GetMetric() {
+			lv := map[string]string{}
+			for _, l := range m.GetLabel() {
+				lv[l.GetName()] = l.GetValue()
+			}
+			if lv["budget"] == budgetID && lv["value"] == value && lv["method"] == "" {
+				return m.GetGauge().GetValue(), true
+			}
+		}
+		return 0, false
+	}
+	require.Eventually(t, func() bool {
+		v, ok := gauge(scrape(t, run), "genai_usage_budget_spent", "all", "")
+		return ok && v == 2.5
+	}, 10*time.Second, 100*time.Millisecond, "the gauges are refreshed on the timer")
+	fams := scrape(t, run)
+	v, ok := gauge(fams, "genai_usage_budget_ratio", "each-user", "u1")
+	assert.True(t, ok)
+	assert.InDelta(t, 2.25, v, 1e-12)
+	_, ok = gauge(fams, "genai_usage_budget_ratio", "each-user", "u2")
+	assert.False(t, ok, "u2 spent 25%, under the lowest threshold (50)")
+	v, _ = gauge(fams, "genai_usage_budget_limit", "all", "")
+	assert.Equal(t, 2.0, v)
+
+	var check struct {
+		Data struct {
+			Allowed bool `json:"allowed"`
+		} `json:"data"`
+	}
+	api := "http://" + run.impl.addrs["api"] + "/api/v1/budgets"
+	require.Equal(t, http.StatusOK, get(t, api+"/check?user=u2", &check))
+	assert.False(t, check.Data.Allowed, "all is enforced and spent")
+	assert.Equal(t, http.StatusNotFound, get(t, api+"/nope", nil))
 }

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
 )
 
@@ -24,6 +25,7 @@ const (
 	defaultMaxPageSize      = 1000
 	defaultMaxImportBytes   = 256 << 20
 	defaultQueueSpans       = 100_000
+	defaultBudgetRefresh    = time.Minute
 )
 
 // NewFactory returns the genai_usage exporter factory.
@@ -69,9 +71,10 @@ func createDefaultConfig() component.Config {
 			Driver: DriverSQLite,
 			SQLite: SQLiteConfig{Path: defaultSQLitePath},
 		},
-		Metrics: MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
-		API:     APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes},
-		Pricing: PricingConfig{DefaultCatalog: true},
+		Metrics:      MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
+		API:          APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes},
+		Pricing:      PricingConfig{DefaultCatalog: true},
+		BudgetStatus: BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
 	}
 }
 

@@ -103,6 +103,14 @@ func (l *lazyStore) Breakdown(ctx context.Context, f store.Filter, by string, li
 	return s.Breakdown(ctx, f, by, limit)
 }
 
+func (l *lazyStore) Values(ctx context.Context, f store.Filter, by string, values []string) ([]store.Group, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Values(ctx, f, by, values)
+}
+
 func (l *lazyStore) Records(ctx context.Context, f store.Filter, p store.Page) ([]usage.Record, int64, error) {
 	s, err := l.get(ctx)
 	if err != nil {

@@ -1,5 +1,5 @@
-// Package api serves the usage query API, /api/v1/usage/, over a usage
-// store. Responses follow the Prometheus HTTP API's envelope:
+// Package api serves the usage query API, /api/v1/usage/, and the budget
+// routes, /api/v1/budgets, over a usage store. Responses follow the Prometheus HTTP API's envelope:
 // {"status":"success","data":...} or {"status":"error","errorType":...,
 // "error":"..."}; exports are files. See docs/api/openapi.yaml.
 package api
@@ -8,11 +8,13 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
@@ -31,6 +33,9 @@ type Options struct {
 	MaxPageSize    int
 	MaxImportBytes int64
 	Logger         *zap.Logger
+	// Budgets answers the budget routes; nil answers as if none were
+	// configured.
+	Budgets *budgets.Service
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -53,7 +58,9 @@ const (
 // and the tests that hold docs/api/openapi.yaml to the code.
 type route struct {
 	method string // GET (which answers HEAD too) or POST
-	path   string // under Prefix; {id} is a path parameter
+	// root is where path is: Prefix (when empty) or BudgetsRoot.
+	root string
+	path string // under root; {id} is a path parameter
 	// params are the query parameters the route takes: a route reads
 	// exactly these (params.done checks), and refuses any other.
 	params []string
@@ -81,6 +88,17 @@ var routes = []route{
 	{method: http.MethodGet, path: "records/{id}", serve: (*handler).record},
 	{method: http.MethodGet, path: "export", params: withFilter("format"), serve: (*handler).export},
 	{method: http.MethodPost, path: "import", body: true, serve: (*handler).importRecords},
+	{method: http.MethodGet, root: BudgetsRoot, path: "budgets", serve: (*handler).budgetList},
+	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/check", params: subjectParams, serve: (*handler).budgetCheck},
+	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/{id}", serve: (*handler).budgetOne},
+}
+
+// pattern is the route's full path.
+func (rt *route) pattern() string {
+	if rt.root == "" {
+		return Prefix + rt.path
+	}
+	return rt.root + rt.path
 }
 
 type handler struct {
@@ -118,18 +136,22 @@ func newHandler(s Store, opt Options, table []route) *handler {
 	var paths []string
 	methods := map[string][]string{}
 	for _, rt := range table {
-		h.mux.HandleFunc(rt.method+" "+Prefix+rt.path, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, &rt) })
-		if methods[rt.path] == nil {
-			paths = append(paths, rt.path)
+		path := rt.pattern()
+		h.mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, &rt) })
+		if methods[path] == nil {
+			paths = append(paths, path)
 		}
-		methods[rt.path] = append(methods[rt.path], rt.method)
+		methods[path] = append(methods[path], rt.method)
 		if rt.method == http.MethodGet {
-			methods[rt.path] = append(methods[rt.path], http.MethodHead)
+			methods[path] = append(methods[path], http.MethodHead)
 		}
 	}
 	for _, path := range paths {
 		allow := strings.Join(methods[path], ", ")
-		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
+		if coveredBy(path, paths, methods) {
+			continue
+		}
+		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			h.respondError(w, r, &apiError{class: errNotAllowed, allow: allow, msg: r.Method + " is not allowed on " + r.URL.Path + "; use " + allow})
 		})
 	}
@@ -137,6 +159,31 @@ func newHandler(s Store, opt Options, table []route) *handler {
 		h.respondError(w, r, &apiError{class: errNotFound, msg: "no route " + r.URL.Path + "; see docs/api/openapi.yaml"})
 	})
 	return h
+}
+
+// coveredBy reports whether another path of the table, with a wildcard
+// where path has a literal segment (budgets/{id} and budgets/check), takes
+// the same methods: its method-less pattern answers path's 405s too, and
+// the mux refuses both (neither is more specific than the other).
+func coveredBy(path string, paths []string, methods map[string][]string) bool {
+	segs := strings.Split(path, "/")
+	for _, other := range paths {
+		os := strings.Split(other, "/")
+		if other == path || len(os) != len(segs) || !slices.Equal(methods[other], methods[path]) {
+			continue
+		}
+		match := true
+		for i := range segs {
+			if os[i] != segs[i] && !strings.HasPrefix(os[i], "{") {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // serve answers a request of rt.

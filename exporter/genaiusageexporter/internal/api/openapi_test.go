@@ -21,8 +21,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
+	"github.com/otelcol-genai/otelcol-genai/internal/budget"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 )
 
@@ -325,7 +327,7 @@ func (op *oaOp) String() string { return op.method + " " + op.path }
 func codeRoutes() []string {
 	var out []string
 	for _, rt := range routes {
-		out = append(out, rt.method+" "+Prefix+rt.path)
+		out = append(out, rt.method+" "+rt.pattern())
 	}
 	slices.Sort(out)
 	return out
@@ -335,7 +337,7 @@ func codeRoutes() []string {
 func codeRoute(t *testing.T, op *oaOp) *route {
 	t.Helper()
 	for i, rt := range routes {
-		if rt.method == op.method && Prefix+rt.path == op.path {
+		if rt.method == op.method && rt.pattern() == op.path {
 			return &routes[i]
 		}
 	}
@@ -355,7 +357,12 @@ func oaHandler(t *testing.T) http.Handler {
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	_, err = s.Write(context.Background(), storetest.Records(5, 400, 48), nil)
 	require.NoError(t, err)
-	return New(s, Options{Now: func() time.Time { return oaNow }})
+	bs, err := budgets.Compile([]budget.Spec{
+		{ID: "all-weekly", Period: budget.Period{Kind: budget.Rolling, Days: 7}, Limit: "1", Currency: "USD", Enforce: true},
+		{ID: "each-user", Scope: budget.Scope{Each: "user", Dimensions: map[string]string{}}, Period: budget.Period{Kind: budget.Rolling, Days: 7}, Limit: "1000", Currency: "USD"},
+	})
+	require.NoError(t, err)
+	return New(s, Options{Now: func() time.Time { return oaNow }, Budgets: budgets.New(s, bs, 2)})
 }
 
 func oaDo(h http.Handler, method, target string, body []byte) *httptest.ResponseRecorder {
@@ -626,6 +633,10 @@ func TestOpenAPIResponses(t *testing.T) {
 	v := check(importOp, Prefix+"import", file)
 	assert.Equal(t, json.Number("0"), v.(map[string]any)["data"].(map[string]any)["inserted"], "everything was stored already")
 
+	check(op("GET /api/v1/budgets/{id}"), "/api/v1/budgets/each-user", nil)
+	v = check(op("GET /api/v1/budgets/check"), "/api/v1/budgets/check?user=u-1&tenant=acme", nil)
+	assert.Equal(t, false, v.(map[string]any)["data"].(map[string]any)["allowed"], "all-weekly is enforced and exhausted")
+
 	// Errors: the envelope, 401 with its challenge.
 	rr = oaDo(h, http.MethodGet, Prefix+"summary?limit=1", nil)
 	doc.validate(t, "400", decode(rr.Body.Bytes()), doc.Components.Schemas["Error"])
@@ -643,7 +654,11 @@ func jsonNames(t reflect.Type) []string {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.Anonymous && name == "" {
-			out = append(out, jsonNames(f.Type)...)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			out = append(out, jsonNames(ft)...)
 			continue
 		}
 		if name != "-" && f.IsExported() {
@@ -670,15 +685,22 @@ func TestOpenAPISchemas(t *testing.T) {
 		return doc.flatten(t, s).names
 	}
 	for name, v := range map[string]any{
-		"Range":          rangeJSON{},
-		"Aggregate":      aggregateJSON{},
-		"Point":          pointJSON{},
-		"Group":          groupJSON{},
-		"Day":            dayJSON{},
-		"Intervals":      intervalsJSON{},
-		"IntervalBucket": reflect.Zero(oaField(t, reflect.TypeFor[intervalsJSON](), "Buckets").Elem()).Interface(),
-		"Record":         recordJSON{},
-		"ExportHeader":   exportHeader{},
+		"Range":           rangeJSON{},
+		"Aggregate":       aggregateJSON{},
+		"Point":           pointJSON{},
+		"Group":           groupJSON{},
+		"Day":             dayJSON{},
+		"Intervals":       intervalsJSON{},
+		"IntervalBucket":  reflect.Zero(oaField(t, reflect.TypeFor[intervalsJSON](), "Buckets").Elem()).Interface(),
+		"Record":          recordJSON{},
+		"ExportHeader":    exportHeader{},
+		"BudgetSpend":     spendJSON{},
+		"BudgetValue":     valueJSON{},
+		"BudgetStatus":    budgetStatusJSON{},
+		"Forecast":        forecastJSON{},
+		"Window":          windowJSON{},
+		"BudgetCheckLine": checkLineJSON{},
+		"BudgetTightest":  tightestJSON{},
 	} {
 		assert.ElementsMatch(t, jsonNames(reflect.TypeOf(v)), props(name), "schemas.%s vs %T", name, v)
 	}
@@ -740,10 +762,10 @@ func oaCSVExample(t *testing.T) string {
 }
 
 // docRoute is a route named in the user's guide.
-var docRoute = regexp.MustCompile(regexp.QuoteMeta(Prefix) + `([a-z_/{}]+)`)
+var docRoute = regexp.MustCompile(`/api/v1/(usage/[a-z_/{}]+|budgets[a-z_/{}]*)`)
 
 // TestUsageDocRoutes: the routes docs/usage.md shows are the route table's
-// (records/{id} aside, which it does not show); a line with "-X POST"
+// (records/{id} aside, which it does not show), budgets' included; a line with "-X POST"
 // shows a POST.
 func TestUsageDocRoutes(t *testing.T) {
 	b, err := os.ReadFile("../../../../docs/usage.md")
@@ -755,7 +777,7 @@ func TestUsageDocRoutes(t *testing.T) {
 			method = http.MethodPost
 		}
 		for _, m := range docRoute.FindAllStringSubmatch(line, -1) {
-			if r := method + " " + Prefix + m[1]; !slices.Contains(shown, r) {
+			if r := method + " /api/v1/" + m[1]; !slices.Contains(shown, r) {
 				shown = append(shown, r)
 			}
 		}
@@ -763,7 +785,7 @@ func TestUsageDocRoutes(t *testing.T) {
 	slices.Sort(shown)
 	var want []string
 	for _, r := range codeRoutes() {
-		if !strings.Contains(r, "{") {
+		if !strings.HasSuffix(r, "records/{id}") {
 			want = append(want, r)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
@@ -84,6 +85,8 @@ func toAPIError(err error) *apiError {
 		return ae
 	case errors.Is(err, usage.ErrBadID):
 		return &apiError{class: errBadData, msg: "id: " + err.Error()}
+	case errors.Is(err, budgets.ErrUnknownBudget):
+		return &apiError{class: errNotFound, msg: "id: no budget with this id"}
 	case errors.Is(err, store.ErrNotFound):
 		return &apiError{class: errNotFound, msg: "no record with this id"}
 	case errors.Is(err, store.ErrUnknownKey), errors.Is(err, store.ErrUnknownDimension):

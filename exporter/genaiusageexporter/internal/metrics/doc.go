@@ -20,6 +20,21 @@
 //	genai_usage_call_duration_seconds{provider, model, service}
 //	genai_usage_time_to_first_token_seconds{provider, model, service}    streamed calls that report it
 //
+// the budget gauges, set whole by SetBudgets from the budgets' statuses (the
+// exporter recomputes them on a timer, budget_status.refresh_interval, so a
+// scrape never reads the store), in units of the currency label; value is
+// the value of an "each" budget's dimension, empty for other budgets:
+//
+//	genai_usage_budget_spent{budget, currency, value}
+//	genai_usage_budget_limit{budget, currency, value}
+//	genai_usage_budget_ratio{budget, currency, value}             spent / limit
+//	genai_usage_budget_forecast{budget, currency, value, method}  period_run_rate, last_24h_run_rate
+//
+// Every budget without each has its series; values of an each-budget are
+// given only over its lowest threshold, and kept while each gauge holds
+// fewer than CardinalityLimit series (the others counted in
+// overflow_observations_total{metric="genai_usage_budget"}).
+//
 // and one counter about the metrics themselves:
 //
 //	genai_usage_overflow_observations_total{metric}   observations folded into the overflow series

@@ -115,6 +115,9 @@ type Metrics struct {
 	scratch     attrEntry
 	scratchBase baseEntry
 
+	// budgets are the budget gauges, set by SetBudgets.
+	budgets *budgetGauges
+
 	reg     *prometheus.Registry
 	handler http.Handler
 }
@@ -182,7 +185,12 @@ func New(cfg Config) (*Metrics, error) {
 	for _, f := range []*family[prometheus.Observer]{m.callTokens, m.duration, m.ttft} {
 		c.folded = append(c.folded, folded{f.name, &f.folded})
 	}
+	m.budgets = newBudgetGauges(name, m.limit)
+	c.folded = append(c.folded, folded{name("budget"), &m.budgets.omitted})
 	if err := m.reg.Register(c); err != nil {
+		return nil, err
+	}
+	if err := m.reg.Register(m.budgets); err != nil {
 		return nil, err
 	}
 

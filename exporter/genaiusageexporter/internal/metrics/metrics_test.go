@@ -56,6 +56,9 @@ func scrape(t testing.TB, m *Metrics) (exposition string, samples map[string]flo
 			if c := s.GetCounter(); c != nil {
 				out[key(name, lbl...)] = c.GetValue()
 			}
+			if g := s.GetGauge(); g != nil {
+				out[key(name, lbl...)] = g.GetValue()
+			}
 			if h := s.GetHistogram(); h != nil {
 				out[key(name+"_count", lbl...)] = float64(h.GetSampleCount())
 				out[key(name+"_sum", lbl...)] = h.GetSampleSum()

@@ -26,6 +26,11 @@ type Querier interface {
 	// and returns the top limit groups by cost (then calls, then key),
 	// with the rest folded into one group with Other set.
 	Breakdown(ctx context.Context, f Filter, by string, limit int) ([]Group, error)
+	// Values aggregates the calls matching f by the breakdown key by, for
+	// the given values of it only, in their order; a value without calls
+	// has no group. It answers what a breakdown would for those values,
+	// in one query however many values the key has.
+	Values(ctx context.Context, f Filter, by string, values []string) ([]Group, error)
 	// Records returns one page of the records matching f, newest first
 	// (start time descending, then trace id, then span id), with the
 	// number of records matching f.
@@ -57,6 +62,11 @@ type Filter struct {
 	// Dims maps dimension names (usage.DimensionNames) to a value; an
 	// entry with an empty value selects the calls without that dimension.
 	Dims map[string]string
+	// Currency selects the calls priced in this currency (rollups and
+	// records both hold it): a budget ranks the values of a dimension by
+	// its own currency's spend. Unpriced calls have no currency, so a
+	// filter with one counts none of them. The API does not set it.
+	Currency string
 	// Status and Search apply to raw records only: an aggregate with
 	// either is computed from the records. Search matches a substring
 	// (case-insensitive) of the models (priced, requested, responding),

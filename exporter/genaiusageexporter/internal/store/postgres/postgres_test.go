@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
@@ -105,6 +106,11 @@ func openDSN(tb testing.TB, dsn string) *Store {
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openDSN(t, freshDB(t)) })
+}
+
+// TestBudgets: the budget suite on PostgreSQL.
+func TestBudgets(t *testing.T) {
+	budgetstest.Run(t, func(t *testing.T) store.Store { return openDSN(t, freshDB(t)) })
 }
 
 func TestReopenKeepsDataAndSchema(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
@@ -48,3 +49,7 @@ func benchStore(b *testing.B) *Store {
 
 // BenchmarkQueries: storetest.BenchQueries on PostgreSQL.
 func BenchmarkQueries(b *testing.B) { storetest.BenchQueries(b, benchStore(b)) }
+
+// BenchmarkBudgets: budgetstest.Bench (budget statuses and checks) on the
+// same store.
+func BenchmarkBudgets(b *testing.B) { budgetstest.Bench(b, benchStore(b)) }

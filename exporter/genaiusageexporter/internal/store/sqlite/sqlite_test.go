@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/storetest"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
@@ -23,6 +24,11 @@ func open(t *testing.T) storetest.Store {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, open) }
+
+// TestBudgets: the budget suite on SQLite.
+func TestBudgets(t *testing.T) {
+	budgetstest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
 
 func TestReopenKeepsDataAndSchema(t *testing.T) {
 	ctx := context.Background()

@@ -454,6 +454,34 @@ func (r *Reader) Breakdown(ctx context.Context, f store.Filter, by string, limit
 	return out, nil
 }
 
+// Values answers store.Querier.Values.
+func (r *Reader) Values(ctx context.Context, f store.Filter, by string, values []string) ([]store.Group, error) {
+	if by == "" {
+		return nil, fmt.Errorf("%w: %q", store.ErrUnknownKey, by)
+	}
+	if len(values) == 0 {
+		return nil, nil
+	}
+	var out []store.Group
+	err := r.readTx(ctx, func(q dbtx) error {
+		m, err := r.aggregate(ctx, q, &f, "", by, values, allSums)
+		if err != nil {
+			return err
+		}
+		for _, v := range values {
+			if a := m[bucketKey{key: v}]; a != nil {
+				out = append(out, store.Group{Key: v, Aggregate: *a})
+				delete(m, bucketKey{key: v}) // a value given twice has one group
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // rank orders the keys of m by cost summed across currencies, then calls,
 // then key.
 func rank(m map[bucketKey]*store.Aggregate) []string {

@@ -94,6 +94,7 @@ func recordClause(f *store.Filter) (*clause, error) {
 	c := &clause{}
 	timeRange(c, "ts_ms", f)
 	fixedColumns(c, f)
+	currencyColumn(c, f)
 	// In DimensionNames order, so that the SQL text is stable.
 	for i, name := range usage.DimensionNames {
 		if v, ok := f.Dims[name]; ok {
@@ -131,6 +132,14 @@ func fixedColumns(c *clause, f *store.Filter) {
 	}
 }
 
+// currencyColumn restricts to f.Currency, a column of the records and of
+// every rollup row.
+func currencyColumn(c *clause, f *store.Filter) {
+	if f.Currency != "" {
+		c.add("currency = ?", f.Currency)
+	}
+}
+
 // rollupClause is the WHERE clause of f over usage_rollups of grain, for
 // the breakdown key by; f must be Rollupable(by) and aligned to grain.
 // Every record is in one row per dimension name and in the total row (an
@@ -155,5 +164,6 @@ func rollupClause(f *store.Filter, grain, by string) *clause {
 	if dim == "" {
 		fixedColumns(c, f)
 	}
+	currencyColumn(c, f)
 	return c
 }

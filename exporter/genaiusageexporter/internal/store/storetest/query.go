@@ -103,6 +103,9 @@ func (d *queryData) filters() []namedFilter {
 		{"search trace id", store.Filter{Search: trace}},
 		{"search nothing", store.Filter{Search: "no-such-thing"}},
 		{"search and user", store.Filter{Search: "mistral", Dims: map[string]string{"user": "u-1"}}},
+		{"currency", store.Filter{Currency: "EUR"}},
+		{"currency user days", store.Filter{Currency: "USD", From: hour(24).Add(3 * time.Hour), To: hour(72), Dims: map[string]string{"user": "u-2"}}},
+		{"currency provider", store.Filter{Currency: "USD", Provider: "openai", From: hour(5), To: hour(29)}},
 	}
 }
 
@@ -130,7 +133,8 @@ func matches(f *store.Filter, r *usage.Record) bool {
 		return false
 	}
 	if f.Provider != "" && r.Provider != f.Provider || f.Model != "" && r.Model != f.Model ||
-		f.Service != "" && r.Service != f.Service || f.Status != "" && r.Status != f.Status {
+		f.Service != "" && r.Service != f.Service || f.Status != "" && r.Status != f.Status ||
+		f.Currency != "" && r.Currency != f.Currency {
 		return false
 	}
 	for name, v := range f.Dims {
@@ -421,6 +425,20 @@ func (d *queryData) testBreakdown(t *testing.T) {
 					folded++
 				}
 			}
+			// Values: the groups of a breakdown, for the values asked.
+			all := d.wantBreakdown(nf.f, by, 0)
+			var asked []string
+			var want []store.Group
+			for i, g := range all {
+				if i%2 == 0 {
+					asked = append(asked, g.Key)
+					want = append(want, g)
+				}
+			}
+			asked = append(asked, "no-such-value")
+			got, err := d.s.Values(ctx, nf.f, by, asked)
+			require.NoError(t, err)
+			equalSlices(t, want, got, "%s: values of %s", nf.name, by)
 			if nf.f.Search == "" && (by == store.ByModel || by == "user" || by == "session") {
 				got, err := d.s.Breakdown(ctx, viaRecords(nf.f), by, 2)
 				require.NoError(t, err)
