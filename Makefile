@@ -8,7 +8,7 @@ LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
 PROMTOOL  ?= promtool
 
-.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install rules
+.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install rules dashboards
 
 all: build
 
@@ -44,6 +44,12 @@ e2e: build
 rules:
 	$(PROMTOOL) check rules config/prometheus/recording.yml config/prometheus/alerts.yml
 	$(PROMTOOL) test rules config/prometheus/tests/*.yml
+
+# Regenerate the Grafana dashboards in config/grafana from
+# internal/cmd/dashboards (grafana-foundation-sdk); a test there fails when
+# the committed JSON is not the generator's output. docs/grafana.md.
+dashboards:
+	$(GO) run ./internal/cmd/dashboards -out config/grafana
 
 # golangci-lint at the pinned version, installed into GOBIN like the builder;
 # reinstalled when the binary there is another version.
