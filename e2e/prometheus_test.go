@@ -30,11 +30,6 @@ import (
 // return data. The test fails when an entry is not an operand of any rule
 // or does return data: take it off the list then.
 var allowedEmpty = map[string]string{
-	// The budget gauges are planned (issue 12, part 3) and not exported
-	// yet. Remove these three when budgets land.
-	"genai_usage_budget_ratio":                             "budgets not implemented yet",
-	"max by (budget, value) (genai_usage_budget_forecast)": "budgets not implemented yet",
-	"max by (budget, value) (genai_usage_budget_limit)":    "budgets not implemented yet",
 	// The cost of the same hour a week ago: this Prometheus has seconds
 	// of data.
 	"2 * sum by (currency) (increase(genai_usage_cost_total[1h] offset 1w))": "needs a week of history",
@@ -262,19 +257,39 @@ func postAny(t *testing.T, receiver string, td ptraceotlp.ExportRequest) int {
 	return resp.StatusCode
 }
 
-// TestPrometheusRules loads config/prometheus/recording.yml and alerts.yml
-// into a real Prometheus that scrapes collectors fed with every fixture,
-// and runs every rule's expression through the query API: each must parse,
-// and each recording rule and each operand of an alert must return data,
-// but for allowedEmpty.
-func TestPrometheusRules(t *testing.T) {
+// promStack is a real Prometheus scraping two collectors fed with every
+// fixture, with the rule files of config/prometheus loaded: one healthy
+// collector with the dimensions user, department and feature as metric
+// labels and a budget, and one whose store is down.
+type promStack struct {
+	ctx  context.Context
+	base string // the Prometheus HTTP API
+}
+
+// stackBudget is the one budget of the healthy collector: every call in
+// USD over a rolling year, so that the fixtures' calls, whatever their
+// timestamps, count; a small limit so that it is over its thresholds.
+const stackBudget = `[{id: everything, period: {kind: rolling, days: 366}, limit: "0.01", currency: USD}]`
+
+// startPromStack starts the collectors and Prometheus, and returns once
+// every target is up and has been scraped twice (rate and increase need
+// two samples; targets are scraped at different offsets), the failure
+// counters and the budget gauges included.
+func startPromStack(t *testing.T) *promStack {
 	prom := prometheusBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 
 	fs, err := fixtures.Load("captured", "written")
 	require.NoError(t, err)
-	good := startUsageCollector(t, t.TempDir())
+	good := startUsageCollector(t, t.TempDir(),
+		// The dashboards' top users, teams and features read these
+		// labels; the fixtures' Vercel AI SDK spans have a team in
+		// ai.telemetry.metadata.team.
+		"exporters::genai_usage::metrics::dimensions=[user, department, feature]",
+		"exporters::genai_usage::dimensions::department::attributes=[department, ai.telemetry.metadata.team]",
+		"exporters::genai_usage::budgets="+stackBudget,
+		"exporters::genai_usage::budget_status::refresh_interval=1s")
 	for _, f := range fs {
 		good.send(t, f.Traces)
 	}
@@ -304,9 +319,6 @@ func TestPrometheusRules(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond)
 
 	files := ruleFiles()
-	rules := loadRules(t, files...)
-	require.NotEmpty(t, rules)
-
 	hostPort := func(u string) string {
 		p, err := url.Parse(u)
 		require.NoError(t, err)
@@ -354,15 +366,13 @@ scrape_configs:
 		}
 	})
 
-	// Ready, every target up, and each counter scraped twice (rate and
-	// increase need two samples).
 	require.Eventually(t, func() bool {
 		select {
 		case <-done:
 			return true // reported below
 		default:
 		}
-		n, err := query(ctx, base, `count(up == 1) >= 3 and count(count_over_time(genai_usage_calls_total[1m]) >= 2) > 0 and count(count_over_time(otelcol_exporter_send_failed_spans[1m]) >= 2) > 0`)
+		n, err := query(ctx, base, `count(up == 1) >= 3 and count(count_over_time(up[1m]) >= 2) >= 3 and count(count_over_time(genai_usage_calls_total[1m]) >= 2) > 0 and count(count_over_time(otelcol_exporter_send_failed_spans[1m]) >= 2) > 0 and count(count_over_time(genai_usage_budget_forecast[1m]) >= 2) > 0`)
 		return err == nil && n > 0
 	}, 60*time.Second, 250*time.Millisecond, "prometheus did not scrape the collectors")
 	select {
@@ -370,6 +380,19 @@ scrape_configs:
 		t.Fatalf("prometheus exited: %v", cmd.ProcessState)
 	default:
 	}
+	return &promStack{ctx: ctx, base: base}
+}
+
+// TestPrometheusRules loads config/prometheus/recording.yml and alerts.yml
+// into a real Prometheus that scrapes collectors fed with every fixture
+// (startPromStack), and runs every rule's expression through the query
+// API: each must parse, and each recording rule and each operand of an
+// alert must return data, but for allowedEmpty.
+func TestPrometheusRules(t *testing.T) {
+	rules := loadRules(t, ruleFiles()...)
+	require.NotEmpty(t, rules)
+	st := startPromStack(t)
+	ctx, base := st.ctx, st.base
 
 	// Prometheus loaded every rule.
 	var loaded struct {
