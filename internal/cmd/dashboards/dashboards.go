@@ -33,7 +33,7 @@ const (
 // and the builder.
 type Dashboard struct {
 	File    string
-	Builder *dashboard.DashboardBuilder
+	Builder *dashboard.DashboardBuilder //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
 }
 
 // All is every dashboard, in the order they are written.
@@ -136,8 +136,9 @@ func topBy(label, title string) *table.PanelBuilder {
 		instant(fmt.Sprintf(`topk by (currency) (10, sum by (%s, currency) (increase(genai_usage_cost_total{%s, %s}[$__range])))`, label, dims, cur)))
 }
 
-func overview() *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenAI usage").
+func overview() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	d := dashboard.NewDashboardBuilder("GenAI usage") //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	return d.
 		Uid("genai-usage-overview").
 		Description("Cost, calls, tokens, caching, errors, latency, attribution and budgets of LLM calls, from the genai_usage exporter's metrics (docs/grafana.md).").
 		Tags([]string{"genai", "otelcol-genai"}).
@@ -214,8 +215,9 @@ func overview() *dashboard.DashboardBuilder {
 			q(fmt.Sprintf(`max by (budget, value, currency) (genai_usage_budget_limit{%s})`, cur), "limit {{budget}} {{value}} ({{currency}})")))
 }
 
-func health() *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenAI collector health").
+func health() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	d := dashboard.NewDashboardBuilder("GenAI collector health") //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	return d.
 		Uid("genai-collector-health").
 		Description("The genai_cost processor and the genai_usage exporter of otelcol-genai, from the collector's own telemetry (docs/grafana.md).").
 		Tags([]string{"genai", "otelcol-genai"}).
