@@ -136,18 +136,25 @@ func topBy(label, title string) *table.PanelBuilder {
 		instant(fmt.Sprintf(`topk by (currency) (10, sum by (%s, currency) (increase(genai_usage_cost_total{%s, %s}[$__range])))`, label, dims, cur)))
 }
 
-func overview() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
-	d := dashboard.NewDashboardBuilder("GenAI usage") //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+// newDashboard is a dashboard's common settings and its datasource
+// variable, showing the time from from to now.
+func newDashboard(title, uid, from, description string) *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	d := dashboard.NewDashboardBuilder(title) //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
 	return d.
-		Uid("genai-usage-overview").
-		Description("Cost, calls, tokens, caching, errors, latency, attribution and budgets of LLM calls, from the genai_usage exporter's metrics (docs/grafana.md).").
+		Uid(uid).
+		Description(description).
 		Tags([]string{"genai", "otelcol-genai"}).
 		Editable().
 		Refresh("1m").
-		Time("now-24h", "now").
+		Time(from, "now").
 		Timezone(common.TimeZoneBrowser).
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		WithVariable(datasourceVar()).
+		WithVariable(datasourceVar())
+}
+
+func overview() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
+	return newDashboard("GenAI usage", "genai-usage-overview", "now-24h",
+		"Cost, calls, tokens, caching, errors, latency, attribution and budgets of LLM calls, from the genai_usage exporter's metrics (docs/grafana.md).").
 		WithVariable(labelVar("provider", "Provider", "genai_usage_calls_total")).
 		WithVariable(labelVar("model", "Model", `genai_usage_calls_total{provider=~"$provider"}`)).
 		WithVariable(labelVar("service", "Service", `genai_usage_calls_total{provider=~"$provider", model=~"$model"}`)).
@@ -216,17 +223,8 @@ func overview() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: da
 }
 
 func health() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
-	d := dashboard.NewDashboardBuilder("GenAI collector health") //nolint:staticcheck // SA1019: dashboardv2 is the Grafana 12 schema; v1 JSON imports into Grafana 10 and later
-	return d.
-		Uid("genai-collector-health").
-		Description("The genai_cost processor and the genai_usage exporter of otelcol-genai, from the collector's own telemetry (docs/grafana.md).").
-		Tags([]string{"genai", "otelcol-genai"}).
-		Editable().
-		Refresh("1m").
-		Time("now-6h", "now").
-		Timezone(common.TimeZoneBrowser).
-		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		WithVariable(datasourceVar()).
+	return newDashboard("GenAI collector health", "genai-collector-health", "now-6h",
+		"The genai_cost processor and the genai_usage exporter of otelcol-genai, from the collector's own telemetry (docs/grafana.md).").
 		WithVariable(labelVar("job", "Job", "otelcol_processor_genai_cost_spans")).
 		WithVariable(labelVar("instance", "Instance", `otelcol_processor_genai_cost_spans{job=~"$job"}`)).
 		WithRow(dashboard.NewRowBuilder("genai_cost processor")).
