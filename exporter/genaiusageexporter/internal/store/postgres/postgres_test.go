@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api/apitest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
@@ -738,4 +739,12 @@ func TestTwoStoresShareBudgets(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, audit, 2)
 	assert.Equal(t, []string{"b", "a"}, []string{audit[0].Actor, audit[1].Actor})
+}
+
+// TestBudgetChangesTwoCollectors: the budget change routes over real
+// HTTP, two collectors' stores on one database: what one changes through
+// its API, the other's answers.
+func TestBudgetChangesTwoCollectors(t *testing.T) {
+	dsn := freshDB(t)
+	apitest.RunChanges(t, openDSN(t, dsn), openDSN(t, dsn))
 }
