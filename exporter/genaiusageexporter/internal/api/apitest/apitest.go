@@ -176,6 +176,9 @@ func RunChanges(t *testing.T, a, b store.Store) {
 	assert.Equal(t, "config", origin)
 	ans = cb.Do(t, http.MethodPost, "", AdminToken, Spec("u-daily", "5", "UTC"))
 	assert.Equal(t, http.StatusConflict, ans.Code, "the id is taken")
+	ans = cb.Do(t, http.MethodGet, "/check?user=u1", ReadToken, "")
+	require.Equal(t, http.StatusOK, ans.Code, ans.Error)
+	assert.Contains(t, string(ans.Data), `"id":"u-daily","value":"u1"`, "the check applies the stored budget")
 
 	// Update on b, optimistic, then last write wins on a.
 	ans = cb.Do(t, http.MethodPut, "/u-daily", AnonAdmin, Spec("u-daily", "7", "UTC"), "If-Match", `"1"`)
