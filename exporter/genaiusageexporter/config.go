@@ -104,10 +104,23 @@ type APIConfig struct {
 	// BearerTokens are accepted in "Authorization: Bearer <token>". With
 	// none, the API only listens on a loopback address.
 	BearerTokens []configopaque.String `mapstructure:"bearer_tokens"`
+	// AdminBearerTokens may also change budgets (POST, PUT and DELETE
+	// /api/v1/budgets, GET /api/v1/budgets/audit). With none, budgets
+	// cannot be changed through the API.
+	AdminBearerTokens []AdminTokenConfig `mapstructure:"admin_bearer_tokens"`
 	// MaxPageSize caps the records page size.
 	MaxPageSize int `mapstructure:"max_page_size"`
 	// MaxImportBytes caps the size of an import request body.
 	MaxImportBytes int64 `mapstructure:"max_import_bytes"`
+}
+
+// AdminTokenConfig is an admin bearer token and the name the budget audit
+// trail records for its changes.
+type AdminTokenConfig struct {
+	// Name is the actor of the token's changes; without one, a
+	// fingerprint of the token (never the token).
+	Name  string              `mapstructure:"name"`
+	Token configopaque.String `mapstructure:"token"`
 }
 
 // DimensionConfig says where one dimension's value comes from.
@@ -205,6 +218,17 @@ func (cfg *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("api.bearer_tokens[%d]: empty (is its environment variable set?)", i))
 			}
 		}
+		for i, tok := range cfg.API.AdminBearerTokens {
+			if strings.TrimSpace(string(tok.Token)) == "" {
+				errs = append(errs, fmt.Errorf("api.admin_bearer_tokens[%d].token: empty (is its environment variable set?)", i))
+			}
+			for j, read := range cfg.API.BearerTokens {
+				if tok.Token != "" && read == tok.Token {
+					errs = append(errs, fmt.Errorf("api.admin_bearer_tokens[%d].token: also api.bearer_tokens[%d]; an admin token must differ from the read tokens", i, j))
+				}
+			}
+		}
+
 		if cfg.API.MaxPageSize <= 0 {
 			errs = append(errs, fmt.Errorf("api.max_page_size: %d must be positive", cfg.API.MaxPageSize))
 		}

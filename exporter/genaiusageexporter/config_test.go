@@ -38,6 +38,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, []string{"tenant", "feature"}, cfg.Metrics.Dimensions)
 	assert.Equal(t, 500, cfg.Metrics.CardinalityLimit)
 	assert.Len(t, cfg.API.BearerTokens, 2)
+	assert.Equal(t, []AdminTokenConfig{{Name: "alice", Token: "admin-a"}, {Token: "admin-b"}}, cfg.API.AdminBearerTokens)
 	assert.Equal(t, 200, cfg.API.MaxPageSize)
 	require.NotNil(t, cfg.QueueConfig.Get().StorageID)
 	dims := cfg.dimensionSources()
@@ -65,16 +66,18 @@ func TestLoadConfig(t *testing.T) {
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	for name, want := range map[string]string{
-		"bad_driver":             `store.driver: "mysql" is not one of sqlite, postgres, none`,
-		"no_dsn":                 "store.postgres.dsn: required",
-		"api_without_store":      "api.enabled: the API needs a store",
-		"open_api_without_token": "api.bearer_tokens: required when the API listens beyond loopback",
-		"empty_token":            "api.bearer_tokens[0]: empty",
-		"bad_dimension":          `metrics.dimensions[0]: "colour" is not one of user`,
-		"short_retention":        "store.retention: 10m0s is shorter than an hour",
-		"same_endpoints":         `metrics.endpoint and api.endpoint: both are "127.0.0.1:9000"`,
-		"hash_key_without_hash":  "dimensions.user.hash_key: set but hash is false",
-		"no_catalog":             "pricing: default_catalog is false and no files are given",
+		"bad_driver":                `store.driver: "mysql" is not one of sqlite, postgres, none`,
+		"no_dsn":                    "store.postgres.dsn: required",
+		"api_without_store":         "api.enabled: the API needs a store",
+		"open_api_without_token":    "api.bearer_tokens: required when the API listens beyond loopback",
+		"empty_token":               "api.bearer_tokens[0]: empty",
+		"empty_admin_token":         "api.admin_bearer_tokens[0].token: empty",
+		"admin_token_is_read_token": "api.admin_bearer_tokens[0].token: also api.bearer_tokens[0]",
+		"bad_dimension":             `metrics.dimensions[0]: "colour" is not one of user`,
+		"short_retention":           "store.retention: 10m0s is shorter than an hour",
+		"same_endpoints":            `metrics.endpoint and api.endpoint: both are "127.0.0.1:9000"`,
+		"hash_key_without_hash":     "dimensions.user.hash_key: set but hash is false",
+		"no_catalog":                "pricing: default_catalog is false and no files are given",
 	} {
 		_, err := loadConfig(t, name)
 		require.Error(t, err, name)

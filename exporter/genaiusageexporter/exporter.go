@@ -118,14 +118,19 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		for i, t := range e.cfg.API.BearerTokens {
 			tokens[i] = string(t)
 		}
+		admins := make([]api.AdminToken, len(e.cfg.API.AdminBearerTokens))
+		for i, t := range e.cfg.API.AdminBearerTokens {
+			admins[i] = api.AdminToken{Name: t.Name, Token: string(t.Token)}
+		}
 		var svc *budgets.Service
 		if e.store != nil {
-			svc = budgets.New(e.store, e.budgets, e.cfg.BudgetStatus.TopValues)
+			svc = budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues)
 		}
 		h := api.New(e.store, api.Options{
 			Budgets:        svc,
 			Now:            e.now,
 			BearerTokens:   tokens,
+			AdminTokens:    admins,
 			MaxPageSize:    e.cfg.API.MaxPageSize,
 			MaxImportBytes: e.cfg.API.MaxImportBytes,
 			Logger:         e.set.Logger,
@@ -139,11 +144,17 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		e.wg.Add(1)
 		go e.retentionLoop()
 	}
-	if e.store != nil && e.metrics != nil && len(e.budgets) > 0 {
+	if e.store != nil && e.metrics != nil {
 		e.wg.Add(1)
-		go e.budgetLoop(budgets.New(e.store, e.budgets, e.cfg.BudgetStatus.TopValues))
+		go e.budgetLoop(budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues))
 	}
 	return nil
+}
+
+// budgetSource is the budgets in force: the configured ones and those
+// kept in the store.
+func (e *usageExporter) budgetSource() budgets.Source {
+	return &budgets.Managed{Config: e.budgets, Store: e.store}
 }
 
 // budgetValueSeries bounds the values of each-budgets read for the gauges

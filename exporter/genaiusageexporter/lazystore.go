@@ -142,3 +142,53 @@ func (l *lazyStore) Intervals(ctx context.Context, f store.Filter, by string) (s
 	}
 	return s.Intervals(ctx, f, by)
 }
+
+func (l *lazyStore) Budgets(ctx context.Context) ([]store.StoredBudget, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Budgets(ctx)
+}
+
+func (l *lazyStore) Budget(ctx context.Context, id string) (store.StoredBudget, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.StoredBudget{}, err
+	}
+	return s.Budget(ctx, id)
+}
+
+func (l *lazyStore) CreateBudget(ctx context.Context, c store.BudgetChange) (store.StoredBudget, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.StoredBudget{}, err
+	}
+	return s.CreateBudget(ctx, c)
+}
+
+func (l *lazyStore) UpdateBudget(ctx context.Context, c store.BudgetChange) (store.StoredBudget, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.StoredBudget{}, err
+	}
+	return s.UpdateBudget(ctx, c)
+}
+
+func (l *lazyStore) DeleteBudget(ctx context.Context, c store.BudgetChange) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.DeleteBudget(ctx, c)
+}
+
+func (l *lazyStore) BudgetAudit(ctx context.Context, p store.Page) ([]store.BudgetAuditEntry, int64, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.BudgetAudit(ctx, p)
+}
+
+var _ store.Store = (*lazyStore)(nil)

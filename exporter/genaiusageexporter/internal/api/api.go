@@ -6,7 +6,6 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,7 +28,10 @@ type Store interface {
 type Options struct {
 	// BearerTokens are the accepted tokens; none means no authentication
 	// (the exporter allows that on loopback only).
-	BearerTokens   []string
+	BearerTokens []string
+	// AdminTokens may also change budgets (and read everything); none
+	// means budgets cannot be changed through the API (403).
+	AdminTokens    []AdminToken
 	MaxPageSize    int
 	MaxImportBytes int64
 	Logger         *zap.Logger
@@ -57,7 +59,7 @@ const (
 // the mux, the 405 answers and their Allow header, the parameter checks,
 // and the tests that hold docs/api/openapi.yaml to the code.
 type route struct {
-	method string // GET (which answers HEAD too) or POST
+	method string // GET (which answers HEAD too), POST, PUT or DELETE
 	// root is where path is: Prefix (when empty) or BudgetsRoot.
 	root string
 	path string // under root; {id} is a path parameter
@@ -69,6 +71,9 @@ type route struct {
 	// serve answers with data for the envelope (or a *stream) or an
 	// error; respond writes either.
 	serve func(h *handler, r *http.Request, p *params) (any, error)
+	// admin, instead of serve, answers a route that needs an admin token
+	// (api.admin_bearer_tokens), and may set headers.
+	admin func(h *handler, w http.ResponseWriter, r *http.Request, p *params) (any, error)
 }
 
 // filterParams are the parameters of params.filter.
@@ -89,8 +94,12 @@ var routes = []route{
 	{method: http.MethodGet, path: "export", params: withFilter("format"), serve: (*handler).export},
 	{method: http.MethodPost, path: "import", body: true, serve: (*handler).importRecords},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets", serve: (*handler).budgetList},
+	{method: http.MethodPost, root: BudgetsRoot, path: "budgets", body: true, admin: (*handler).budgetCreate},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/check", params: subjectParams, serve: (*handler).budgetCheck},
+	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/audit", params: []string{"limit", "offset"}, admin: (*handler).budgetAudit},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/{id}", serve: (*handler).budgetOne},
+	{method: http.MethodPut, root: BudgetsRoot, path: "budgets/{id}", body: true, admin: (*handler).budgetUpdate},
+	{method: http.MethodDelete, root: BudgetsRoot, path: "budgets/{id}", admin: (*handler).budgetDelete},
 }
 
 // pattern is the route's full path.
@@ -106,6 +115,8 @@ type handler struct {
 	opt  Options
 	mux  *http.ServeMux
 	toks [][]byte
+	// admins are opt.AdminTokens' tokens, in their order.
+	admins [][]byte
 }
 
 // New returns the API's handler.
@@ -130,6 +141,9 @@ func newHandler(s Store, opt Options, table []route) *handler {
 	for _, t := range opt.BearerTokens {
 		h.toks = append(h.toks, []byte(t))
 	}
+	for _, t := range opt.AdminTokens {
+		h.admins = append(h.admins, []byte(t.Token))
+	}
 	// Each route's method pattern; then, for each of their paths, a
 	// pattern without a method, which the mux picks for any other method:
 	// a 405 naming the path's methods. Anything else is a 404.
@@ -148,12 +162,21 @@ func newHandler(s Store, opt Options, table []route) *handler {
 	}
 	for _, path := range paths {
 		allow := strings.Join(methods[path], ", ")
-		if coveredBy(path, paths, methods) {
+		notAllowed := func(w http.ResponseWriter, r *http.Request) {
+			h.respondError(w, r, &apiError{class: errNotAllowed, allow: allow, msg: r.Method + " is not allowed on " + r.URL.Path + "; use " + allow})
+		}
+		if coveredBy(path, paths) {
+			// A method pattern for each standard method path lacks; a
+			// method of no standard falls to the wildcard path's
+			// method-less pattern.
+			for _, m := range httpMethods {
+				if !slices.Contains(methods[path], m) {
+					h.mux.HandleFunc(m+" "+path, notAllowed)
+				}
+			}
 			continue
 		}
-		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			h.respondError(w, r, &apiError{class: errNotAllowed, allow: allow, msg: r.Method + " is not allowed on " + r.URL.Path + "; use " + allow})
-		})
+		h.mux.HandleFunc(path, notAllowed)
 	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.respondError(w, r, &apiError{class: errNotFound, msg: "no route " + r.URL.Path + "; see docs/api/openapi.yaml"})
@@ -161,15 +184,19 @@ func newHandler(s Store, opt Options, table []route) *handler {
 	return h
 }
 
-// coveredBy reports whether another path of the table, with a wildcard
-// where path has a literal segment (budgets/{id} and budgets/check), takes
-// the same methods: its method-less pattern answers path's 405s too, and
-// the mux refuses both (neither is more specific than the other).
-func coveredBy(path string, paths []string, methods map[string][]string) bool {
+// httpMethods are the standard methods (RFC 9110, and PATCH).
+var httpMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace}
+
+// coveredBy reports whether another path of the table has a wildcard
+// where path has a literal segment (budgets/{id} and budgets/check): the
+// mux refuses a method-less pattern of path beside the other's method
+// patterns (neither is more specific than the other).
+func coveredBy(path string, paths []string) bool {
 	segs := strings.Split(path, "/")
 	for _, other := range paths {
 		os := strings.Split(other, "/")
-		if other == path || len(os) != len(segs) || !slices.Equal(methods[other], methods[path]) {
+		if other == path || len(os) != len(segs) {
 			continue
 		}
 		match := true
@@ -191,7 +218,14 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 	if rt.body {
 		r.Body = http.MaxBytesReader(w, r.Body, h.opt.MaxImportBytes)
 	}
-	data, err := rt.serve(h, r, newParams(r.URL.Query(), rt.params))
+	p := newParams(r.URL.Query(), rt.params)
+	var data any
+	var err error
+	if rt.admin != nil {
+		data, err = rt.admin(h, w, r, p)
+	} else {
+		data, err = rt.serve(h, r, p)
+	}
 	h.respond(w, r, data, err)
 }
 
@@ -215,23 +249,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// authorized compares the bearer token with every configured token in
-// constant time.
+// authorized compares the bearer token with every configured token, read
+// and admin, in constant time.
 func (h *handler) authorized(r *http.Request) bool {
 	if len(h.toks) == 0 {
 		return true
 	}
-	auth := r.Header.Get("Authorization")
-	scheme, tok, ok := strings.Cut(auth, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	got, ok := bearer(r)
+	if !ok {
 		return false
 	}
-	got := []byte(strings.TrimSpace(tok))
-	match := 0
-	for _, t := range h.toks {
-		match |= subtle.ConstantTimeCompare(got, t)
-	}
-	return match == 1
+	return matchToken(got, h.toks) >= 0 || matchToken(got, h.admins) >= 0
 }
 
 type rangeJSON struct {

@@ -75,6 +75,13 @@ type windowJSON struct {
 // spend (a budget without each) or its top values (an each-budget).
 type budgetStatusJSON struct {
 	Budget budget.Spec `json:"budget"`
+	// Origin is "config" (the exporter's budgets:, read-only) or "store"
+	// (changed through the API, at Version).
+	Origin  string `json:"origin"`
+	Version int64  `json:"version,omitempty"`
+	// Note says when a stored budget has a configured budget's id, which
+	// wins.
+	Note string `json:"note,omitempty"`
 	// Thresholds are the budget's, the defaults if its spec lists none.
 	Thresholds []int      `json:"thresholds"`
 	Window     windowJSON `json:"window"`
@@ -89,8 +96,9 @@ type budgetStatusJSON struct {
 
 func budgetStatus(st *budgets.Status, now time.Time) budgetStatusJSON {
 	out := budgetStatusJSON{
-		Budget: st.Budget.Spec(), Thresholds: st.Budget.Thresholds(),
-		Window: windowJSON{st.Start.UTC(), st.End.UTC()}, Now: now.UTC(),
+		Budget: st.Budget.Spec(), Origin: st.Entry.Origin(), Version: st.Entry.Version, Note: st.Entry.Note(),
+		Thresholds: st.Budget.Thresholds(),
+		Window:     windowJSON{st.Start.UTC(), st.End.UTC()}, Now: now.UTC(),
 	}
 	if st.Total != nil {
 		s := spend(st.Total)

@@ -362,12 +362,18 @@ func oaHandler(t *testing.T) http.Handler {
 		{ID: "each-user", Scope: budget.Scope{Each: "user", Dimensions: map[string]string{}}, Period: budget.Period{Kind: budget.Rolling, Days: 7}, Limit: "1000", Currency: "USD"},
 	})
 	require.NoError(t, err)
-	return New(s, Options{Now: func() time.Time { return oaNow }, Budgets: budgets.New(s, bs, 2)})
+	return New(s, Options{Now: func() time.Time { return oaNow }, Budgets: budgets.New(s, &budgets.Managed{Config: bs, Store: s}, 2),
+		AdminTokens: []AdminToken{{Name: "oa", Token: oaAdmin}}})
 }
+
+// oaAdmin is oaHandler's admin token, which oaDo sends.
+const oaAdmin = "oa-admin-token"
 
 func oaDo(h http.Handler, method, target string, body []byte) *httptest.ResponseRecorder {
 	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, httptest.NewRequest(method, target, bytes.NewReader(body)))
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+oaAdmin)
+	h.ServeHTTP(rr, req)
 	return rr
 }
 
@@ -437,10 +443,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 		}
 		assert.NotEqual(t, http.StatusMethodNotAllowed, rr.Code, "%s: %s", op.String(), rr.Body.String())
 
-		other := http.MethodPost
-		if op.method == http.MethodPost {
-			other = http.MethodGet
-		}
+		// A method the path does not take.
+		other := http.MethodPatch
 		rr = oaDo(h, other, op.target(t, anyID, ""), nil)
 		assert.Equal(t, http.StatusMethodNotAllowed, rr.Code, "%s on %s", other, op.path)
 		assert.Contains(t, rr.Header().Get("Allow"), op.method, "%s on %s", other, op.path)
@@ -450,8 +454,14 @@ func TestOpenAPIRoutes(t *testing.T) {
 		if strings.Contains(op.path, "{") {
 			want = append(want, "404")
 		}
-		if op.method == http.MethodPost {
+		if codeRoute(t, &op).body {
 			want = append(want, "413")
+		}
+		if codeRoute(t, &op).admin != nil {
+			want = append(want, "403")
+			if op.method != http.MethodGet {
+				want = append(want, "409")
+			}
 		}
 		for _, code := range want {
 			assert.Contains(t, op.Responses, code, "%s documents %s", op.String(), code)
@@ -637,6 +647,22 @@ func TestOpenAPIResponses(t *testing.T) {
 	v = check(op("GET /api/v1/budgets/check"), "/api/v1/budgets/check?user=u-1&tenant=acme", nil)
 	assert.Equal(t, false, v.(map[string]any)["data"].(map[string]any)["allowed"], "all-weekly is enforced and exhausted")
 
+	// The budget changes and their audit.
+	spec := []byte(`{"id":"api-daily","scope":{"dimensions":{"tenant":"acme"}},"period":{"kind":"day","time_zone":"Europe/Berlin"},"limit":"5","currency":"USD"}`)
+	check(op("POST /api/v1/budgets"), "/api/v1/budgets", spec)
+	v = check(op("PUT /api/v1/budgets/{id}"), "/api/v1/budgets/api-daily", spec)
+	assert.Equal(t, json.Number("2"), v.(map[string]any)["data"].(map[string]any)["version"])
+	v = check(op("GET /api/v1/budgets"), "/api/v1/budgets", nil)
+	assert.Len(t, v.(map[string]any)["data"].(map[string]any)["budgets"], 3, "two configured, one stored")
+	check(op("DELETE /api/v1/budgets/{id}"), "/api/v1/budgets/api-daily", nil)
+	v = check(op("GET /api/v1/budgets/audit"), "/api/v1/budgets/audit", nil)
+	assert.Len(t, v.(map[string]any)["data"].(map[string]any)["entries"], 3)
+	rr = oaDo(h, http.MethodPut, "/api/v1/budgets/all-weekly", spec)
+	assert.Equal(t, http.StatusBadRequest, rr.Code, "the body's id is not the path's")
+	rr = oaDo(h, http.MethodDelete, "/api/v1/budgets/all-weekly", nil)
+	assert.Equal(t, http.StatusConflict, rr.Code)
+	doc.validate(t, "409", decode(rr.Body.Bytes()), doc.Components.Schemas["Error"])
+
 	// Errors: the envelope, 401 with its challenge.
 	rr = oaDo(h, http.MethodGet, Prefix+"summary?limit=1", nil)
 	doc.validate(t, "400", decode(rr.Body.Bytes()), doc.Components.Schemas["Error"])
@@ -685,22 +711,24 @@ func TestOpenAPISchemas(t *testing.T) {
 		return doc.flatten(t, s).names
 	}
 	for name, v := range map[string]any{
-		"Range":           rangeJSON{},
-		"Aggregate":       aggregateJSON{},
-		"Point":           pointJSON{},
-		"Group":           groupJSON{},
-		"Day":             dayJSON{},
-		"Intervals":       intervalsJSON{},
-		"IntervalBucket":  reflect.Zero(oaField(t, reflect.TypeFor[intervalsJSON](), "Buckets").Elem()).Interface(),
-		"Record":          recordJSON{},
-		"ExportHeader":    exportHeader{},
-		"BudgetSpend":     spendJSON{},
-		"BudgetValue":     valueJSON{},
-		"BudgetStatus":    budgetStatusJSON{},
-		"Forecast":        forecastJSON{},
-		"Window":          windowJSON{},
-		"BudgetCheckLine": checkLineJSON{},
-		"BudgetTightest":  tightestJSON{},
+		"Range":            rangeJSON{},
+		"Aggregate":        aggregateJSON{},
+		"Point":            pointJSON{},
+		"Group":            groupJSON{},
+		"Day":              dayJSON{},
+		"Intervals":        intervalsJSON{},
+		"IntervalBucket":   reflect.Zero(oaField(t, reflect.TypeFor[intervalsJSON](), "Buckets").Elem()).Interface(),
+		"Record":           recordJSON{},
+		"ExportHeader":     exportHeader{},
+		"BudgetSpend":      spendJSON{},
+		"BudgetValue":      valueJSON{},
+		"BudgetStatus":     budgetStatusJSON{},
+		"Forecast":         forecastJSON{},
+		"Window":           windowJSON{},
+		"BudgetCheckLine":  checkLineJSON{},
+		"BudgetTightest":   tightestJSON{},
+		"StoredBudget":     storedBudgetJSON{},
+		"BudgetAuditEntry": auditEntryJSON{},
 	} {
 		assert.ElementsMatch(t, jsonNames(reflect.TypeOf(v)), props(name), "schemas.%s vs %T", name, v)
 	}
@@ -764,17 +792,20 @@ func oaCSVExample(t *testing.T) string {
 // docRoute is a route named in the user's guide.
 var docRoute = regexp.MustCompile(`/api/v1/(usage/[a-z_/{}]+|budgets[a-z_/{}]*)`)
 
+// curlMethod is the method of a curl command line: -X POST, -X PUT, ...
+var curlMethod = regexp.MustCompile(`-X ([A-Z]+)`)
+
 // TestUsageDocRoutes: the routes docs/usage.md shows are the route table's
 // (records/{id} aside, which it does not show), budgets' included; a line with "-X POST"
-// shows a POST.
+// (PUT, DELETE) shows a POST (PUT, DELETE).
 func TestUsageDocRoutes(t *testing.T) {
 	b, err := os.ReadFile("../../../../docs/usage.md")
 	require.NoError(t, err)
 	var shown []string
 	for line := range strings.Lines(string(b)) {
 		method := http.MethodGet
-		if strings.Contains(line, "-X POST") {
-			method = http.MethodPost
+		if m := curlMethod.FindStringSubmatch(line); m != nil {
+			method = m[1]
 		}
 		for _, m := range docRoute.FindAllStringSubmatch(line, -1) {
 			if r := method + " /api/v1/" + m[1]; !slices.Contains(shown, r) {

@@ -33,7 +33,9 @@ const (
 	errBadData errorClass = iota
 	errTooLarge
 	errUnauthorized
+	errForbidden
 	errNotFound
+	errConflict
 	errNotAllowed
 	errUnavailable
 	errInternal
@@ -51,7 +53,9 @@ var errorClasses = [...]struct {
 	errBadData:      {http.StatusBadRequest, "bad_data"},
 	errTooLarge:     {http.StatusRequestEntityTooLarge, "bad_data"},
 	errUnauthorized: {http.StatusUnauthorized, "unauthorized"},
+	errForbidden:    {http.StatusForbidden, "forbidden"},
 	errNotFound:     {http.StatusNotFound, "not_found"},
+	errConflict:     {http.StatusConflict, "conflict"},
 	errNotAllowed:   {http.StatusMethodNotAllowed, "bad_data"},
 	errUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
 	errInternal:     {http.StatusInternalServerError, "internal"},
@@ -85,6 +89,16 @@ func toAPIError(err error) *apiError {
 		return ae
 	case errors.Is(err, usage.ErrBadID):
 		return &apiError{class: errBadData, msg: "id: " + err.Error()}
+	case errors.As(err, new(*budgets.InvalidError)):
+		return &apiError{class: errBadData, msg: err.Error()}
+	case errors.Is(err, budgets.ErrConfigured):
+		return &apiError{class: errConflict, msg: err.Error()}
+	case errors.Is(err, store.ErrBudgetExists):
+		return &apiError{class: errConflict, msg: "id: a budget with this id is stored already; change it with PUT"}
+	case errors.Is(err, store.ErrBudgetVersion):
+		return &apiError{class: errConflict, msg: "If-Match: the budget has changed since this version; read it again"}
+	case errors.Is(err, store.ErrBudgetNotFound):
+		return &apiError{class: errNotFound, msg: "id: no budget with this id is stored"}
 	case errors.Is(err, budgets.ErrUnknownBudget):
 		return &apiError{class: errNotFound, msg: "id: no budget with this id"}
 	case errors.Is(err, store.ErrNotFound):

@@ -6,8 +6,8 @@
 // budget, of one, and the check of a subject, for the usage API and the
 // budget gauges.
 //
-// The budgets come from a Source: the configured ones (Static) now; a
-// later increment adds those kept in the store beside them.
+// The budgets come from a Source: the configured ones (Static), or those
+// and the ones kept in the store (Managed).
 package budgets // import "github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 
 import (
@@ -72,9 +72,9 @@ func Compile(specs []budget.Spec) (Static, error) {
 	return out, nil
 }
 
-// ReservedID is the path segment of the check route, which no budget id may
-// take.
-const ReservedID = "check"
+// ReservedIDs are the path segments of the check and audit routes, which
+// no budget id may take.
+var ReservedIDs = []string{"check", "audit"}
 
 // Supported refuses what budget.Validate accepts but this store cannot
 // count yet, naming the field.
@@ -86,8 +86,8 @@ func Supported(s *budget.Spec) error {
 		// has dropped them.
 		errs = append(errs, errors.New("scope.environment: not supported yet: the usage store's rollups do not hold the environment, so its spend cannot be read from them; leave it out (or scope by service)"))
 	}
-	if s.ID == ReservedID {
-		errs = append(errs, fmt.Errorf("id: %q is reserved (GET /api/v1/budgets/check)", s.ID))
+	if slices.Contains(ReservedIDs, s.ID) {
+		errs = append(errs, fmt.Errorf("id: %q is reserved (GET /api/v1/budgets/%s)", s.ID, s.ID))
 	}
 	return errors.Join(errs...)
 }
@@ -161,6 +161,8 @@ type Status struct {
 	// Unpriced counts an each-budget's calls in scope, of every value,
 	// that could not be priced (each value's are in its status).
 	Unpriced int64
+	// Entry says where the budget comes from.
+	Entry Entry
 }
 
 // Value is the status of one value of an each-budget.
@@ -226,18 +228,45 @@ func (s *Service) last24h(ctx context.Context, b *budget.Budget, value string, n
 	return a.Cost[b.Currency()], nil
 }
 
-// Statuses answers every budget's status at now.
-func (s *Service) Statuses(ctx context.Context, now time.Time) ([]Status, error) {
+// Managed is the service's source when it keeps budgets in the store;
+// nil otherwise.
+func (s *Service) Managed() *Managed {
+	m, _ := s.src.(*Managed)
+	return m
+}
+
+// entries lists the budgets in force with their origin: a Source that
+// does not tell has configured budgets only.
+func (s *Service) entries(ctx context.Context) ([]Entry, error) {
+	if es, ok := s.src.(interface {
+		Entries(context.Context) ([]Entry, error)
+	}); ok {
+		return es.Entries(ctx)
+	}
 	bs, err := s.src.Budgets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Status, 0, len(bs))
-	for _, b := range bs {
-		st, err := s.status(ctx, b, now, s.top)
+	out := make([]Entry, len(bs))
+	for i, b := range bs {
+		out[i] = Entry{Budget: b}
+	}
+	return out, nil
+}
+
+// Statuses answers every budget's status at now.
+func (s *Service) Statuses(ctx context.Context, now time.Time) ([]Status, error) {
+	es, err := s.entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(es))
+	for _, e := range es {
+		st, err := s.status(ctx, e.Budget, now, s.top)
 		if err != nil {
-			return nil, fmt.Errorf("budget %s: %w", b.ID(), err)
+			return nil, fmt.Errorf("budget %s: %w", e.Budget.ID(), err)
 		}
+		st.Entry = e
 		out = append(out, st)
 	}
 	return out, nil
@@ -262,13 +291,15 @@ func (s *Service) values(ctx context.Context, f store.Filter, by string, values 
 // Status answers one budget's status at now; ErrUnknownBudget if no budget
 // has the id.
 func (s *Service) Status(ctx context.Context, id string, now time.Time) (Status, error) {
-	bs, err := s.src.Budgets(ctx)
+	es, err := s.entries(ctx)
 	if err != nil {
 		return Status{}, err
 	}
-	for _, b := range bs {
-		if b.ID() == id {
-			return s.status(ctx, b, now, s.top)
+	for _, e := range es {
+		if e.Budget.ID() == id {
+			st, err := s.status(ctx, e.Budget, now, s.top)
+			st.Entry = e
+			return st, err
 		}
 	}
 	return Status{}, ErrUnknownBudget

@@ -32,6 +32,8 @@ type Store interface {
 	DeleteRecordsBefore(ctx context.Context, t time.Time) (int64, error)
 	// Querier reads records and aggregates for the usage API.
 	Querier
+	// BudgetStore keeps the budgets managed through the API.
+	BudgetStore
 	Close() error
 }
 

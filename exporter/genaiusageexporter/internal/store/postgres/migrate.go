@@ -25,6 +25,7 @@ var migrations = []migration{
 	script(retentionV2),
 	script(userWeeksV3),
 	callDescriptionV4,
+	script(budgetsV5),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -61,6 +62,12 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// budgetsV5 keeps the budgets managed through the usage API and the
+// audit trail of their changes (sqlstore.BudgetsSchema).
+func budgetsV5() string {
+	return sqlstore.BudgetsSchema("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
 }
 
 // userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api/apitest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
@@ -694,4 +695,56 @@ func TestHalves(t *testing.T) {
 			assert.Greater(t, len(sizes), 2)
 		})
 	}
+}
+
+// A database of the fourth schema, before the budget tables, upgrades in
+// place under the migration lock: its records stay and budgets are stored.
+func TestUpgradeAddsBudgets(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	all := migrations
+	migrations = all[:4]
+	s, err := Open(ctx, dsn)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(13, 100, 24)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	_, err = s.Budgets(ctx)
+	require.Error(t, err, "no budget table at schema 4")
+	require.NoError(t, s.Close())
+
+	storetest.CheckBudgetsUpgrade(t, openDSN(t, dsn), recs)
+}
+
+// Two collectors on one database share the stored budgets: what one
+// changes, the other reads.
+func TestTwoStoresShareBudgets(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
+	spec := []byte(`{"id":"shared","period":{"kind":"day"},"limit":"3","currency":"USD"}`)
+	_, err := a.CreateBudget(ctx, store.BudgetChange{ID: "shared", Spec: spec, Actor: "a", Time: storetest.Base})
+	require.NoError(t, err)
+	got, err := b.Budget(ctx, "shared")
+	require.NoError(t, err)
+	assert.JSONEq(t, string(spec), string(got.Spec))
+	_, err = b.CreateBudget(ctx, store.BudgetChange{ID: "shared", Spec: spec, Actor: "b", Time: storetest.Base})
+	require.ErrorIs(t, err, store.ErrBudgetExists)
+	require.NoError(t, b.DeleteBudget(ctx, store.BudgetChange{ID: "shared", Version: 1, Actor: "b", Time: storetest.Base}))
+	list, err := a.Budgets(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+	audit, _, err := a.BudgetAudit(ctx, store.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, audit, 2)
+	assert.Equal(t, []string{"b", "a"}, []string{audit[0].Actor, audit[1].Actor})
+}
+
+// TestBudgetChangesTwoCollectors: the budget change routes over real
+// HTTP, two collectors' stores on one database: what one changes through
+// its API, the other's answers.
+func TestBudgetChangesTwoCollectors(t *testing.T) {
+	dsn := freshDB(t)
+	apitest.RunChanges(t, openDSN(t, dsn), openDSN(t, dsn))
 }

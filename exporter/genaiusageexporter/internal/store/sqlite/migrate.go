@@ -18,6 +18,7 @@ var migrations = []migration{
 	script(retentionV2),
 	script(userWeeksV3),
 	callDescriptionV4,
+	script(budgetsV5),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -62,6 +63,10 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 	}
 	return out, rows.Err()
 }
+
+// budgetsV5 keeps the budgets managed through the usage API and the
+// audit trail of their changes (sqlstore.BudgetsSchema).
+func budgetsV5() string { return sqlstore.BudgetsSchema("INTEGER PRIMARY KEY") }
 
 // userWeeksV3 adds the week rows of users (sqlstore.WeeklyDimension) for the
 // days already stored; Write keeps them from then on.

@@ -265,3 +265,26 @@ func TestRetentionInChunks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before.Calls, after.Calls, "the rollups keep the deleted calls")
 }
+
+// A file of the fourth schema, before the budget tables, upgrades in
+// place: its records stay and budgets are stored.
+func TestUpgradeAddsBudgets(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	all := migrations
+	migrations = all[:4]
+	s, err := Open(ctx, path)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(13, 100, 24)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	_, err = s.Budgets(ctx)
+	require.Error(t, err, "no budget table at schema 4")
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, s.Close()) }()
+	storetest.CheckBudgetsUpgrade(t, s, recs)
+}

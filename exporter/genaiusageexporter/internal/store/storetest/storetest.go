@@ -154,6 +154,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("UnknownDimension", func(t *testing.T) { testUnknownDimension(t, open(t)) })
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
 	t.Run("Query", func(t *testing.T) { testQuery(t, open) })
+	t.Run("Budgets", func(t *testing.T) { testBudgets(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -72,3 +72,24 @@ func CheckSplit(t *testing.T, s Store, recs []usage.Record) {
 	}))
 	assert.Equal(t, want, got)
 }
+
+// CheckBudgetsUpgrade checks that s, upgraded from a schema without the
+// budget tables after recs were written to it, keeps recs and stores
+// budgets with their audit.
+func CheckBudgetsUpgrade(t *testing.T, s Store, recs []usage.Record) {
+	t.Helper()
+	sum, err := s.Summary(ctx, store.Filter{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(recs)), sum.Calls, "the records are kept")
+	list, err := s.Budgets(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+	spec := []byte(`{"id":"up","period":{"kind":"month"},"limit":"1","currency":"USD"}`)
+	_, err = s.CreateBudget(ctx, store.BudgetChange{ID: "up", Spec: spec, Actor: "upgrade", Time: Base})
+	require.NoError(t, err)
+	audit, total, err := s.BudgetAudit(ctx, store.Page{Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), total)
+	require.Len(t, audit, 1)
+	assert.Equal(t, "up", audit[0].BudgetID)
+}
