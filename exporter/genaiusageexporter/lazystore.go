@@ -191,4 +191,44 @@ func (l *lazyStore) BudgetAudit(ctx context.Context, p store.Page) ([]store.Budg
 	return s.BudgetAudit(ctx, p)
 }
 
+func (l *lazyStore) ClaimNotification(ctx context.Context, n *store.Notification) (bool, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.ClaimNotification(ctx, n)
+}
+
+func (l *lazyStore) PendingNotifications(ctx context.Context, now time.Time, limit int) ([]store.Notification, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.PendingNotifications(ctx, now, limit)
+}
+
+func (l *lazyStore) LeaseNotification(ctx context.Context, k store.NotificationKey, now, until time.Time) (bool, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.LeaseNotification(ctx, k, now, until)
+}
+
+func (l *lazyStore) UpdateNotification(ctx context.Context, k store.NotificationKey, u store.NotificationUpdate) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.UpdateNotification(ctx, k, u)
+}
+
+func (l *lazyStore) Notification(ctx context.Context, k store.NotificationKey) (store.Notification, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.Notification{}, err
+	}
+	return s.Notification(ctx, k)
+}
+
 var _ store.Store = (*lazyStore)(nil)

@@ -82,4 +82,6 @@ var (
 	ErrBudgetExists   = errors.New("a budget with this id is stored already")
 	ErrBudgetNotFound = errors.New("no stored budget with this id")
 	ErrBudgetVersion  = errors.New("the budget has changed since the version given")
+
+	ErrNotificationNotFound = errors.New("no notification with this key")
 )

@@ -34,6 +34,8 @@ type Store interface {
 	Querier
 	// BudgetStore keeps the budgets managed through the API.
 	BudgetStore
+	// NotificationStore keeps the budget notifications of webhooks.
+	NotificationStore
 	Close() error
 }
 

@@ -26,6 +26,7 @@ var migrations = []migration{
 	script(userWeeksV3),
 	callDescriptionV4,
 	script(budgetsV5),
+	script(notificationsV6),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -63,6 +64,10 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// notificationsV6 keeps the budget notifications of webhooks, claimed
+// and delivered once (sqlstore.NotificationsSchema).
+func notificationsV6() string { return sqlstore.NotificationsSchema() }
 
 // budgetsV5 keeps the budgets managed through the usage API and the
 // audit trail of their changes (sqlstore.BudgetsSchema).

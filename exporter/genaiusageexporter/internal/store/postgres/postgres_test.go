@@ -748,3 +748,23 @@ func TestBudgetChangesTwoCollectors(t *testing.T) {
 	dsn := freshDB(t)
 	apitest.RunChanges(t, openDSN(t, dsn), openDSN(t, dsn))
 }
+
+// A database of the fifth schema, before the notification table, upgrades
+// in place: its records stay and notifications are claimed.
+func TestUpgradeAddsNotifications(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	all := migrations
+	migrations = all[:5]
+	s, err := Open(ctx, dsn)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(14, 100, 24)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
+	require.Error(t, err, "no notification table at schema 5")
+	require.NoError(t, s.Close())
+
+	storetest.CheckNotificationsUpgrade(t, openDSN(t, dsn), recs)
+}

@@ -288,3 +288,26 @@ func TestUpgradeAddsBudgets(t *testing.T) {
 	defer func() { assert.NoError(t, s.Close()) }()
 	storetest.CheckBudgetsUpgrade(t, s, recs)
 }
+
+// A file of the fifth schema, before the notification table, upgrades in
+// place: its records stay and notifications are claimed.
+func TestUpgradeAddsNotifications(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	all := migrations
+	migrations = all[:5]
+	s, err := Open(ctx, path)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(14, 100, 24)
+	_, err = s.Write(ctx, recs, nil)
+	require.NoError(t, err)
+	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
+	require.Error(t, err, "no notification table at schema 5")
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, s.Close()) }()
+	storetest.CheckNotificationsUpgrade(t, s, recs)
+}

@@ -155,6 +155,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
 	t.Run("Query", func(t *testing.T) { testQuery(t, open) })
 	t.Run("Budgets", func(t *testing.T) { testBudgets(t, open(t)) })
+	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 }
 
 var ctx = context.Background()
