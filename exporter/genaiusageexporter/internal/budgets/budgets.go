@@ -417,16 +417,27 @@ func (s *Service) Check(ctx context.Context, subj *budget.Subject, now time.Time
 // the values of each-budgets over their lowest threshold, among their top
 // values by spend (top of them per budget), highest ratio first.
 func (s *Service) Samples(ctx context.Context, now time.Time, top int) ([]metrics.BudgetSample, error) {
+	_, smp, err := s.Refresh(ctx, now, top)
+	return smp, err
+}
+
+// Refresh reads, once, what the timer needs at now: the statuses of every
+// budget, with the values of each-budgets over their lowest threshold
+// among their top values by spend (top of them per budget), for the
+// notifications, and the gauges' samples of them (Samples).
+func (s *Service) Refresh(ctx context.Context, now time.Time, top int) ([]Status, []metrics.BudgetSample, error) {
 	bs, err := s.src.Budgets(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out, values []metrics.BudgetSample
+	sts := make([]Status, 0, len(bs))
 	for _, b := range bs {
 		st, err := s.statusOf(ctx, b, now, top, false)
 		if err != nil {
-			return nil, fmt.Errorf("budget %s: %w", b.ID(), err)
+			return nil, nil, fmt.Errorf("budget %s: %w", b.ID(), err)
 		}
+		sts = append(sts, st)
 		if st.Total != nil {
 			out = append(out, sample(b, "", st.Total))
 			continue
@@ -436,7 +447,7 @@ func (s *Service) Samples(ctx context.Context, now time.Time, top int) ([]metric
 		}
 	}
 	slices.SortStableFunc(values, func(x, y metrics.BudgetSample) int { return cmp.Compare(y.Ratio, x.Ratio) })
-	return append(out, values...), nil
+	return sts, append(out, values...), nil
 }
 
 func sample(b *budget.Budget, value string, st *budget.Status) metrics.BudgetSample {

@@ -117,6 +117,8 @@ type Metrics struct {
 
 	// budgets are the budget gauges, set by SetBudgets.
 	budgets *budgetGauges
+	// notifications count the budget notifications of webhooks.
+	notifications *notificationMetrics
 
 	reg     *prometheus.Registry
 	handler http.Handler
@@ -192,6 +194,12 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	if err := m.reg.Register(m.budgets); err != nil {
 		return nil, err
+	}
+	m.notifications = newNotificationMetrics(name)
+	for _, c := range []prometheus.Collector{m.notifications.sent, m.notifications.failed, m.notifications.pending} {
+		if err := m.reg.Register(c); err != nil {
+			return nil, err
+		}
 	}
 
 	opts := promhttp.HandlerOpts{
