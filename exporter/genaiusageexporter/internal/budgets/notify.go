@@ -307,9 +307,10 @@ func (n *Notifier) deliver(w *Webhook, p *store.Notification) {
 		err := n.post(n.ctx, w, p.Body)
 		now := n.Now()
 		upd := store.NotificationUpdate{State: store.NotificationSent, Attempts: attempts, Time: now}
+		stopped := n.ctx.Err() != nil && errors.Is(err, context.Canceled)
 		switch {
 		case err == nil:
-		case n.ctx.Err() != nil:
+		case stopped:
 			// Stopped: not an attempt; release the lease for a restart.
 			upd = store.NotificationUpdate{State: store.NotificationPending, Attempts: attempts - 1, LastError: p.LastError, Time: now}
 		case time.Since(begin)+wait > n.Retry.MaxElapsed:
@@ -332,7 +333,7 @@ func (n *Notifier) deliver(w *Webhook, p *store.Notification) {
 				n.Metrics.NotificationFailed(w.Name)
 			}
 			return
-		case n.ctx.Err() != nil:
+		case stopped:
 			return
 		}
 		p.LastError = upd.LastError

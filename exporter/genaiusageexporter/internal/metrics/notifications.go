@@ -19,7 +19,9 @@ func newNotificationMetrics(name func(string) string) *notificationMetrics {
 }
 
 // NotificationSent counts a notification the webhook accepted.
-func (m *Metrics) NotificationSent(webhook string) { m.notifications.sent.WithLabelValues(webhook).Inc() }
+func (m *Metrics) NotificationSent(webhook string) {
+	m.notifications.sent.WithLabelValues(webhook).Inc()
+}
 
 // NotificationFailed counts a notification given up on.
 func (m *Metrics) NotificationFailed(webhook string) {

@@ -768,3 +768,12 @@ func TestUpgradeAddsNotifications(t *testing.T) {
 
 	storetest.CheckNotificationsUpgrade(t, openDSN(t, dsn), recs)
 }
+
+// TestNotifications: the notification suite on PostgreSQL, collectors
+// sharing one database.
+func TestNotifications(t *testing.T) {
+	budgetstest.RunNotifications(t, func(t *testing.T) func(t *testing.T) store.Store {
+		dsn := freshDB(t)
+		return func(t *testing.T) store.Store { return openDSN(t, dsn) }
+	})
+}

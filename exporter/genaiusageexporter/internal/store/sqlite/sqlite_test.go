@@ -311,3 +311,17 @@ func TestUpgradeAddsNotifications(t *testing.T) {
 	defer func() { assert.NoError(t, s.Close()) }()
 	storetest.CheckNotificationsUpgrade(t, s, recs)
 }
+
+// TestNotifications: the notification suite on SQLite, collectors sharing
+// one file.
+func TestNotifications(t *testing.T) {
+	budgetstest.RunNotifications(t, func(t *testing.T) func(t *testing.T) store.Store {
+		path := filepath.Join(t.TempDir(), "usage.db")
+		return func(t *testing.T) store.Store {
+			s, err := Open(context.Background(), path)
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.NoError(t, s.Close()) })
+			return s
+		}
+	})
+}
