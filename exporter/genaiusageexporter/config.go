@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -48,6 +50,9 @@ type Config struct {
 	Budgets []BudgetSpec `mapstructure:"budgets"`
 	// BudgetStatus tunes how budget statuses are computed.
 	BudgetStatus BudgetStatusConfig `mapstructure:"budget_status"`
+	// BudgetNotifications are the webhooks told of threshold crossings
+	// and forecast overruns. See docs/budgets.md, "Notifications".
+	BudgetNotifications BudgetNotificationsConfig `mapstructure:"budget_notifications"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -161,6 +166,104 @@ type BudgetStatusConfig struct {
 	TopValues int `mapstructure:"top_values"`
 }
 
+// BudgetNotificationsConfig are the webhooks of budget notifications and
+// the backoff of their deliveries.
+type BudgetNotificationsConfig struct {
+	Webhooks []WebhookConfig         `mapstructure:"webhooks"`
+	Retry    NotificationRetryConfig `mapstructure:"retry"`
+}
+
+// WebhookConfig is one webhook.
+type WebhookConfig struct {
+	// Name names the webhook in metrics and in the store's notification
+	// rows: each webhook gets each notification once.
+	Name string `mapstructure:"name"`
+	// URL is posted to (http or https).
+	URL string `mapstructure:"url"`
+	// Secret signs the body (X-GenAI-Signature); none: unsigned.
+	Secret configopaque.String `mapstructure:"secret"`
+	// Format is json (the notification body) or slack ({"text": ...}).
+	Format string `mapstructure:"format"`
+	// Timeout bounds one attempt; 0 is 10s.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// NotificationRetryConfig is the backoff of a failed delivery.
+type NotificationRetryConfig struct {
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	MaxInterval     time.Duration `mapstructure:"max_interval"`
+	MaxElapsedTime  time.Duration `mapstructure:"max_elapsed_time"`
+}
+
+// defaultWebhookTimeout bounds one delivery attempt when none is set.
+const defaultWebhookTimeout = 10 * time.Second
+
+var webhookNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// validateNotifications checks budget_notifications, each error naming
+// its key.
+func (cfg *Config) validateNotifications() []error {
+	var errs []error
+	n := &cfg.BudgetNotifications
+	if len(n.Webhooks) > 0 && cfg.Store.Driver == DriverNone {
+		errs = append(errs, errors.New("budget_notifications.webhooks: need a store (notifications are claimed in it); set store.driver to sqlite or postgres"))
+	}
+	seen := map[string]int{}
+	for i, w := range n.Webhooks {
+		p := fmt.Sprintf("budget_notifications.webhooks[%d].", i)
+		if !webhookNameRE.MatchString(w.Name) {
+			errs = append(errs, fmt.Errorf("%sname: %q is not 1 to 64 letters, digits, '.', '_' or '-'", p, w.Name))
+		} else if j, dup := seen[w.Name]; dup {
+			errs = append(errs, fmt.Errorf("%sname: %q is also the name of budget_notifications.webhooks[%d]", p, w.Name, j))
+		} else {
+			seen[w.Name] = i
+		}
+		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%surl: %q is not an http or https URL", p, w.URL))
+		}
+		if w.Secret != "" && strings.TrimSpace(string(w.Secret)) == "" {
+			errs = append(errs, fmt.Errorf("%ssecret: blank (is its environment variable set?)", p))
+		}
+		if w.Format != "" && w.Format != budgets.FormatJSON && w.Format != budgets.FormatSlack {
+			errs = append(errs, fmt.Errorf("%sformat: %q is not one of json, slack", p, w.Format))
+		}
+		if w.Timeout < 0 {
+			errs = append(errs, fmt.Errorf("%stimeout: %v is negative", p, w.Timeout))
+		}
+	}
+	r := n.Retry
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"initial_interval", r.InitialInterval}, {"max_interval", r.MaxInterval}, {"max_elapsed_time", r.MaxElapsedTime}} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("budget_notifications.retry.%s: %v must be positive", d.key, d.v))
+		}
+	}
+	if r.InitialInterval > 0 && r.MaxInterval > 0 && r.MaxInterval < r.InitialInterval {
+		errs = append(errs, fmt.Errorf("budget_notifications.retry.max_interval: %v is shorter than initial_interval %v", r.MaxInterval, r.InitialInterval))
+	}
+	return errs
+}
+
+// notifier is the notifier of the configured webhooks.
+func (cfg *Config) notifier() *budgets.Notifier {
+	n := &budgets.Notifier{Retry: budgets.Retry{
+		Initial: cfg.BudgetNotifications.Retry.InitialInterval, Max: cfg.BudgetNotifications.Retry.MaxInterval, MaxElapsed: cfg.BudgetNotifications.Retry.MaxElapsedTime,
+	}}
+	for _, w := range cfg.BudgetNotifications.Webhooks {
+		hook := budgets.Webhook{Name: w.Name, URL: w.URL, Secret: string(w.Secret), Format: w.Format, Timeout: w.Timeout}
+		if hook.Format == "" {
+			hook.Format = budgets.FormatJSON
+		}
+		if hook.Timeout == 0 {
+			hook.Timeout = defaultWebhookTimeout
+		}
+		n.Webhooks = append(n.Webhooks, hook)
+	}
+	return n
+}
+
 // PricingConfig mirrors the genai_cost processor's pricing block.
 type PricingConfig struct {
 	DefaultCatalog bool     `mapstructure:"default_catalog"`
@@ -253,6 +356,7 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	errs = append(errs, cfg.validateBudgets()...)
+	errs = append(errs, cfg.validateNotifications()...)
 	if !cfg.Pricing.DefaultCatalog && len(cfg.Pricing.Files) == 0 {
 		errs = append(errs, errors.New("pricing: default_catalog is false and no files are given"))
 	}

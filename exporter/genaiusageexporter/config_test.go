@@ -115,3 +115,32 @@ func TestLoopback(t *testing.T) {
 		assert.Equal(t, want, loopback(ep), ep)
 	}
 }
+
+func TestNotificationConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "notifications")
+	require.NoError(t, err)
+	n := cfg.notifier()
+	require.Len(t, n.Webhooks, 1)
+	assert.Equal(t, "ops", n.Webhooks[0].Name)
+	assert.Equal(t, "s3cr3t", n.Webhooks[0].Secret)
+	assert.Equal(t, "slack", n.Webhooks[0].Format)
+	assert.Equal(t, 3*time.Second, n.Webhooks[0].Timeout)
+	assert.Equal(t, time.Hour, n.Retry.MaxElapsed, "the default")
+
+	_, err = loadConfig(t, "bad_notifications")
+	require.Error(t, err)
+	for _, want := range []string{
+		"budget_notifications.webhooks[0].secret: blank",
+		`budget_notifications.webhooks[1].name: "ops" is also the name of budget_notifications.webhooks[0]`,
+		`budget_notifications.webhooks[1].url: "ftp://example.com" is not an http or https URL`,
+		`budget_notifications.webhooks[1].format: "xml" is not one of json, slack`,
+		"budget_notifications.webhooks[1].timeout: -1s is negative",
+		`budget_notifications.webhooks[2].name: "no spaces" is not`,
+		"budget_notifications.retry.max_interval: 1s is shorter than initial_interval 10s",
+		"budget_notifications.retry.max_elapsed_time: 0s must be positive",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	_, err = loadConfig(t, "notifications_without_store")
+	assert.ErrorContains(t, err, "budget_notifications.webhooks: need a store")
+}

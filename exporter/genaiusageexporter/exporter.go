@@ -37,8 +37,10 @@ type usageExporter struct {
 	metrics *metrics.Metrics // nil when off
 	tb      *metadata.TelemetryBuilder
 
-	store   *lazyStore // set by start; nil for driver none
-	budgets budgets.Static
+	store *lazyStore // set by start; nil for driver none
+	// notifier sends budget notifications; nil without webhooks.
+	notifier *budgets.Notifier
+	budgets  budgets.Static
 	// now is the clock of the budget gauges, for tests.
 	now     func() time.Time
 	servers []*http.Server
@@ -144,9 +146,23 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		e.wg.Add(1)
 		go e.retentionLoop()
 	}
-	if e.store != nil && e.metrics != nil {
+	if e.store != nil && (e.metrics != nil || len(e.cfg.BudgetNotifications.Webhooks) > 0) {
+		var n *budgets.Notifier
+		if len(e.cfg.BudgetNotifications.Webhooks) > 0 {
+			n = e.cfg.notifier()
+			n.Store, n.Now, n.Logger = e.store, e.now, e.set.Logger
+			if e.metrics != nil {
+				n.Metrics = e.metrics
+				names := make([]string, len(n.Webhooks))
+				for i := range n.Webhooks {
+					names[i] = n.Webhooks[i].Name
+				}
+				e.metrics.InitNotifications(names)
+			}
+			e.notifier = n
+		}
 		e.wg.Add(1)
-		go e.budgetLoop(budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues))
+		go e.budgetLoop(budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues), n)
 	}
 	return nil
 }
@@ -165,7 +181,10 @@ const budgetValueSeries = 1000
 // start. A scrape only reads the last values: it never waits on the store,
 // and the store's cost does not grow with the number of scrapers. A
 // refresh that fails keeps the previous values, and is logged.
-func (e *usageExporter) budgetLoop(svc *budgets.Service) {
+//
+// The same refresh tells the webhooks (n, nil if none) of the crossings
+// and forecast overruns it sees: no other read of the store.
+func (e *usageExporter) budgetLoop(svc *budgets.Service, n *budgets.Notifier) {
 	defer e.wg.Done()
 	every := e.cfg.BudgetStatus.RefreshInterval
 	top := e.cfg.Metrics.CardinalityLimit
@@ -176,13 +195,19 @@ func (e *usageExporter) budgetLoop(svc *budgets.Service) {
 	defer t.Stop()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), every)
-		samples, err := svc.Samples(ctx, e.now(), top)
-		cancel()
-		if err != nil {
+		sts, samples, err := svc.Refresh(ctx, e.now(), top)
+		switch {
+		case err != nil:
 			e.set.Logger.Warn("Budgets: could not refresh the budget gauges; they keep their last values", zap.Error(err))
-		} else {
+		case e.metrics != nil:
 			e.metrics.SetBudgets(samples)
 		}
+		if n != nil && err == nil {
+			if err := n.Evaluate(ctx, sts); err != nil {
+				e.set.Logger.Warn("Budgets: could not claim or resume some notifications; the next refresh tries again", zap.Error(err))
+			}
+		}
+		cancel()
 		select {
 		case <-e.stop:
 			return
@@ -253,6 +278,11 @@ func (e *usageExporter) shutdown(ctx context.Context) error {
 	}
 	e.servers = nil
 	e.wg.Wait()
+	if e.notifier != nil {
+		// Deliveries under way stay pending, for the next start.
+		e.notifier.Close()
+		e.notifier = nil
+	}
 	if e.store != nil {
 		errs = append(errs, e.store.Close())
 		e.store = nil

@@ -75,6 +75,9 @@ func createDefaultConfig() component.Config {
 		API:          APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes},
 		Pricing:      PricingConfig{DefaultCatalog: true},
 		BudgetStatus: BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
+		BudgetNotifications: BudgetNotificationsConfig{
+			Retry: NotificationRetryConfig{InitialInterval: 5 * time.Second, MaxInterval: time.Minute, MaxElapsedTime: time.Hour},
+		},
 	}
 }
 
