@@ -393,7 +393,7 @@ func (n *Notifier) post(ctx context.Context, w *Webhook, payload []byte) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("webhook answered %s", resp.Status)

@@ -150,7 +150,7 @@ func (c *collector) scrape(t *testing.T) map[string]float64 {
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { assert.NoError(t, resp.Body.Close()) }()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(resp.Body)
 	require.NoError(t, err)
