@@ -22,7 +22,6 @@ import (
 // webhookReceiver is a budget webhook endpoint that checks each
 // signature and counts the notifications by budget and kind.
 type webhookReceiver struct {
-	t      *testing.T
 	secret string
 	mu     sync.Mutex
 	kinds  map[string]int
@@ -55,14 +54,14 @@ func (w *webhookReceiver) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w.kinds[fmt.Sprintf("%s %s %d", p.Budget.ID, p.Kind, p.Threshold)]++
 }
 
-func (w *webhookReceiver) snapshot() (map[string]int, int) {
+func (w *webhookReceiver) snapshot() (kinds map[string]int, bad int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := make(map[string]int, len(w.kinds))
+	kinds = make(map[string]int, len(w.kinds))
 	for k, v := range w.kinds {
-		out[k] = v
+		kinds[k] = v
 	}
-	return out, w.bad
+	return kinds, w.bad
 }
 
 // webhookSets configures stackBudget (a small limit that the fixtures'
@@ -103,7 +102,7 @@ func TestBudgetWebhooksExactlyOnce(t *testing.T) {
 	}
 
 	t.Run("restart", func(t *testing.T) {
-		w := &webhookReceiver{t: t, secret: "e2e-secret", kinds: map[string]int{}}
+		w := &webhookReceiver{secret: "e2e-secret", kinds: map[string]int{}}
 		srv := httptest.NewServer(w)
 		defer srv.Close()
 		dir := t.TempDir()
@@ -122,7 +121,7 @@ func TestBudgetWebhooksExactlyOnce(t *testing.T) {
 
 	t.Run("two collectors on one PostgreSQL", func(t *testing.T) {
 		dsn := pgDatabase(t, "e2e_webhooks")
-		w := &webhookReceiver{t: t, secret: "e2e-secret", kinds: map[string]int{}}
+		w := &webhookReceiver{secret: "e2e-secret", kinds: map[string]int{}}
 		srv := httptest.NewServer(w)
 		defer srv.Close()
 		sets := append(webhookSets(srv.URL), "exporters::genai_usage::store::driver=postgres", "exporters::genai_usage::store::postgres::dsn="+dsn)
