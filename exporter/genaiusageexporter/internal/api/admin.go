@@ -5,9 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -118,19 +115,8 @@ func (h *handler) adminStart(r *http.Request, p *params) (string, *budgets.Manag
 // specBody decodes the request's budget spec.
 func (h *handler) specBody(r *http.Request) (budget.Spec, error) {
 	var s budget.Spec
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return s, &apiError{class: errTooLarge, msg: fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes)}
-		}
-		return s, badf("body: not a budget (JSON of the fields of docs/budgets.md): %s", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return s, badf("body: more than one JSON value; send one budget")
-	}
-	return s, nil
+	err := h.decodeBody(r, &s, "a budget (JSON of the fields of docs/budgets.md)", "budget")
+	return s, err
 }
 
 // ifMatch is the version an If-Match header asks a change to be made

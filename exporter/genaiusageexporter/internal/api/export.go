@@ -156,6 +156,25 @@ func cell(s string) string {
 	return s
 }
 
+// decodeBody decodes the request's body, one JSON value (what it is, and
+// "send one <one>"), into v: unknown fields and a second value are
+// refused, and a body over api.max_import_bytes is 413.
+func (h *handler) decodeBody(r *http.Request, v any, what, one string) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiError{class: errTooLarge, msg: fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes)}
+		}
+		return badf("body: not %s: %s", what, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badf("body: more than one JSON value; send one %s", one)
+	}
+	return nil
+}
+
 // importRecords merges a JSON export from another instance. Records are
 // identified by (start, trace id, span id), so importing a file twice, or
 // a file that overlaps what is stored, counts nothing twice. The whole
@@ -168,17 +187,8 @@ func (h *handler) importRecords(r *http.Request, p *params) (any, error) {
 		exportHeader
 		Records []recordJSON `json:"records"`
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &apiError{class: errTooLarge, msg: fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes)}
-		}
-		return nil, badf("body: not an export file: %s", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, badf("body: more than one JSON value; send one export file")
+	if err := h.decodeBody(r, &doc, "an export file", "export file"); err != nil {
+		return nil, err
 	}
 	if doc.Format != exportFormat || doc.Version != 1 {
 		return nil, badf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", doc.Format, doc.Version, exportFormat, Prefix)
