@@ -91,7 +91,6 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		`budgets[0].limit: "-5" is negative`,
 		`budgets[1].id: "a" is also the id of budgets[0]`,
 		`budgets[1].currency: "usd" is not an ISO 4217 code`,
-		`budgets[2].scope.environment: not supported yet`,
 		`budgets[3].id: "check" is reserved`,
 		"budget_status.refresh_interval: 10ms is shorter than a second",
 		"budget_status.top_values: 0 is not from 1 to 1000",

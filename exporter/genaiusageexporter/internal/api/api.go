@@ -77,7 +77,7 @@ type route struct {
 }
 
 // filterParams are the parameters of params.filter.
-var filterParams = append([]string{"from", "to", "provider", "model", "service", "status", "q"}, usage.DimensionNames[:]...)
+var filterParams = append([]string{"from", "to", "provider", "model", "service", "environment", "status", "q"}, usage.DimensionNames[:]...)
 
 // withFilter is names and the filter's parameters.
 func withFilter(names ...string) []string { return append(names, filterParams...) }

@@ -100,7 +100,7 @@ func (p *params) time(name string, def time.Time) time.Time {
 }
 
 // breakdownKeys are the values of by=.
-var breakdownKeys = append([]string{store.ByProvider, store.ByModel, store.ByService, store.ByStatus}, usage.DimensionNames[:]...)
+var breakdownKeys = append([]string{store.ByProvider, store.ByModel, store.ByService, store.ByEnvironment, store.ByStatus}, usage.DimensionNames[:]...)
 
 func (p *params) by(name string, required bool, def string) string {
 	s := p.str(name)
@@ -120,7 +120,7 @@ func (p *params) by(name string, required bool, def string) string {
 var statuses = genaiconv.BillableStatuses
 
 // filter reads the common filter parameters: from, to, provider, model,
-// service, status, q and one parameter per dimension name. The range
+// service, environment, status, q and one parameter per dimension name. The range
 // defaults to the defaultSpan before to (default now), and may be at most
 // maxSpan long.
 func (p *params) filter(now time.Time, defaultSpan, maxSpan time.Duration) store.Filter {
@@ -135,7 +135,7 @@ func (p *params) filter(now time.Time, defaultSpan, maxSpan time.Duration) store
 			p.fail(badf("from, to: the range is %s; at most %s here", f.To.Sub(f.From), maxSpan))
 		}
 	}
-	f.Provider, f.Model, f.Service = p.str("provider"), p.str("model"), p.str("service")
+	f.Provider, f.Model, f.Service, f.Environment = p.str("provider"), p.str("model"), p.str("service"), p.str("environment")
 	if f.Status = p.str("status"); f.Status != "" && !slices.Contains(statuses, f.Status) {
 		p.fail(badf("status: %q is not one of %s", f.Status, strings.Join(statuses, ", ")))
 	}

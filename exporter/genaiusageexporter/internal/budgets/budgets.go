@@ -76,20 +76,13 @@ func Compile(specs []budget.Spec) (Static, error) {
 // no budget id may take.
 var ReservedIDs = []string{"check", "audit"}
 
-// Supported refuses what budget.Validate accepts but this store cannot
-// count yet, naming the field.
+// Supported refuses what budget.Validate accepts but the usage API
+// cannot serve, naming the field: an id that is a route of its own.
 func Supported(s *budget.Spec) error {
-	var errs []error
-	if s.Scope.Environment != "" {
-		// The rollups have no environment column: a filter on it would
-		// read every raw record of the window, and none once retention
-		// has dropped them.
-		errs = append(errs, errors.New("scope.environment: not supported yet: the usage store's rollups do not hold the environment, so its spend cannot be read from them; leave it out (or scope by service)"))
-	}
 	if slices.Contains(ReservedIDs, s.ID) {
-		errs = append(errs, fmt.Errorf("id: %q is reserved (GET /api/v1/budgets/%s)", s.ID, s.ID))
+		return fmt.Errorf("id: %q is reserved (GET /api/v1/budgets/%s)", s.ID, s.ID)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // prefix prefixes every error joined in err.
@@ -156,7 +149,8 @@ type Status struct {
 	// by ratio (then value), at most the service's TopValues.
 	Values []Value
 	// MoreValues counts the values with spend in the budget's currency in
-	// the window that Values leaves out.
+	// the window that Values leaves out (in the gauges' pass, the values
+	// under the lowest threshold, ForecastOnly ones included).
 	MoreValues int64
 	// Unpriced counts an each-budget's calls in scope, of every value,
 	// that could not be priced (each value's are in its status).
@@ -169,12 +163,17 @@ type Status struct {
 type Value struct {
 	Value string
 	budget.Status
+	// ForecastOnly marks a value under the budget's lowest threshold that
+	// the gauges' pass lists for its forecast alone: its spend will cross
+	// the limit before the window ends at one of the forecasts' rates.
+	// Notifications warn of it; the gauges leave it out.
+	ForecastOnly bool
 }
 
 // scopeFilter is the filter of s's fixed values, with the each dimension
 // set to value when s has one.
 func scopeFilter(s *budget.Spec, value string) store.Filter {
-	f := store.Filter{Provider: s.Scope.Provider, Model: s.Scope.Model, Service: s.Scope.Service}
+	f := store.Filter{Provider: s.Scope.Provider, Model: s.Scope.Model, Service: s.Scope.Service, Environment: s.Scope.Environment}
 	if len(s.Scope.Dimensions) > 0 || (s.Scope.Each != "" && value != "") {
 		f.Dims = maps.Clone(s.Scope.Dimensions)
 		if f.Dims == nil {
@@ -311,7 +310,9 @@ func (s *Service) status(ctx context.Context, b *budget.Budget, now time.Time, t
 
 // statusOf computes b's status at now, with at most top values of an
 // each-budget. For the gauges (full false), values below the lowest
-// threshold are left out, and their unpriced calls are not counted.
+// threshold are left out, and their unpriced calls are not counted; but
+// those whose forecast crosses the limit before the window ends are
+// listed as ForecastOnly, for the notifications.
 func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time, top int, full bool) (Status, error) {
 	start, end := b.Window(now)
 	st := Status{Budget: b, Start: start, End: end}
@@ -343,6 +344,7 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 	}
 	var inputs []budget.Input
 	var values []string
+	below := map[string]budget.Input{} // the gauges' pass: under the lowest threshold
 	for _, g := range gs {
 		switch {
 		case g.Other:
@@ -350,23 +352,30 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 			continue
 		case g.Key == "": // calls without the dimension: no value's budget
 			continue
-		case len(values) == top:
-			st.MoreValues++
-			continue
 		}
 		in := budget.Input{Start: start, End: end, Now: now, Spent: g.Cost[b.Currency()]}
-		if !full && len(b.Status(in).Crossed) == 0 { // below the lowest threshold
+		switch {
+		case !full && len(b.Status(in).Crossed) == 0:
 			st.MoreValues++
-			continue
+			below[g.Key] = in
+		case len(values) == top:
+			st.MoreValues++
+		default:
+			inputs, values = append(inputs, in), append(values, g.Key)
 		}
-		inputs, values = append(inputs, in), append(values, g.Key)
 	}
-	// The listed values' last 24 hours, and their unpriced calls (which
-	// the currency filter left out; none to read when the scope has none),
+	var forecastOnly []string
+	if !full {
+		if forecastOnly, err = s.forecastCandidates(ctx, b, now, top, below, values); err != nil {
+			return Status{}, err
+		}
+	}
+	// The values' last 24 hours, and their unpriced calls (which the
+	// currency filter left out; none to read when the scope has none),
 	// each in one query for all of them.
 	last24h := Filter(b, "", now.Add(-24*time.Hour), now)
 	last24h.Currency = b.Currency()
-	l24, err := s.values(ctx, last24h, each, values)
+	l24, err := s.values(ctx, last24h, each, append(slices.Clip(values), forecastOnly...))
 	if err != nil {
 		return Status{}, err
 	}
@@ -386,6 +395,15 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 		}
 		st.Values = append(st.Values, Value{Value: v, Status: b.Status(in)})
 	}
+	for _, v := range forecastOnly {
+		in := below[v]
+		if g := l24[v]; g != nil {
+			in.Last24h = g.Cost[b.Currency()]
+		}
+		if vs := b.Status(in); slices.ContainsFunc(vs.Forecasts, func(f budget.Forecast) bool { return f.Crosses() }) {
+			st.Values = append(st.Values, Value{Value: v, Status: vs, ForecastOnly: true})
+		}
+	}
 	slices.SortStableFunc(st.Values, func(x, y Value) int {
 		if c := cmp.Compare(y.Spent, x.Spent); c != 0 { // one limit: ratio order is spend order
 			return c
@@ -393,6 +411,54 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 		return strings.Compare(x.Value, y.Value)
 	})
 	return st, nil
+}
+
+// forecastCandidates picks, for the gauges' pass of an each-budget, the
+// values under the lowest threshold whose forecast may cross the limit:
+// those among the top by spend in the window (below), and the top by
+// spend since the start of yesterday (UTC), which holds the last 24
+// hours and is read from the day rollups. It fills in below the window's
+// spend of the values it adds. listed are the values over a threshold.
+func (s *Service) forecastCandidates(ctx context.Context, b *budget.Budget, now time.Time, top int, below map[string]budget.Input, listed []string) ([]string, error) {
+	each := b.Spec().Scope.Each
+	recent := Filter(b, "", now.UTC().Add(-24*time.Hour).Truncate(24*time.Hour), now)
+	recent.Currency = b.Currency()
+	gs, err := s.q.Breakdown(ctx, recent, each, top+1)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []string
+	for _, g := range gs {
+		if g.Other || g.Key == "" || slices.Contains(listed, g.Key) {
+			continue
+		}
+		if _, ok := below[g.Key]; !ok {
+			unknown = append(unknown, g.Key)
+		}
+	}
+	start, end := b.Window(now)
+	f := Filter(b, "", start, spentTo(start, end, now))
+	f.Currency = b.Currency()
+	spent, err := s.values(ctx, f, each, unknown)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range unknown {
+		in := budget.Input{Start: start, End: end, Now: now}
+		if g := spent[v]; g != nil {
+			in.Spent = g.Cost[b.Currency()]
+		}
+		if len(b.Status(in).Crossed) > 0 { // over a threshold but past the top: not this pass's
+			continue
+		}
+		below[v] = in
+	}
+	out := make([]string, 0, len(below))
+	for v := range below {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // Check answers for a subject: the budgets in force for it with their
@@ -443,7 +509,9 @@ func (s *Service) Refresh(ctx context.Context, now time.Time, top int) ([]Status
 			continue
 		}
 		for i := range st.Values {
-			values = append(values, sample(b, st.Values[i].Value, &st.Values[i].Status))
+			if !st.Values[i].ForecastOnly {
+				values = append(values, sample(b, st.Values[i].Value, &st.Values[i].Status))
+			}
 		}
 	}
 	slices.SortStableFunc(values, func(x, y metrics.BudgetSample) int { return cmp.Compare(y.Ratio, x.Ratio) })

@@ -48,10 +48,11 @@ type Querier interface {
 
 // Breakdown keys that are not dimensions.
 const (
-	ByProvider = "provider"
-	ByModel    = "model"
-	ByService  = "service"
-	ByStatus   = "status"
+	ByProvider    = "provider"
+	ByModel       = "model"
+	ByService     = "service"
+	ByEnvironment = "environment"
+	ByStatus      = "status"
 )
 
 // Filter selects calls: start time in [From, To) (a zero bound is open),
@@ -59,6 +60,8 @@ const (
 type Filter struct {
 	From, To                 time.Time
 	Provider, Model, Service string
+	// Environment is the resource's deployment environment.
+	Environment string
 	// Dims maps dimension names (usage.DimensionNames) to a value; an
 	// entry with an empty value selects the calls without that dimension.
 	Dims map[string]string
@@ -70,7 +73,7 @@ type Filter struct {
 	// Status and Search apply to raw records only: an aggregate with
 	// either is computed from the records. Search matches a substring
 	// (case-insensitive) of the models (priced, requested, responding),
-	// provider, service, dimension values, error type or response id,
+	// provider, service, environment, dimension values, error type or response id,
 	// and, if it is 32 hex digits, the trace id exactly.
 	Status string
 	Search string
@@ -81,7 +84,8 @@ type Filter struct {
 // dimension is involved) of its range; the rest of the range is read from
 // the records. The rollups cannot answer a status or a search, more than
 // one dimension in the filter and the key together, nor a dimension with
-// a provider, model or service (dimension rollups hold neither).
+// a provider, model, service or environment (dimension rollups hold
+// none of them).
 func (f *Filter) Rollupable(by string) bool {
 	if f.Status != "" || f.Search != "" || by == ByStatus {
 		return false
@@ -95,7 +99,8 @@ func (f *Filter) Rollupable(by string) bool {
 			dims++
 		}
 	}
-	fixed := f.Provider != "" || f.Model != "" || f.Service != "" || by == ByProvider || by == ByModel || by == ByService
+	fixed := f.Provider != "" || f.Model != "" || f.Service != "" || f.Environment != "" ||
+		by == ByProvider || by == ByModel || by == ByService || by == ByEnvironment
 	return dims <= 1 && !fixed
 }
 

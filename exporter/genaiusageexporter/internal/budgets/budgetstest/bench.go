@@ -43,6 +43,8 @@ func Bench(b *testing.B, q budgets.Querier) {
 			return err
 		}},
 		{"Status/all", func() error { _, err := svc.Statuses(ctx, now); return err }},
+		// The gauges' and notifications' pass over the five.
+		{"Refresh", func() error { _, _, err := svc.Refresh(ctx, now, budgets.DefaultTopValues); return err }},
 	}
 	for _, id := range []string{"everything", "tenant", "model", "each-user-month", "each-user-day"} {
 		cases = append(cases, struct {

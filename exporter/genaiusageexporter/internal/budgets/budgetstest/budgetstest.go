@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Rolling", func(t *testing.T) { testRolling(t, open(t)) })
 	t.Run("EachUser", func(t *testing.T) { testEachUser(t, open(t)) })
 	t.Run("Check", func(t *testing.T) { testCheck(t, open(t)) })
+	t.Run("Environment", func(t *testing.T) { testEnvironment(t, open(t)) })
 	t.Run("BadRequests", func(t *testing.T) { testBadRequests(t, open(t)) })
 	t.Run("Gauges", func(t *testing.T) { testGauges(t, open(t)) })
 }
@@ -55,6 +56,7 @@ type call struct {
 	user     string
 	tenant   string
 	model    string
+	env      string
 }
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -77,6 +79,7 @@ func write(t *testing.T, s store.Store, calls ...call) {
 		}
 		r.Operation, r.RawOperation = "chat", "chat"
 		r.Dims.User, r.Dims.Tenant = c.user, c.tenant
+		r.Environment = c.env
 		r.Status = "unpriced"
 		if c.cost != "" {
 			n, err := money.ParseDecimal(c.cost)
@@ -364,6 +367,47 @@ func testCheck(t *testing.T, s store.Store) {
 
 	d = get(t, srv, "/api/v1/budgets/check")
 	assert.Equal(t, []line{{"eur", "", "10", "2"}, {"everything", "", "19", "981"}}, lines(d))
+}
+
+// testEnvironment: a budget scoped by the deployment environment counts
+// that environment's calls only, alone (from the rollups) and with a
+// dimension (from the records), and applies to a subject of it.
+func testEnvironment(t *testing.T, s store.Store) {
+	write(t, s,
+		call{at: "2026-11-20T09:00:00Z", cost: "4", currency: "USD", env: "prod", user: "u1"},
+		call{at: "2026-11-20T10:00:00Z", cost: "2.5", currency: "USD", env: "prod", user: "u2"},
+		call{at: "2026-11-20T10:30:00Z", env: "prod", user: "u1"}, // unpriced
+		call{at: "2026-11-20T11:00:00Z", cost: "7", currency: "USD", env: "staging", user: "u1"},
+		call{at: "2026-11-20T11:00:00Z", cost: "1", currency: "USD", user: "u1"},
+	)
+	now := mustTime(t, "2026-11-20T18:00:00Z")
+	prod := budget.Spec{ID: "prod", Scope: budget.Scope{Environment: "prod"}, Period: budget.Period{Kind: budget.Day}, Limit: "10", Currency: "USD", Enforce: true}
+	prodUsers := budget.Spec{ID: "prod-users", Scope: budget.Scope{Environment: "prod", Each: "user"}, Period: budget.Period{Kind: budget.Day}, Limit: "5", Currency: "USD"}
+	srv := server(t, s, compile(t, prod, prodUsers), 0, now)
+
+	st := get(t, srv, "/api/v1/budgets/prod")
+	assert.Equal(t, "6.5", st["spent"])
+	assert.Equal(t, "3.5", st["remaining"])
+	assert.Equal(t, float64(1), st["unpriced_calls"])
+	each := get(t, srv, "/api/v1/budgets/prod-users")
+	vals, ok := each["values"].([]any)
+	require.True(t, ok, "%v", each)
+	require.Len(t, vals, 2)
+	assert.Equal(t, []any{"u1", "4"}, []any{vals[0].(map[string]any)["value"], vals[0].(map[string]any)["spent"]}, "u1's prod calls only")
+	assert.Equal(t, []any{"u2", "2.5"}, []any{vals[1].(map[string]any)["value"], vals[1].(map[string]any)["spent"]})
+
+	ids := func(d map[string]any) []string {
+		var out []string
+		for _, l := range d["budgets"].([]any) {
+			out = append(out, l.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	d := get(t, srv, "/api/v1/budgets/check?environment=prod&user=u1")
+	assert.Equal(t, []string{"prod-users", "prod"}, ids(d))
+	assert.Equal(t, true, d["allowed"])
+	d = get(t, srv, "/api/v1/budgets/check?environment=staging&user=u1")
+	assert.Empty(t, d["budgets"], "no budget of staging")
 }
 
 // testBadRequests: 400s name the parameter, an unknown budget is a 404.

@@ -38,6 +38,7 @@ func RunNotifications(t *testing.T, shared Shared) {
 	t.Run("RetriedThenSent", func(t *testing.T) { testNotifyRetried(t, shared(t)) })
 	t.Run("AlwaysFails", func(t *testing.T) { testNotifyFails(t, shared(t)) })
 	t.Run("Slack", func(t *testing.T) { testNotifySlack(t, shared(t)) })
+	t.Run("EachForecastBelowThreshold", func(t *testing.T) { testNotifyEachForecast(t, shared(t)) })
 }
 
 const hookSecret = "whsec-test-1"
@@ -119,10 +120,15 @@ var notifyBudgets = []budget.Spec{
 
 func newCollector(t *testing.T, s store.Store, r *receiver, now *clock, retry budgets.Retry, format string) *collector {
 	t.Helper()
+	return newCollectorOf(t, s, r, now, retry, format, notifyBudgets...)
+}
+
+func newCollectorOf(t *testing.T, s store.Store, r *receiver, now *clock, retry budgets.Retry, format string, specs ...budget.Spec) *collector {
+	t.Helper()
 	m, err := metrics.New(metrics.Config{})
 	require.NoError(t, err)
 	m.InitNotifications([]string{"ops"})
-	bs := compile(t, notifyBudgets...)
+	bs := compile(t, specs...)
 	c := &collector{svc: budgets.New(s, bs, 0), m: m}
 	c.n = &budgets.Notifier{
 		Store:    s,
@@ -409,4 +415,61 @@ func testNotifySlack(t *testing.T, open func(t *testing.T) store.Store) {
 	var msg map[string]string
 	require.NoError(t, json.Unmarshal(r.raw[0], &msg))
 	assert.Equal(t, "Budget acme-day crossed 50% of its limit: spent 6 of 10 USD. Window 2026-11-20T00:00:00Z to 2026-11-21T00:00:00Z.", msg["text"])
+}
+
+// testNotifyEachForecast: a value of an each-budget under the lowest
+// threshold whose spend will cross the limit before the day ends is
+// warned of, though the gauges leave it out, whether it is among the top
+// spenders of the window or only of the last day.
+func testNotifyEachForecast(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	write(t, s,
+		call{at: "2026-11-20T00:10:00Z", cost: "6", currency: "USD", user: "u1"},   // 60%: over the threshold
+		call{at: "2026-11-20T00:20:00Z", cost: "0.3", currency: "USD", user: "u2"}, // 3%, 7.2 a day at its rate: no warning
+		call{at: "2026-11-19T23:00:00Z", cost: "11", currency: "USD", user: "u3"},  // yesterday
+		call{at: "2026-11-20T00:40:00Z", cost: "0.2", currency: "USD", user: "u3"}, // 2% today, 11.2 in the last 24 hours
+		call{at: "2026-11-20T00:50:00Z", cost: "0.5", currency: "USD", user: "u4"}, // 5%, but 12 a day at its rate
+	)
+	spec := budget.Spec{ID: "user-day", Scope: budget.Scope{Each: "user"}, Period: budget.Period{Kind: budget.Day}, Limit: "10", Currency: "USD", Thresholds: []int{50}}
+	r := newReceiver(t)
+	now := &clock{t: mustTime(t, "2026-11-20T01:00:00Z")}
+	c := newCollectorOf(t, s, r, now, fast, budgets.FormatJSON, spec)
+
+	// One value listed, two more read: u3 is not among the window's top
+	// two spenders (u1, u4), only among the last day's.
+	sts, samples, err := c.svc.Refresh(ctx, now.Now(), 1)
+	require.NoError(t, err)
+	require.Len(t, sts, 1)
+	type listed struct {
+		value        string
+		forecastOnly bool
+	}
+	var got []listed
+	for _, v := range sts[0].Values {
+		got = append(got, listed{v.Value, v.ForecastOnly})
+	}
+	assert.Equal(t, []listed{{"u1", false}, {"u4", true}, {"u3", true}}, got)
+	var gauged []string
+	for _, smp := range samples {
+		gauged = append(gauged, smp.Value)
+	}
+	assert.Equal(t, []string{"u1"}, gauged, "the gauges list the values over the lowest threshold only")
+
+	require.NoError(t, c.n.Evaluate(ctx, sts))
+	c.n.Wait()
+	assert.Equal(t, map[string]int{
+		"user-day/u1/" + day + "/threshold:50": 1,
+		"user-day/u1/" + day + "/forecast":     1,
+		"user-day/u3/" + day + "/forecast":     1,
+		"user-day/u4/" + day + "/forecast":     1,
+	}, r.got())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.bodies {
+		if p.Value == "u3" {
+			require.NotNil(t, p.Forecast)
+			assert.Equal(t, budget.Last24hRunRate, p.Forecast.Method)
+			assert.Equal(t, "0.2", p.Spent)
+		}
+	}
 }

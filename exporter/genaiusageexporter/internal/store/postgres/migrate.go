@@ -27,6 +27,7 @@ var migrations = []migration{
 	callDescriptionV4,
 	script(budgetsV5),
 	script(notificationsV6),
+	script(environmentV7),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -63,6 +64,19 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// environmentV7 adds the environment to the key of the rollups
+// (sqlstore.RebuildTotalsSQL). The key is dropped while the total rows
+// are rebuilt and made again after, in one pass, and the planner learns
+// of the new rows at once.
+func environmentV7() string {
+	return `
+ALTER TABLE usage_rollups ADD COLUMN environment TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage_rollups DROP CONSTRAINT usage_rollups_pkey;
+` + sqlstore.RebuildTotalsSQL() + `
+ALTER TABLE usage_rollups ADD ` + sqlstore.RollupsPrimaryKeyV7() + `;
+ANALYZE usage_rollups;`
 }
 
 // notificationsV6 keeps the budget notifications of webhooks, claimed

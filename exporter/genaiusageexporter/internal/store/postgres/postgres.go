@@ -203,20 +203,17 @@ func insertSQL() string {
 		" ORDER BY ts_ms, trace_id, span_id ON CONFLICT (ts_ms, trace_id, span_id) DO NOTHING RETURNING ts_ms, trace_id, span_id"
 }
 
-// rollupPKOrder is the primary key of usage_rollups (schemaV1).
-const rollupPKOrder = "grain, dim, bucket_ms, value, provider, model, service, currency"
-
 // rollupSQL adds the staged rollup rows to usage_rollups, in primary key
 // order for the same reason as insertSQL.
 func rollupSQL() string {
-	keys := strings.Join(sqlstore.RollupKeyColumns, ", ")
+	keys := strings.Join(sqlstore.RollupKeyColumns, ", ") // the primary key, in its order
 	sets := make([]string, len(sqlstore.RollupValueColumns))
 	for i, v := range sqlstore.RollupValueColumns {
 		sets[i] = v + " = t." + v + " + excluded." + v
 	}
 	all := keys + ", " + strings.Join(sqlstore.RollupValueColumns, ", ")
 	return "INSERT INTO usage_rollups AS t (" + all + ") SELECT " + all + " FROM " + rollupStaging +
-		" ORDER BY " + rollupPKOrder + " ON CONFLICT (" + keys + ") DO UPDATE SET " + strings.Join(sets, ", ")
+		" ORDER BY " + keys + " ON CONFLICT (" + keys + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
 // identity is a record's primary key.

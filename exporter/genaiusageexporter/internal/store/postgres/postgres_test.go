@@ -162,7 +162,7 @@ func writeAtSchema(t *testing.T, dsn string, v int, recs []usage.Record) *Store 
 	s, err := Open(context.Background(), dsn)
 	migrations = all
 	require.NoError(t, err)
-	storetest.WriteUnsplit(t, s, s.db, recs)
+	storetest.WriteUnsplit(t, s, s.db, recs, s.pool.Reset)
 	return s
 }
 
@@ -308,8 +308,7 @@ WHERE tablename = 'usage_records' AND indexname <> 'usage_records_pkey' ORDER BY
 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = 'usage_rollups'::regclass AND i.indisprimary ORDER BY k.n`)
-	assert.Equal(t, rollupPKOrder, strings.Join(pk, ", "))
-	assert.ElementsMatch(t, sqlstore.RollupKeyColumns, pk)
+	assert.Equal(t, sqlstore.RollupKeyColumns, pk, "the upsert orders rows by RollupKeyColumns: the primary key's order")
 }
 
 const secret = "s3cr3t-pw-7781"
@@ -708,8 +707,7 @@ func TestUpgradeAddsBudgets(t *testing.T) {
 	migrations = all
 	require.NoError(t, err)
 	recs := storetest.Records(13, 100, 24)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
 	_, err = s.Budgets(ctx)
 	require.Error(t, err, "no budget table at schema 4")
 	require.NoError(t, s.Close())
@@ -760,8 +758,7 @@ func TestUpgradeAddsNotifications(t *testing.T) {
 	migrations = all
 	require.NoError(t, err)
 	recs := storetest.Records(14, 100, 24)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
 	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
 	require.Error(t, err, "no notification table at schema 5")
 	require.NoError(t, s.Close())
@@ -776,4 +773,25 @@ func TestNotifications(t *testing.T) {
 		dsn := freshDB(t)
 		return func(t *testing.T) store.Store { return openDSN(t, dsn) }
 	})
+}
+
+// A database of the sixth schema, whose rollups summed every environment,
+// upgrades in place: the hours and days its records still cover are
+// summed again by environment, the rest keep no environment.
+func TestUpgradeAddsEnvironment(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDB(t)
+	all := migrations
+	migrations = all[:6]
+	s, err := Open(ctx, dsn)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(15, 400, 72)
+	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
+	cut := storetest.Base.Add(24*time.Hour + 30*time.Minute) // in an hour: its rows keep no environment
+	_, err = s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	storetest.CheckEnvironmentUpgrade(t, openDSN(t, dsn), recs, cut)
 }

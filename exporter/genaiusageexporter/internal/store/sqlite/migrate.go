@@ -20,6 +20,7 @@ var migrations = []migration{
 	callDescriptionV4,
 	script(budgetsV5),
 	script(notificationsV6),
+	script(environmentV7),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -65,6 +66,39 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 	return out, rows.Err()
 }
 
+// environmentV7 adds the environment to the key of the rollups
+// (sqlstore.RebuildTotalsSQL). SQLite cannot change a primary key in
+// place: the rows move to a table of the new shape, the same as v1's but
+// for the environment.
+func environmentV7() string {
+	return `
+CREATE TABLE usage_rollups_v7 (
+  grain TEXT NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  dim TEXT NOT NULL,
+  value TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL DEFAULT '',
+  currency TEXT NOT NULL,
+  calls INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  unpriced INTEGER NOT NULL,
+  ` + intColumns(sqlstore.TokenColumns) + `,
+  cost_nanos INTEGER NOT NULL,
+  cache_saved_nanos INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ttft_ms INTEGER NOT NULL,
+  ttft_count INTEGER NOT NULL,
+  ` + sqlstore.RollupsPrimaryKeyV7() + `
+) WITHOUT ROWID;
+INSERT INTO usage_rollups_v7 (` + sqlstore.RollupColumnsV1() + `) SELECT ` + sqlstore.RollupColumnsV1() + ` FROM usage_rollups;
+DROP TABLE usage_rollups;
+ALTER TABLE usage_rollups_v7 RENAME TO usage_rollups;
+` + sqlstore.RebuildTotalsSQL()
+}
+
 // notificationsV6 keeps the budget notifications of webhooks, claimed
 // and delivered once (sqlstore.NotificationsSchema).
 func notificationsV6() string { return sqlstore.NotificationsSchema() }
@@ -92,14 +126,17 @@ INSERT INTO usage_retention (id, records_since_ms) VALUES (1, 0);
 `
 }
 
-func schemaV1() string {
-	ints := func(cols []string) string {
-		out := make([]string, len(cols))
-		for i, c := range cols {
-			out[i] = c + " INTEGER NOT NULL DEFAULT 0"
-		}
-		return strings.Join(out, ",\n  ")
+// intColumns declares integer columns that default to 0.
+func intColumns(cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c + " INTEGER NOT NULL DEFAULT 0"
 	}
+	return strings.Join(out, ",\n  ")
+}
+
+func schemaV1() string {
+	ints := intColumns
 	texts := func(cols []string) string {
 		out := make([]string, len(cols))
 		for i, c := range cols {

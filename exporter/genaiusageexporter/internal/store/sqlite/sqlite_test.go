@@ -159,7 +159,7 @@ func writeAtSchema(t *testing.T, path string, v int, recs []usage.Record) *Store
 	s, err := Open(context.Background(), path)
 	migrations = all
 	require.NoError(t, err)
-	storetest.WriteUnsplit(t, s, s.db, recs)
+	storetest.WriteUnsplit(t, s, s.db, recs, nil)
 	return s
 }
 
@@ -277,8 +277,7 @@ func TestUpgradeAddsBudgets(t *testing.T) {
 	migrations = all
 	require.NoError(t, err)
 	recs := storetest.Records(13, 100, 24)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
 	_, err = s.Budgets(ctx)
 	require.Error(t, err, "no budget table at schema 4")
 	require.NoError(t, s.Close())
@@ -300,8 +299,7 @@ func TestUpgradeAddsNotifications(t *testing.T) {
 	migrations = all
 	require.NoError(t, err)
 	recs := storetest.Records(14, 100, 24)
-	_, err = s.Write(ctx, recs, nil)
-	require.NoError(t, err)
+	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
 	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
 	require.Error(t, err, "no notification table at schema 5")
 	require.NoError(t, s.Close())
@@ -324,4 +322,28 @@ func TestNotifications(t *testing.T) {
 			return s
 		}
 	})
+}
+
+// A file of the sixth schema, whose rollups summed every environment,
+// upgrades in place: the hours and days its records still cover are
+// summed again by environment, the rest keep no environment.
+func TestUpgradeAddsEnvironment(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "usage.db")
+	all := migrations
+	migrations = all[:6]
+	s, err := Open(ctx, path)
+	migrations = all
+	require.NoError(t, err)
+	recs := storetest.Records(15, 400, 72)
+	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
+	cut := storetest.Base.Add(24*time.Hour + 30*time.Minute) // in an hour: its rows keep no environment
+	_, err = s.DeleteRecordsBefore(ctx, cut)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, s.Close()) }()
+	storetest.CheckEnvironmentUpgrade(t, s, recs, cut)
 }

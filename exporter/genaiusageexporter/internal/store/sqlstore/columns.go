@@ -93,16 +93,21 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-// RollupKeyColumns and RollupValueColumns are the columns of usage_rollups.
+// RollupKeyColumns and RollupValueColumns are the columns of usage_rollups,
+// its key in the primary key's order.
 var (
-	RollupKeyColumns   = []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
+	RollupKeyColumns   = []string{"grain", "dim", "bucket_ms", "value", "provider", "model", "service", "environment", "currency"}
 	RollupValueColumns = append(append([]string{"calls", "errors", "unpriced"}, TokenColumns...),
 		"cost_nanos", "cache_saved_nanos", "duration_ms", "ttft_ms", "ttft_count")
 )
 
+// rollupKeyColumnsV1 is the key of usage_rollups before the environment
+// (schema v7), for the migrations written before it.
+var rollupKeyColumnsV1 = []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
+
 // RollupArgs appends a rollup row's values, key columns first.
 func RollupArgs(args []any, k RollupKey, v *RollupValues) []any {
-	args = append(args, k.Grain, k.BucketMs, k.Dim, k.Value, k.Provider, k.Model, k.Service, k.Currency, v.Calls, v.Errors, v.Unpriced)
+	args = append(args, k.Grain, k.Dim, k.BucketMs, k.Value, k.Provider, k.Model, k.Service, k.Environment, k.Currency, v.Calls, v.Errors, v.Unpriced)
 	for _, t := range v.Tokens {
 		args = append(args, t)
 	}
@@ -145,12 +150,12 @@ func WeekRowsSQL() string {
 		}
 	}
 	start := "bucket_ms - (((bucket_ms - " + monday + ") % " + week + ") + " + week + ") % " + week
-	keys := Join("", RollupKeyColumns[2:])
+	keys := Join("", rollupKeyColumnsV1[2:])
 	sums := make([]string, len(RollupValueColumns))
 	for i, c := range RollupValueColumns {
 		sums[i] = "SUM(" + c + ")"
 	}
-	return "INSERT INTO usage_rollups (" + Join("", RollupKeyColumns) + ", " + Join("", RollupValueColumns) + ")" +
+	return "INSERT INTO usage_rollups (" + Join("", rollupKeyColumnsV1) + ", " + Join("", RollupValueColumns) + ")" +
 		" SELECT '" + store.GrainWeek + "', " + start + ", " + keys + ", " + strings.Join(sums, ", ") +
 		" FROM usage_rollups WHERE grain = '" + store.GrainDay + "' AND dim IN (" + strings.Join(dims, ", ") + ")" +
 		" GROUP BY " + start + ", " + keys

@@ -34,7 +34,7 @@ func keyColumn(by string) (col string, dim bool, err error) {
 	switch by {
 	case "":
 		return "", false, nil
-	case store.ByProvider, store.ByModel, store.ByService, store.ByStatus:
+	case store.ByProvider, store.ByModel, store.ByService, store.ByEnvironment, store.ByStatus:
 		return by, false, nil
 	}
 	if col, ok := DimensionColumn(by); ok {
@@ -77,7 +77,7 @@ func timeRange(c *clause, col string, f *store.Filter) {
 
 // searchColumns are the text columns Filter.Search looks in.
 var searchColumns = func() []string {
-	cols := []string{"model", "request_model", "response_model", "provider", "service"}
+	cols := []string{"model", "request_model", "response_model", "provider", "service", "environment"}
 	cols = append(cols, DimensionColumns[:]...)
 	return append(cols, "error_type", "response_id")
 }()
@@ -125,7 +125,7 @@ func recordClause(f *store.Filter) (*clause, error) {
 }
 
 func fixedColumns(c *clause, f *store.Filter) {
-	for _, kv := range [...]struct{ col, v string }{{"provider", f.Provider}, {"model", f.Model}, {"service", f.Service}} {
+	for _, kv := range [...]struct{ col, v string }{{"provider", f.Provider}, {"model", f.Model}, {"service", f.Service}, {"environment", f.Environment}} {
 		if kv.v != "" {
 			c.add(kv.col+" = ?", kv.v)
 		}
@@ -144,7 +144,8 @@ func currencyColumn(c *clause, f *store.Filter) {
 // the breakdown key by; f must be Rollupable(by) and aligned to grain.
 // Every record is in one row per dimension name and in the total row (an
 // empty dim), so exactly one dim is chosen: the key's, else the filter's,
-// else the total. Only total rows hold a provider, model and service.
+// else the total. Only total rows hold a provider, model, service and
+// environment.
 func rollupClause(f *store.Filter, grain, by string) *clause {
 	c := &clause{}
 	c.add("grain = ?", grain)

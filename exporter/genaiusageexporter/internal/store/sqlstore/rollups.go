@@ -19,7 +19,10 @@ type RollupKey struct {
 	Provider string
 	Model    string
 	Service  string
-	Currency string
+	// Environment, like Provider, Model and Service, is set in total rows
+	// only (Dim "").
+	Environment string
+	Currency    string
 }
 
 // RollupValues are the sums of a rollup row.
@@ -36,7 +39,7 @@ type RollupValues struct {
 // rollup key, so that a batch costs one upsert per key, not per record.
 //
 // A record adds to three kinds of rows: the total of its hour and of its
-// day, by provider, model, service and currency (Dim ""); and, for each
+// day, by provider, model, service, environment and currency (Dim ""); and, for each
 // dimension, the row of its day and value by currency alone, and of its
 // hour too for the dimensions with few values (HourlyDimension), and of its
 // week too for users (WeeklyDimension). Dimension rows are not by
@@ -46,7 +49,7 @@ type RollupValues struct {
 // them, and answer nothing faster.
 //
 // Add sums each record into groups by hour: one of the total (by
-// provider, model, service and currency) and one per dimension (by value
+// provider, model, service, environment and currency) and one per dimension (by value
 // and currency); Rows spreads each group over the rows of its hour, day
 // and week. One lookup per dimension and one for the total, of small
 // keys, instead of one per row of the whole key.
@@ -56,8 +59,8 @@ type Rollups struct {
 }
 
 type totalGroup struct {
-	hourMs                             int64
-	provider, model, service, currency string
+	hourMs                                          int64
+	provider, model, service, environment, currency string
 }
 
 type dimGroup struct {
@@ -73,7 +76,7 @@ func (r *Rollups) Add(rec *usage.Record) {
 		r.dims = make(map[dimGroup]*RollupValues)
 	}
 	hour := store.BucketStart(time.UnixMilli(rec.StartMillis()), store.GrainHour).UnixMilli()
-	sum(r.totals, totalGroup{hourMs: hour, provider: rec.Provider, model: rec.Model, service: rec.Service, currency: rec.Currency}).add(rec)
+	sum(r.totals, totalGroup{hourMs: hour, provider: rec.Provider, model: rec.Model, service: rec.Service, environment: rec.Environment, currency: rec.Currency}).add(rec)
 	for d, v := range rec.Dims.Values() {
 		sum(r.dims, dimGroup{hourMs: hour, dim: d, value: v, currency: rec.Currency}).add(rec)
 	}
@@ -94,7 +97,7 @@ func sum[K comparable](m map[K]*RollupValues, k K) *RollupValues {
 func (r *Rollups) Rows() map[RollupKey]*RollupValues {
 	rows := make(map[RollupKey]*RollupValues, 2*len(r.totals)+len(r.dims))
 	for g, v := range r.totals {
-		k := RollupKey{Grain: store.GrainHour, BucketMs: g.hourMs, Provider: g.provider, Model: g.model, Service: g.service, Currency: g.currency}
+		k := RollupKey{Grain: store.GrainHour, BucketMs: g.hourMs, Provider: g.provider, Model: g.model, Service: g.service, Environment: g.environment, Currency: g.currency}
 		sum(rows, k).Merge(v, 1)
 		k.Grain, k.BucketMs = store.GrainDay, store.BucketStart(time.UnixMilli(g.hourMs), store.GrainDay).UnixMilli()
 		sum(rows, k).Merge(v, 1)

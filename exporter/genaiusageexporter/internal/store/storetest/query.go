@@ -86,6 +86,10 @@ func (d *queryData) filters() []namedFilter {
 		{"provider", store.Filter{Provider: "openai"}},
 		{"model window", store.Filter{Model: "gpt-4o-mini", From: hour(24), To: hour(48)}},
 		{"service", store.Filter{Service: "worker"}},
+		{"environment", store.Filter{Environment: "staging"}},
+		{"environment and service hours", store.Filter{Environment: "prod", Service: "web", From: hour(5), To: hour(29)}},
+		{"environment and user", store.Filter{Environment: "prod", Dims: map[string]string{"user": "u-2"}}},
+		{"search environment", store.Filter{Search: "STAGING"}},
 		{"user", store.Filter{Dims: map[string]string{"user": "u-2"}}},
 		{"no user", store.Filter{Dims: map[string]string{"user": ""}}},
 		{"department with wildcards", store.Filter{Dims: map[string]string{"department": "sales_100%"}}},
@@ -110,7 +114,7 @@ func (d *queryData) filters() []namedFilter {
 }
 
 // Breakdown keys: every dimension and every By* key.
-var keys = append([]string{store.ByProvider, store.ByModel, store.ByService, store.ByStatus}, usage.DimensionNames[:]...)
+var keys = append([]string{store.ByProvider, store.ByModel, store.ByService, store.ByEnvironment, store.ByStatus}, usage.DimensionNames[:]...)
 
 func keyOf(by string, r *usage.Record) string {
 	switch by {
@@ -120,6 +124,8 @@ func keyOf(by string, r *usage.Record) string {
 		return r.Model
 	case store.ByService:
 		return r.Service
+	case store.ByEnvironment:
+		return r.Environment
 	case store.ByStatus:
 		return r.Status
 	}
@@ -133,7 +139,8 @@ func matches(f *store.Filter, r *usage.Record) bool {
 		return false
 	}
 	if f.Provider != "" && r.Provider != f.Provider || f.Model != "" && r.Model != f.Model ||
-		f.Service != "" && r.Service != f.Service || f.Status != "" && r.Status != f.Status ||
+		f.Service != "" && r.Service != f.Service || f.Environment != "" && r.Environment != f.Environment ||
+		f.Status != "" && r.Status != f.Status ||
 		f.Currency != "" && r.Currency != f.Currency {
 		return false
 	}
@@ -147,7 +154,7 @@ func matches(f *store.Filter, r *usage.Record) bool {
 	}
 	q := strings.ToLower(f.Search)
 	dims := r.Dims.Values()
-	for _, v := range append([]string{r.Model, r.RequestModel, r.ResponseModel, r.Provider, r.Service, r.ErrorType, r.ResponseID}, dims[:]...) {
+	for _, v := range append([]string{r.Model, r.RequestModel, r.ResponseModel, r.Provider, r.Service, r.Environment, r.ErrorType, r.ResponseID}, dims[:]...) {
 		if strings.Contains(strings.ToLower(v), q) {
 			return true
 		}
@@ -709,7 +716,7 @@ func testRollupsOutliveRecords(t *testing.T, s Store) {
 	require.NoError(t, err)
 	kept := &queryData{recs: d.wantRecords(store.Filter{From: hour(24)}, false)}
 	user := map[string]string{"user": "u-1"}
-	for _, f := range []store.Filter{{}, {From: hour(0), To: hour(36)}, {Model: "gpt-4o-mini"}, {Dims: user}, {From: hour(0), To: hour(48), Dims: user}} {
+	for _, f := range []store.Filter{{}, {From: hour(0), To: hour(36)}, {Model: "gpt-4o-mini"}, {Environment: "staging", From: hour(0), To: hour(36)}, {Dims: user}, {From: hour(0), To: hour(48), Dims: user}} {
 		got, err := s.Summary(ctx, f)
 		require.NoError(t, err)
 		assert.Equal(t, aggregate(d.matching(f)), got, "%+v: from the rollups", f)
@@ -717,9 +724,11 @@ func testRollupsOutliveRecords(t *testing.T, s Store) {
 		require.NoError(t, err)
 		assert.Equal(t, d.wantSeries(f, store.GrainDay, ""), series, "%+v: from the rollups", f)
 		if len(f.Dims) == 0 { // with a dimension, see below
-			series, err = s.Series(ctx, f, store.GrainDay, store.ByProvider)
-			require.NoError(t, err)
-			assert.Equal(t, d.wantSeries(f, store.GrainDay, store.ByProvider), series, "%+v by provider: from the rollups", f)
+			for _, by := range []string{store.ByProvider, store.ByEnvironment} {
+				series, err = s.Series(ctx, f, store.GrainDay, by)
+				require.NoError(t, err)
+				assert.Equal(t, d.wantSeries(f, store.GrainDay, by), series, "%+v by %s: from the rollups", f, by)
+			}
 		}
 
 		got, err = s.Summary(ctx, viaRecords(f))

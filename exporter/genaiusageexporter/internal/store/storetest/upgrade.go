@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"database/sql"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,17 +38,53 @@ func UnsplitRecords(seed uint64, n, hours int) []usage.Record {
 // predates raw_operation, as its collectors did. The store writes every
 // column it knows, so db, its writer, adds raw_operation for the write
 // and drops it after: what is left is the old schema with the old rows.
-func WriteUnsplit(t *testing.T, s Store, db *sql.DB, recs []usage.Record) {
+// reconnect is WriteBeforeV7's.
+func WriteUnsplit(t *testing.T, s Store, db *sql.DB, recs []usage.Record, reconnect func()) {
 	t.Helper()
 	for _, col := range sqlstore.NewColumnsV4 {
 		_, err := db.ExecContext(ctx, "ALTER TABLE usage_records ADD COLUMN "+col+" TEXT NOT NULL DEFAULT ''")
 		require.NoError(t, err)
 	}
-	n, err := s.Write(ctx, recs, nil)
+	WriteBeforeV7(t, s, db, recs, reconnect)
+	for _, col := range sqlstore.NewColumnsV4 {
+		_, err := db.ExecContext(ctx, "ALTER TABLE usage_records DROP COLUMN "+col)
+		require.NoError(t, err)
+	}
+}
+
+// WriteBeforeV7 writes recs to s, whose schema predates the environment
+// in the rollups' key (v7), as its collectors did: each record with its
+// environment, and rollups whose rows sum every environment. The store
+// writes the rollups by their v7 key, so db, its writer, adds the
+// environment column and a unique index on that key for the write, and
+// drops both after; the records are written without their environment,
+// which is then set on each. reconnect, if not nil, closes the store's
+// connections after the change, for a store that keeps tables shaped
+// like the old ones per connection (PostgreSQL's staging tables).
+func WriteBeforeV7(t *testing.T, s Store, db *sql.DB, recs []usage.Record, reconnect func()) {
+	t.Helper()
+	_, err := db.ExecContext(ctx, "ALTER TABLE usage_rollups ADD COLUMN environment TEXT NOT NULL DEFAULT ''")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "CREATE UNIQUE INDEX usage_rollups_key_v7 ON usage_rollups ("+sqlstore.Join("", sqlstore.RollupKeyColumns)+")")
+	require.NoError(t, err)
+	if reconnect != nil {
+		reconnect()
+	}
+	bare := slices.Clone(recs)
+	for i := range bare {
+		bare[i].Environment = ""
+	}
+	n, err := s.Write(ctx, bare, nil)
 	require.NoError(t, err)
 	require.Equal(t, len(recs), n)
-	for _, col := range sqlstore.NewColumnsV4 {
-		_, err = db.ExecContext(ctx, "ALTER TABLE usage_records DROP COLUMN "+col)
+	_, err = db.ExecContext(ctx, "DROP INDEX usage_rollups_key_v7")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "ALTER TABLE usage_rollups DROP COLUMN environment")
+	require.NoError(t, err)
+	set := s.(interface{ Rebind(string) string }).Rebind("UPDATE usage_records SET environment = ? WHERE ts_ms = ? AND trace_id = ? AND span_id = ?")
+	for i := range recs {
+		r := &recs[i]
+		_, err := db.ExecContext(ctx, set, r.Environment, r.StartMillis(), r.TraceID[:], r.SpanID[:])
 		require.NoError(t, err)
 	}
 }
@@ -92,4 +130,55 @@ func CheckBudgetsUpgrade(t *testing.T, s Store, recs []usage.Record) {
 	assert.Equal(t, int64(1), total)
 	require.Len(t, audit, 1)
 	assert.Equal(t, "up", audit[0].BudgetID)
+}
+
+// CheckEnvironmentUpgrade checks that s, upgraded to v7 after
+// WriteBeforeV7 wrote recs to it and retention dropped the records
+// before cut, answers by environment from its rollups, the same by hour
+// and by day: the calls from the first hour its records covered whole
+// with their environment, the earlier ones with none, since their
+// records, and with them their environment, were gone before the
+// upgrade. Totals keep every call.
+func CheckEnvironmentUpgrade(t *testing.T, s Store, recs []usage.Record, cut time.Time) {
+	t.Helper()
+	known := slices.Clone(recs)
+	whole := cut.Truncate(time.Hour).Add(time.Hour)
+	for i := range known {
+		if known[i].Start.Before(whole) {
+			known[i].Environment = ""
+		}
+	}
+	d := &queryData{s: s, recs: known}
+	for _, f := range []store.Filter{
+		{},
+		{Environment: "prod"},
+		{Environment: "staging", Service: "web"},
+		{Environment: "staging", From: cut.Add(-12 * time.Hour), To: cut.Add(36 * time.Hour)},
+		{Environment: ""},
+	} {
+		require.True(t, f.Rollupable(store.ByEnvironment), "%+v", f)
+		got, err := s.Summary(ctx, f)
+		require.NoError(t, err)
+		assert.Equal(t, aggregate(d.matching(f)), got, "%+v", f)
+		for _, grain := range []string{store.GrainHour, store.GrainDay} {
+			series, err := s.Series(ctx, f, grain, store.ByEnvironment)
+			require.NoError(t, err)
+			assert.Equal(t, d.wantSeries(f, grain, store.ByEnvironment), series, "%+v by environment, %s", f, grain)
+		}
+	}
+	sum, err := s.Summary(ctx, store.Filter{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(recs)), sum.Calls, "the rollups keep every call")
+	// From now on each call is written with its environment.
+	more := Records(77, 50, 24)
+	for i := range more {
+		more[i].Start = more[i].Start.Add(30 * 24 * time.Hour)
+	}
+	_, err = s.Write(ctx, more, nil)
+	require.NoError(t, err)
+	d.recs = append(d.recs, more...)
+	f := store.Filter{Environment: "staging", From: more[0].Start.Truncate(24 * time.Hour)}
+	got, err := s.Summary(ctx, f)
+	require.NoError(t, err)
+	assert.Equal(t, aggregate(d.matching(f)), got)
 }
