@@ -15,13 +15,13 @@ import (
 )
 
 // The label matchers of the template variables. The histograms and the
-// unpriced counter carry provider, model and service only (docs/usage.md,
-// "Metrics"); the other counters also carry the dimensions configured in
-// metrics.dimensions. A dimension variable's "All" is ".*", which also
+// unpriced counter carry provider, model, service and environment only
+// (docs/usage.md, "Metrics"); the other counters also carry the dimensions
+// configured in metrics.dimensions. A variable's "All" is ".*", which also
 // matches series without the label, so the panels work whether or not a
-// dimension is configured.
+// dimension is configured, and for calls without an environment.
 const (
-	pms  = `provider=~"$provider", model=~"$model", service=~"$service"`
+	pms  = `provider=~"$provider", model=~"$model", service=~"$service", environment=~"$environment"`
 	dims = pms + `, user=~"$user", department=~"$department", feature=~"$feature"`
 	cur  = `currency=~"$currency"`
 	// The genai_usage exporter, and a named instance of it (genai_usage/pg).
@@ -158,6 +158,7 @@ func overview() *dashboard.DashboardBuilder { //nolint:staticcheck // SA1019: da
 		WithVariable(labelVar("provider", "Provider", "genai_usage_calls_total")).
 		WithVariable(labelVar("model", "Model", `genai_usage_calls_total{provider=~"$provider"}`)).
 		WithVariable(labelVar("service", "Service", `genai_usage_calls_total{provider=~"$provider", model=~"$model"}`)).
+		WithVariable(labelVar("environment", "Environment", "genai_usage_calls_total").Description("deployment.environment.name of the calls' resource.")).
 		WithVariable(labelVar("currency", "Currency", "genai_usage_cost_total")).
 		WithVariable(labelVar("user", "User", "genai_usage_calls_total").Description("Needs user in metrics.dimensions.")).
 		WithVariable(labelVar("department", "Team", "genai_usage_calls_total").Description("The department dimension; needs department in metrics.dimensions.")).

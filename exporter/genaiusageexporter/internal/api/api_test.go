@@ -128,6 +128,17 @@ func TestSummary(t *testing.T) {
 	calls, _, cost = f.expected(func(r *usage.Record) bool { return r.Dims.User == "u-2" && r.Status == "priced" })
 	assert.Equal(t, calls, got.Calls)
 	assert.Equal(t, decimals(cost), got.Cost)
+
+	// The deployment environment, alone (rollups) and with a user (records).
+	f.ok(t, Prefix+"summary?"+all+"&environment=staging", &got)
+	calls, _, cost = f.expected(func(r *usage.Record) bool { return r.Environment == "staging" })
+	assert.Positive(t, calls)
+	assert.Equal(t, calls, got.Calls)
+	assert.Equal(t, decimals(cost), got.Cost)
+	f.ok(t, Prefix+"summary?"+all+"&environment=prod&user=u-2", &got)
+	calls, _, cost = f.expected(func(r *usage.Record) bool { return r.Environment == "prod" && r.Dims.User == "u-2" })
+	assert.Equal(t, calls, got.Calls)
+	assert.Equal(t, decimals(cost), got.Cost)
 }
 
 func TestTimeseriesAndHeatmap(t *testing.T) {
@@ -190,6 +201,15 @@ func TestBreakdownAndCache(t *testing.T) {
 		calls += g.Calls
 	}
 	assert.Equal(t, int64(len(f.recs)), calls, "nothing lost in the folding")
+
+	f.ok(t, Prefix+"breakdown?"+all+"&by=environment", &bd)
+	byEnv := map[string]int64{}
+	for _, g := range bd.Groups {
+		byEnv[g.Key] = g.Calls
+	}
+	prod, _, _ := f.expected(func(r *usage.Record) bool { return r.Environment == "prod" })
+	staging, _, _ := f.expected(func(r *usage.Record) bool { return r.Environment == "staging" })
+	assert.Equal(t, map[string]int64{"prod": prod, "staging": staging}, byEnv)
 
 	var c struct {
 		Summary   aggregateJSON `json:"summary"`

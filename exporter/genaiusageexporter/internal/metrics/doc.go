@@ -2,7 +2,9 @@
 // registry, served by Handler.
 //
 // Metric names below use the default namespace, genai_usage. Every metric
-// is labelled provider, model and service, then the configured dimensions
+// is labelled provider, model, service and environment (the resource's
+// deployment.environment.name; absent when it has none), then the
+// configured dimensions
 // (Config.Dimensions, e.g. user, tenant) in their order, then its own label:
 //
 //	genai_usage_calls_total{…, status}            calls, by genai_cost status
@@ -11,14 +13,14 @@
 //	genai_usage_cost_total{…, currency}           local or provider-reported cost, in currency units
 //	genai_usage_cache_savings_total{…, currency}  what prompt caching saved, in currency units
 //
-// The unpriced counter and the histograms carry provider, model and service
-// only: the dimensions would multiply their series (a histogram is a dozen
+// The unpriced counter and the histograms carry provider, model, service
+// and environment only: the dimensions would multiply their series (a histogram is a dozen
 // series) for questions the counters above already answer per user:
 //
-//	genai_usage_unpriced_calls_total{provider, model, service, status}   status unpriced or invalid
-//	genai_usage_call_tokens{provider, model, service, type}              tokens of one call; type input or output
-//	genai_usage_call_duration_seconds{provider, model, service}
-//	genai_usage_time_to_first_token_seconds{provider, model, service}    streamed calls that report it
+//	genai_usage_unpriced_calls_total{provider, model, service, environment, status}   status unpriced or invalid
+//	genai_usage_call_tokens{provider, model, service, environment, type}              tokens of one call; type input or output
+//	genai_usage_call_duration_seconds{provider, model, service, environment}
+//	genai_usage_time_to_first_token_seconds{provider, model, service, environment}    streamed calls that report it
 //
 // the budget gauges, set whole by SetBudgets from the budgets' statuses (the
 // exporter recomputes them on a timer, budget_status.refresh_interval, so a
@@ -57,7 +59,7 @@
 // With Config.CardinalityLimit set, each metric keeps at most that many
 // series. Once a metric is full, an observation that would create a new
 // series goes to the metric's overflow series instead: the same label
-// names, with provider, model, service and every dimension set to
+// names, with provider, model, service, environment and every dimension set to
 // "__overflow__", and the metric's own label (status, type, currency,
 // error_type) kept. Each folded observation adds one to
 // overflow_observations_total{metric="<family name>"}. Series are never

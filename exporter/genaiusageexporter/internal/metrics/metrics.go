@@ -30,7 +30,7 @@ const OverflowValue = "__overflow__"
 type Config struct {
 	// Dimensions are the attribution dimensions used as labels, by name
 	// from usage.DimensionNames (e.g. "user", "tenant", "feature"), in
-	// this order, after provider, model and service.
+	// this order, after provider, model, service and environment.
 	Dimensions []string
 	// CardinalityLimit is the most series one metric keeps; observations
 	// of new label sets past it fold into the metric's overflow series.
@@ -54,18 +54,19 @@ var (
 )
 
 // Base label names, before the dimensions.
-var baseLabels = []string{"provider", "model", "service"}
+var baseLabels = []string{"provider", "model", "service", "environment"}
 
 const (
-	nBase    = 3
+	nBase    = 4
 	maxAttrs = nBase + len(usage.DimensionNames)
 )
 
 // attrKey is the attribution label values of a record: provider, model,
-// service, then the configured dimensions; unused places are empty.
+// service, environment, then the configured dimensions; unused places are
+// empty.
 type attrKey [maxAttrs]string
 
-// baseKey is provider, model and service.
+// baseKey is provider, model, service and environment.
 type baseKey [nBase]string
 
 // Statuses with a fixed place in an entry, so that the usual ones need no
@@ -262,7 +263,7 @@ func (m *Metrics) Observe(r *usage.Record) {
 	// The maps only hold label values made valid, so a hit on the raw
 	// values proves them valid: the usual case needs no UTF-8 check.
 	in := input{r: r, status: r.Status, errType: r.ErrorType, currency: r.Currency}
-	in.key[0], in.key[1], in.key[2] = r.Provider, r.Model, r.Service
+	in.key[0], in.key[1], in.key[2], in.key[3] = r.Provider, r.Model, r.Service, r.Environment
 	if len(m.dims) > 0 {
 		vals := r.Dims.Values()
 		for i, d := range m.dims {
@@ -339,7 +340,7 @@ func (in *input) clean() {
 
 // attrEntry caches the series of one attribution label set.
 type attrEntry struct {
-	lvs  []string // provider, model, service, dimensions
+	lvs  []string // provider, model, service, environment, dimensions
 	base *baseEntry
 
 	calls      [len(knownStatuses)]seriesRef[*counterSeries]
@@ -353,7 +354,8 @@ type attrEntry struct {
 	stored   bool // is in Metrics.entries
 }
 
-// baseEntry caches the series of one provider, model and service.
+// baseEntry caches the series of one provider, model, service and
+// environment.
 type baseEntry struct {
 	lvs []string
 

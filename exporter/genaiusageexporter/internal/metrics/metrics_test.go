@@ -73,11 +73,15 @@ func scrape(t testing.TB, m *Metrics) (exposition string, samples map[string]flo
 }
 
 // key names one series: name{a="x",b="y"}, labels sorted by name.
+// key renders a series as Prometheus stores it: labels sorted, and a label
+// with an empty value left out (Prometheus takes it for no label).
 func key(name string, pairs ...string) string {
 	type kv struct{ k, v string }
 	var l []kv
 	for i := 0; i+1 < len(pairs); i += 2 {
-		l = append(l, kv{pairs[i], pairs[i+1]})
+		if pairs[i+1] != "" {
+			l = append(l, kv{pairs[i], pairs[i+1]})
+		}
 	}
 	slices.SortFunc(l, func(a, b kv) int { return strings.Compare(a.k, b.k) })
 	var sb strings.Builder
@@ -222,6 +226,27 @@ func TestObserveValues(t *testing.T) {
 	}
 }
 
+// The deployment environment is a label of every usage metric: the calls
+// of two environments are two series, of the counters and the histograms.
+func TestEnvironmentLabel(t *testing.T) {
+	m := newMetrics(t, Config{Dimensions: []string{"user"}})
+	for _, env := range []string{"prod", "prod", "staging"} {
+		r := record("alice")
+		r.Environment = env
+		r.Cost = 1_000_000
+		m.Observe(r)
+	}
+	_, got := scrape(t, m)
+	at := func(env string, own ...string) []string {
+		return append([]string{"provider", "openai", "model", "gpt-4o", "service", "chat", "environment", env}, own...)
+	}
+	assert.Equal(t, 2.0, got[key("genai_usage_calls_total", append(at("prod", "user", "alice"), "status", "priced")...)])
+	assert.Equal(t, 1.0, got[key("genai_usage_calls_total", append(at("staging", "user", "alice"), "status", "priced")...)])
+	assert.Equal(t, 0.002, got[key("genai_usage_cost_total", append(at("prod", "user", "alice"), "currency", "USD")...)])
+	assert.Equal(t, 2.0, got[key("genai_usage_call_duration_seconds_count", at("prod")...)])
+	assert.Equal(t, 1.0, got[key("genai_usage_call_duration_seconds_count", at("staging")...)])
+}
+
 func TestCostIsExact(t *testing.T) {
 	m := newMetrics(t, Config{})
 	for range 10 {
@@ -241,8 +266,8 @@ func TestCostIsExact(t *testing.T) {
 	assert.Equal(t, 1.0, got[key("genai_usage_cost_total", append(labels, "currency", "USD")...)])
 	assert.Equal(t, 1.0, got[key("genai_usage_cache_savings_total", append(labels, "currency", "USD")...)])
 	assert.Equal(t, 0.3, got[key("genai_usage_cost_total", append(labels, "currency", "EUR")...)])
-	assert.Contains(t, body, `genai_usage_cost_total{currency="USD",model="gpt-4o",provider="openai",service="chat"} 1`+"\n")
-	assert.Contains(t, body, `genai_usage_cost_total{currency="EUR",model="gpt-4o",provider="openai",service="chat"} 0.3`+"\n")
+	assert.Contains(t, body, `genai_usage_cost_total{currency="USD",environment="",model="gpt-4o",provider="openai",service="chat"} 1`+"\n")
+	assert.Contains(t, body, `genai_usage_cost_total{currency="EUR",environment="",model="gpt-4o",provider="openai",service="chat"} 0.3`+"\n")
 
 	// Below a million units (15 significant digits) the exposed value is
 	// the decimal amount exactly.
@@ -288,7 +313,7 @@ func TestOverflow(t *testing.T) {
 		return append([]string{"provider", "openai", "model", "gpt-4o", "service", "chat", "user", u}, own...)
 	}
 	over := func(own ...string) []string {
-		return append([]string{"provider", OverflowValue, "model", OverflowValue, "service", OverflowValue, "user", OverflowValue}, own...)
+		return append([]string{"provider", OverflowValue, "model", OverflowValue, "service", OverflowValue, "environment", OverflowValue, "user", OverflowValue}, own...)
 	}
 	_, got := scrape(t, m)
 	calls := series(got, "genai_usage_calls_total")
@@ -356,7 +381,7 @@ func TestOverflowBoundsOwnLabel(t *testing.T) {
 	}
 	assert.Equal(t, 50.0, sum)
 	assert.Equal(t, 46.0, got[key("genai_usage_call_errors_total", "provider", OverflowValue, "model", OverflowValue,
-		"service", OverflowValue, "user", OverflowValue, "error_type", OverflowValue)])
+		"service", OverflowValue, "environment", OverflowValue, "user", OverflowValue, "error_type", OverflowValue)])
 	assert.Equal(t, 48.0, got[key("genai_usage_overflow_observations_total", "metric", "genai_usage_call_errors_total")])
 }
 
@@ -431,7 +456,7 @@ func TestConcurrentObserve(t *testing.T) {
 	assert.Equal(t, float64(workers*perWorker), hist)
 	folded := got[key("genai_usage_overflow_observations_total", "metric", "genai_usage_calls_total")]
 	over := got[key("genai_usage_calls_total", "provider", OverflowValue, "model", OverflowValue, "service", OverflowValue,
-		"user", OverflowValue, "feature", OverflowValue, "status", "priced")]
+		"environment", OverflowValue, "user", OverflowValue, "feature", OverflowValue, "status", "priced")]
 	assert.Equal(t, over, folded)
 	assert.Positive(t, folded)
 }
