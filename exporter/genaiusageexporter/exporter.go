@@ -78,8 +78,9 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 	return e, nil
 }
 
-// openStore opens the configured store; nil for driver none.
-func openStore(ctx context.Context, cfg *StoreConfig) (store.Store, error) {
+// openStore opens the configured store, logging its schema migrations
+// to logger; nil for driver none.
+func openStore(ctx context.Context, cfg *StoreConfig, logger *zap.Logger) (store.Store, error) {
 	switch cfg.Driver {
 	case DriverSQLite:
 		if dir := filepath.Dir(cfg.SQLite.Path); dir != "" {
@@ -87,9 +88,9 @@ func openStore(ctx context.Context, cfg *StoreConfig) (store.Store, error) {
 				return nil, fmt.Errorf("store.sqlite.path: %w", err)
 			}
 		}
-		return sqlite.Open(ctx, cfg.SQLite.Path)
+		return sqlite.Open(ctx, cfg.SQLite.Path, store.WithLogger(logger))
 	case DriverPostgres:
-		return postgres.Open(ctx, string(cfg.Postgres.DSN))
+		return postgres.Open(ctx, string(cfg.Postgres.DSN), store.WithLogger(logger))
 	}
 	return nil, fmt.Errorf("store.driver: %q has no store", cfg.Driver)
 }
@@ -101,7 +102,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 	}()
 	if e.cfg.Store.Driver != DriverNone {
-		e.store = &lazyStore{open: func(ctx context.Context) (store.Store, error) { return openStore(ctx, &e.cfg.Store) }}
+		e.store = &lazyStore{open: func(ctx context.Context) (store.Store, error) { return openStore(ctx, &e.cfg.Store, e.set.Logger) }}
 		if _, err = e.store.get(ctx); err != nil {
 			if e.cfg.Store.Driver == DriverSQLite {
 				return err // a file that cannot be opened is a configuration error

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 )
 
@@ -189,7 +190,7 @@ CREATE TABLE usage_rollups (
 // migrate applies the migrations the database has not seen. A session
 // advisory lock serialises collectors that start at once against one
 // database; the lock goes with the connection if we die.
-func migrate(ctx context.Context, conn *pgx.Conn) error {
+func migrate(ctx context.Context, conn *pgx.Conn, o *store.OpenOptions) error {
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
 		return fmt.Errorf("lock for migrations: %w", err)
 	}
@@ -205,6 +206,7 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 	if have > len(migrations) {
 		return fmt.Errorf("the database has schema version %d, newer than this collector's %d; use a newer collector", have, len(migrations))
 	}
+	defer o.LogMigrations("postgres", have, len(migrations))()
 	for v := have + 1; v <= len(migrations); v++ {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if err := migrations[v-1](ctx, tx); err != nil {

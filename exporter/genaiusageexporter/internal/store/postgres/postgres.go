@@ -53,7 +53,8 @@ const defaultConnectTimeout = 10 * time.Second
 
 // Open connects to the database of dsn (a postgres:// URL or key=value
 // string), applies any pending schema migrations and returns the store.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...store.OpenOption) (*Store, error) {
+	o := store.Options(opts)
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx redacts the password it can find; redact catches the rest.
@@ -71,7 +72,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, redact(fmt.Errorf("postgres: connect to %s: %w", target, err), pw)
 	}
-	err = migrate(ctx, conn)
+	err = migrate(ctx, conn, &o)
 	conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // nothing to do about it
 	if err != nil {
 		return nil, redact(fmt.Errorf("postgres: %s: %w", target, err), pw)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlstore"
 )
 
@@ -208,7 +209,7 @@ CREATE TABLE usage_rollups (
 }
 
 // migrate applies the migrations the database has not seen.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB, o *store.OpenOptions) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
@@ -219,6 +220,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if have > len(migrations) {
 		return fmt.Errorf("the database has schema version %d, newer than this collector's %d; use a newer collector", have, len(migrations))
 	}
+	defer o.LogMigrations("sqlite", have, len(migrations))()
 	for v := have + 1; v <= len(migrations); v++ {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {

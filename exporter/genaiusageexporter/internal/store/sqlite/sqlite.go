@@ -64,7 +64,8 @@ func openDB(path string, pragmas []string, conns int) (*sql.DB, error) {
 // connections of their own, which WAL lets read a snapshot while the
 // writer goes on: an export that streams a year to a slow client, or a
 // slow query, never holds up ingest, nor ingest a query.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...store.OpenOption) (*Store, error) {
+	o := store.Options(opts)
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
@@ -78,7 +79,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, errors.Join(err, db.Close()))
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, &o); err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, errors.Join(err, db.Close()))
 	}
 	reads, err := openDB(path, readerPragmas, maxReaders)

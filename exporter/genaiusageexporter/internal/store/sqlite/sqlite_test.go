@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets/budgetstest"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -342,8 +344,22 @@ func TestUpgradeAddsEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
-	s, err = Open(ctx, path)
+	core, logs := observer.New(zap.InfoLevel)
+	s, err = Open(ctx, path, store.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, s.Close()) }()
 	storetest.CheckEnvironmentUpgrade(t, s, recs, cut)
+	// The upgrade, which can take a while, is announced and its end told.
+	entries := logs.All()
+	require.Len(t, entries, 2)
+	assert.Contains(t, entries[0].Message, "Upgrading the usage store's schema")
+	assert.Equal(t, map[string]any{"backend": "sqlite", "from_version": int64(6), "to_version": int64(len(migrations))}, entries[0].ContextMap())
+	assert.Equal(t, "Upgraded the usage store's schema", entries[1].Message)
+
+	// Opened again, there is nothing to tell.
+	core, logs = observer.New(zap.InfoLevel)
+	again, err := Open(ctx, path, store.WithLogger(zap.New(core)))
+	require.NoError(t, err)
+	require.NoError(t, again.Close())
+	assert.Zero(t, logs.Len())
 }
