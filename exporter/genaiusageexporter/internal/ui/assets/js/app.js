@@ -88,7 +88,7 @@ async function render() {
   } finally {
     if (current === ctl) main.removeAttribute('aria-busy');
     document.getElementById('signout').hidden = !token();
-    document.body.dataset.ready = ctl.signal.aborted ? '' : String(Date.now());
+    if (!ctl.signal.aborted) document.body.dataset.ready = String(Date.now());
   }
 }
 
@@ -156,8 +156,11 @@ for (const b of form.querySelectorAll('[data-preset]')) {
 document.addEventListener('click', (ev) => {
   const a = ev.target.closest('a');
   if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
-  const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || a.hasAttribute('download') || a.target || url.pathname.startsWith('/api/') || url.pathname.startsWith('/assets/')) return;
+  // getAttribute: an SVG <a> (the heatmap's days) has no string href.
+  const href = a.getAttribute('href');
+  if (!href) return;
+  const url = new URL(href, location.href);
+  if (url.origin !== location.origin || a.hasAttribute('download') || a.getAttribute('target') || url.pathname.startsWith('/api/') || url.pathname.startsWith('/assets/')) return;
   ev.preventDefault();
   navigate(url.pathname + url.search);
   main.focus({ preventScroll: true });

@@ -18,6 +18,13 @@ function page(title, testid, ...children) {
   return el;
 }
 
+// wrap makes a table scroll sideways on a narrow screen, in a region the
+// keyboard can reach.
+function wrap(table) {
+  const label = table.querySelector('caption')?.textContent || table.dataset.testid || 'table';
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, table);
+}
+
 function rangeText(data) {
   return `${f.time(data.from)} – ${f.time(data.to)} UTC`;
 }
@@ -204,7 +211,7 @@ function budgetPanel(budgets) {
         h('td', { class: 'sub' }, `${f.time(b.window.start)} – ${f.time(b.window.end)}`)));
     }
   }
-  panel.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+  panel.append(wrap(h('table', { class: 'data', 'data-testid': 'budgets-table' },
     h('thead', {}, h('tr', {}, ['Budget', 'Spent', 'Limit', 'Used', 'Forecast', 'Status', 'Window (UTC)'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows))));
   return panel;
@@ -274,7 +281,7 @@ export async function breakdown(ctx) {
       h('td', { class: 'num', 'data-col': 'latency' }, f.ms(g.avg_latency_ms)),
       h('td', { class: 'num', 'data-col': 'ttft' }, g.avg_ttft_ms !== undefined ? f.ms(g.avg_ttft_ms) : '—'));
   });
-  el.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'data-testid': 'breakdown-table' },
+  el.append(wrap(h('table', { class: 'data', 'data-testid': 'breakdown-table' },
     h('caption', { class: 'sr-only' }, `Top ${limit} by ${label(by)}; select a header to sort, a value for its records`),
     h('thead', {}, h('tr', {}, head('key', label(by), false), head('calls', 'Calls'), head('input', 'Input'), head('cache_read', 'Cache read'),
       head('cache_write', 'Cache write'), head('output', 'Output'), head('reasoning', 'Reasoning'), head('cost', 'Cost'), head('cost', 'Share'),
@@ -337,7 +344,7 @@ export async function records(ctx) {
   if (!data.records.length) {
     el.append(empty(data.total ? 'No records on this page' : 'No records match', 'Widen the time range, clear the search or remove a filter.'));
   } else {
-    el.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data records', 'data-testid': 'records-table' },
+    el.append(wrap(h('table', { class: 'data records', 'data-testid': 'records-table' },
       h('caption', { class: 'sr-only' }, 'Calls, newest first'),
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', class: COLUMNS[c][2] ? 'num' : '', 'data-col': c }, COLUMNS[c][0])))),
       h('tbody', {}, data.records.map((r) => h('tr', { 'data-id': r.id }, cols.map((c) => h('td', { class: COLUMNS[c][2] ? 'num' : '', 'data-col': c }, COLUMNS[c][1](r, ctx)))))))));
@@ -385,7 +392,7 @@ export async function detail(ctx) {
     uiSettings ? Promise.resolve(uiSettings) : get('usage/ui', {}, o)]);
   uiSettings = settings;
   const el = page('Call ' + f.time(r.start_time), 'detail',
-    h('p', {}, h('a', { href: ctx.href('/records', {}, true) }, '← Back to the records')));
+    h('p', {}, h('a', { href: ctx.href('/records', {}, true), 'data-testid': 'back' }, '← Back to the records')));
   const dl = (rows) => h('dl', { class: 'fields' }, rows.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v, key]) =>
     [h('dt', {}, k), h('dd', { 'data-field': key }, v)]));
   const trace = settings.trace_url_template
@@ -415,7 +422,7 @@ export async function detail(ctx) {
     const c = pricing.card;
     const rate = (x) => (x ? `${f.money(x.price, c.currency)} per ${x.per === 1000000 ? 'million' : x.per === 1000 ? 'thousand' : f.int(x.per)}` : '');
     cost.append(h('p', {}, pricing.tier_above ? `Long-context tier applied: the prompt is above ${f.int(pricing.tier_above)} tokens, so every token is billed at the tier's rates.` : 'Base rates applied (no long-context tier).'));
-    cost.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'data-testid': 'pricing-lines' },
+    cost.append(wrap(h('table', { class: 'data', 'data-testid': 'pricing-lines' },
       h('thead', {}, h('tr', {}, ['Meter', 'Tokens', 'Rate', 'Rated as', 'Amount'].map((t, i) => h('th', { scope: 'col', class: i === 1 || i === 4 ? 'num' : '' }, t)))),
       h('tbody', {}, pricing.lines.map((l) => h('tr', { 'data-meter': l.meter },
         h('th', { scope: 'row' }, f.METER_LABELS[l.meter] || l.meter),
@@ -513,7 +520,7 @@ export async function cache(ctx) {
     iv.gaps ? hist : empty('No consecutive calls', 'Each key made one call at most in this range.'),
     h('ul', { class: 'legend' }, h('li', {}, h('span', { class: 'swatch s0' }), 'a 5-minute cache covers'), h('li', {}, h('span', { class: 'swatch s1' }), 'a 1-hour cache covers'), h('li', {}, h('span', { class: 'swatch s3' }), 'neither'))));
   if (iv.gaps) el.afterMount.push(() => bars(hist, { items, label: 'Intervals between consecutive calls', fmt: f.compact }));
-  const table = (title, key, groups, testid) => h('section', { class: 'panel' }, h('h2', {}, title), groups.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'data-testid': testid },
+  const table = (title, key, groups, testid) => h('section', { class: 'panel' }, h('h2', {}, title), groups.length ? wrap(h('table', { class: 'data', 'data-testid': testid },
     h('thead', {}, h('tr', {}, [label(key), 'Calls', 'Prompt tokens', 'Cache read', 'Cache write', 'Hit ratio', 'Saved'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, t)))),
     h('tbody', {}, groups.map((g) => h('tr', { 'data-key': g.key },
       h('th', { scope: 'row' }, g.other ? 'other' : g.key === '' ? '(none)' : g.key),
