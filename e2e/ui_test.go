@@ -92,13 +92,13 @@ func (e *uiEnv) api(t *testing.T, path string, q url.Values, out any) {
 	require.NoError(t, d.Decode(out))
 }
 
-func (e *uiEnv) raw(t *testing.T, path string, q url.Values) ([]byte, int) {
+func (e *uiEnv) raw(t *testing.T, path string, q url.Values) (body []byte, code int) {
 	t.Helper()
 	u := e.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequest(http.MethodGet, u, nil)
+	req, err := http.NewRequest(http.MethodGet, u, http.NoBody)
 	require.NoError(t, err)
 	if e.token != "" {
 		req.Header.Set("Authorization", "Bearer "+e.token)
@@ -366,8 +366,8 @@ func generatedExport(t *testing.T, now time.Time, n int) []byte {
 	return b
 }
 
-// feed sends the captured fixtures over OTLP and imports the generated
-// records; it returns the fixtures' time range.
+// feed sends the captured fixtures over OTLP, waits for them in the store,
+// and imports the generated records; it returns the fixtures' time range.
 func (e *uiEnv) feed(t *testing.T, n int) (from, to time.Time) {
 	fs, err := fixtures.Load("captured")
 	require.NoError(t, err)
@@ -375,6 +375,16 @@ func (e *uiEnv) feed(t *testing.T, n int) (from, to time.Time) {
 	for _, f := range fs {
 		e.c.send(t, f.Traces)
 	}
+	to = to.Add(time.Second)
+	require.Eventually(t, func() bool {
+		var s struct {
+			Calls json.Number `json:"calls"`
+		}
+		e.api(t, "usage/summary", url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}, &s)
+		got, _ := s.Calls.Int64()
+		return got >= wantCalls
+	}, 30*time.Second, 200*time.Millisecond, "the fixtures' calls reach the store")
+	// Then the generated set (the fixtures' range may hold some of it).
 	req, err := http.NewRequest(http.MethodPost, e.base+"/api/v1/usage/import", bytes.NewReader(generatedExport(t, time.Now(), n)))
 	require.NoError(t, err)
 	if e.token != "" {
@@ -385,15 +395,6 @@ func (e *uiEnv) feed(t *testing.T, n int) (from, to time.Time) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	to = to.Add(time.Second)
-	require.Eventually(t, func() bool {
-		var s struct {
-			Calls json.Number `json:"calls"`
-		}
-		e.api(t, "usage/summary", url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}, &s)
-		got, _ := s.Calls.Int64()
-		return got >= wantCalls
-	}, 30*time.Second, 200*time.Millisecond, "the fixtures' calls reach the store")
 	return from, to
 }
 
@@ -416,16 +417,19 @@ type aggregate struct {
 func jsNumber(t *testing.T, n json.Number) string {
 	f, err := n.Float64()
 	require.NoError(t, err)
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if f != 0 && (f >= 1e21 || f < 1e-6) {
-		return strings.Replace(strings.Replace(s, "e-0", "e-", 1), "e+", "e+", 1)
+	if f != 0 && f < 1e-6 { // ratios: never 1e21 or more
+		mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+		n, err := strconv.Atoi(exp)
+		require.NoError(t, err)
+		return mant + "e" + strconv.Itoa(n) // "1e-7", not Go's "1e-07"
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 func TestUIPages(t *testing.T) {
 	chromium(t)
-	c := startUsageCollector(t, t.TempDir(), "exporters::genai_usage::api::ui::trace_url_template=http://jaeger.example:16686/trace/{trace_id}")
+	c := startUsageCollector(t, t.TempDir(), "exporters::genai_usage::api::ui::trace_url_template=http://jaeger.example:16686/trace/{trace_id}",
+		`exporters::genai_usage::budgets=[{id: monthly, period: {kind: month}, limit: "25", currency: USD}, {id: acme-weekly, scope: {dimensions: {tenant: acme}}, period: {kind: week}, limit: "1", currency: USD, enforce: true}, {id: each-team, scope: {each: tenant}, period: {kind: rolling, days: 7}, limit: "5", currency: USD}]`)
 	e := newUIEnv(t, c, "")
 	fixFrom, fixTo := e.feed(t, 3000)
 
@@ -477,6 +481,35 @@ func testOverview(t *testing.T, e *uiEnv) {
 		assert.NotEmpty(t, s.Cost, "%s: the data set has spend today", id)
 	}
 	assert.NotEmpty(t, got["cost-month-forecast"])
+
+	// Budgets: each one's spend and limit as the API has them.
+	var bs struct {
+		Budgets []struct {
+			Budget struct {
+				ID    string `json:"id"`
+				Limit string `json:"limit"`
+			} `json:"budget"`
+			Spent  *string `json:"spent"`
+			Values []struct {
+				Value string `json:"value"`
+				Spent string `json:"spent"`
+			} `json:"values"`
+		} `json:"budgets"`
+	}
+	e.api(t, "budgets", nil, &bs)
+	require.Len(t, bs.Budgets, 3)
+	var brows [][]string
+	e.eval(t, `[...document.querySelectorAll('[data-testid=budgets-table] tbody tr')].map(r => [r.dataset.budget, r.children[1].dataset.value, r.children[2].dataset.value])`, &brows)
+	var wantRows [][]string
+	for _, b := range bs.Budgets {
+		if b.Spent != nil {
+			wantRows = append(wantRows, []string{b.Budget.ID, *b.Spent, b.Budget.Limit})
+		}
+		for _, v := range b.Values {
+			wantRows = append(wantRows, []string{b.Budget.ID, v.Spent, b.Budget.Limit})
+		}
+	}
+	assert.Equal(t, wantRows, brows)
 
 	// The series table is the API's series, point by point.
 	var ts struct {
@@ -909,7 +942,7 @@ func screenshots(t *testing.T, e *uiEnv) {
 	e.api(t, "usage/records", url.Values{"model": {"claude-sonnet-4-5"}, "limit": {"1"}}, &rec)
 	require.NotEmpty(t, rec.Records)
 	pages := map[string]string{
-		"overview": "/?by=model", "breakdown": "/breakdown?by=user", "records": "/records",
+		"overview": "/?by=model", "breakdown": "/breakdown?by=user", "records": "/records?limit=25",
 		"detail": "/records/" + rec.Records[0]["id"].(string), "activity": "/activity", "cache": "/cache?by=session",
 	}
 	for _, dark := range []bool{false, true} {
@@ -917,7 +950,7 @@ func screenshots(t *testing.T, e *uiEnv) {
 		theme := map[bool]string{false: "light", true: "dark"}[dark]
 		for name, path := range pages {
 			e.open(t, path)
-			png, err := chromedp.Run(e.tab, chromedp.CaptureScreenshot())
+			png, err := chromedp.Run(e.tab, chromedp.FullScreenshot(100))
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name+"-"+theme+".png"), png, 0o644))
 		}

@@ -25,24 +25,24 @@ func TestPageBesideAPI(t *testing.T) {
 	h := New(openStore(t), Options{BearerTokens: []string{token}, Page: page, UI: UIOptions{TraceURLTemplate: "http://j/trace/{trace_id}"}})
 	for _, p := range []string{"/", "/records", "/assets/x/app.js", "/apix"} {
 		rr := httptest.NewRecorder()
-		h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, p, nil))
+		h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, p, http.NoBody))
 		assert.Equal(t, "page", rr.Body.String(), p)
 	}
 	for _, p := range []string{"/api", "/api/", "/api/v1/usage/nope", Prefix + "summary"} {
 		rr := httptest.NewRecorder()
-		h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, p, nil))
+		h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, p, http.NoBody))
 		assert.Equal(t, http.StatusUnauthorized, rr.Code, p)
 		assert.Equal(t, "application/json", rr.Header().Get("Content-Type"), p)
 	}
 	rr := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/usage/nope", nil)
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/usage/nope", http.NoBody)
 	req.Header.Set("Authorization", "Bearer "+token)
 	h.ServeHTTP(rr, req)
 	assert.Equal(t, http.StatusNotFound, rr.Code)
 	assert.Contains(t, rr.Body.String(), `"errorType":"not_found"`)
 
 	rr = httptest.NewRecorder()
-	req = httptest.NewRequest(http.MethodGet, Prefix+"ui", nil)
+	req = httptest.NewRequest(http.MethodGet, Prefix+"ui", http.NoBody)
 	req.Header.Set("Authorization", "Bearer "+token)
 	h.ServeHTTP(rr, req)
 	assert.JSONEq(t, `{"status":"success","data":{"trace_url_template":"http://j/trace/{trace_id}"}}`, rr.Body.String())
@@ -90,7 +90,7 @@ providers:
 		} `json:"data"`
 	}
 	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+priced.ID()+"/pricing", nil))
+	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+priced.ID()+"/pricing", http.NoBody))
 	require.Equal(t, http.StatusOK, rr.Code, rr.Body.String())
 	require.NoError(t, json.Unmarshal(rr.Body.Bytes(), &got))
 	d := got.Data
@@ -105,12 +105,12 @@ providers:
 	}, d.Lines)
 
 	rr = httptest.NewRecorder()
-	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+unknown.ID()+"/pricing", nil))
+	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+unknown.ID()+"/pricing", http.NoBody))
 	require.Equal(t, http.StatusOK, rr.Code, rr.Body.String())
 	assert.JSONEq(t, `false`, string(mustField(t, rr.Body.Bytes(), "card_found")))
 
 	rr = httptest.NewRecorder()
-	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+anyID+"/pricing", nil))
+	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, Prefix+"records/"+anyID+"/pricing", http.NoBody))
 	assert.Equal(t, http.StatusNotFound, rr.Code)
 }
 

@@ -15,7 +15,7 @@ import (
 func get(t *testing.T, h http.Handler, method, path string) *http.Response {
 	t.Helper()
 	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, httptest.NewRequest(method, path, nil))
+	h.ServeHTTP(rr, httptest.NewRequest(method, path, http.NoBody))
 	return rr.Result()
 }
 

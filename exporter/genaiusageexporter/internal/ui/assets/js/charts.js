@@ -19,7 +19,7 @@ function title(parent, text) {
 function niceMax(v) {
   if (v <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 4, 6, 8, 10]) if (m * p >= v) return m * p; // a quarter of each is round
   return 10 * p;
 }
 
@@ -87,7 +87,7 @@ export function heatmap(el, { days, label }) {
   const first = new Date(days[0].date + 'T00:00:00Z');
   const offset = (first.getUTCDay() + 6) % 7;
   const weeks = Math.ceil((days.length + offset) / 7);
-  const W = left + weeks * (cell + gap), H = top + 7 * (cell + gap);
+  const W = left + weeks * (cell + gap) + 24, H = top + 7 * (cell + gap);
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'heatmap', role: 'group', 'aria-label': label }, el);
   ['Mon', '', 'Wed', '', 'Fri', '', ''].forEach((d, i) => {
     if (!d) return;

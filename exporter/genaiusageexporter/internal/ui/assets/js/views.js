@@ -446,7 +446,7 @@ export async function detail(ctx) {
   }
   el.append(cost);
   el.append(h('section', { class: 'panel' }, h('h2', {}, 'Tokens'), h('table', { class: 'data', 'data-testid': 'record-tokens' }, h('tbody', {},
-    Object.entries(r.tokens).map(([m, n]) => h('tr', { 'data-meter': m }, h('th', { scope: 'row' }, f.METER_LABELS[m] || m), h('td', { class: 'num', 'data-value': n }, f.int(n))))))));
+    Object.keys(f.METER_LABELS).filter((m) => r.tokens[m] !== undefined).map((m) => [m, r.tokens[m]]).map(([m, n]) => h('tr', { 'data-meter': m }, h('th', { scope: 'row' }, f.METER_LABELS[m] || m), h('td', { class: 'num', 'data-value': n }, f.int(n))))))));
   el.append(h('details', { class: 'panel' }, h('summary', {}, 'Every stored field (JSON)'), h('pre', { 'data-testid': 'record-json' }, JSON.stringify(r, null, 2))));
   return el;
 }
