@@ -1028,3 +1028,50 @@ func TestUIStoreDown(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(repoRoot(), "docs", "screenshots", "store-down.png"), png, 0o644))
 	}
 }
+
+// TestUIPerformance measures page load to a drawn overview (the
+// Performance API's genai-usage-drawn mark, set when the first view is in
+// the DOM with its chart) over a big store: OTELCOL_GENAI_UI_PERF_DB names
+// a SQLite store, copied so that it is never changed (the query
+// benchmarks build one: /tmp/otelcol-genai-bench-v3-10000000.db). Loads
+// are reported, not asserted (docs/benchmarks.md).
+func TestUIPerformance(t *testing.T) {
+	src := os.Getenv("OTELCOL_GENAI_UI_PERF_DB")
+	if src == "" {
+		t.Skip("set OTELCOL_GENAI_UI_PERF_DB to a SQLite usage store to measure the page over it")
+	}
+	chromium(t)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "usage.db")
+	in, err := os.Open(src)
+	require.NoError(t, err)
+	out, err := os.Create(dst)
+	require.NoError(t, err)
+	_, err = io.Copy(out, in)
+	require.NoError(t, err)
+	require.NoError(t, in.Close())
+	require.NoError(t, out.Close())
+	c := startUsageCollector(t, dir, "exporters::genai_usage::store::sqlite::path="+dst)
+	e := newUIEnv(t, c, "")
+	var sum aggregate
+	e.api(t, "usage/summary", nil, &sum)
+	t.Logf("the overview's range holds %s calls", sum.Calls)
+	type timing struct {
+		Drawn, Response, DOMContentLoaded float64
+	}
+	measure := func() timing {
+		e.open(t, "/")
+		var tm timing
+		e.eval(t, `(() => { const n = performance.getEntriesByType('navigation')[0]; return {Drawn: performance.getEntriesByName('genai-usage-drawn')[0].startTime, Response: n.responseEnd, DOMContentLoaded: n.domContentLoadedEventEnd}; })()`, &tm)
+		return tm
+	}
+	for i := range 6 {
+		if i == 1 {
+			// The first load had nothing cached; the next ones have the
+			// assets (immutable) and the store's pages warm.
+			t.Log("warm loads:")
+		}
+		tm := measure()
+		t.Logf("load %d: drawn at %.0f ms (index.html at %.0f ms, DOMContentLoaded at %.0f ms)", i+1, tm.Drawn, tm.Response, tm.DOMContentLoaded)
+	}
+}
