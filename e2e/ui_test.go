@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -443,6 +444,7 @@ func TestUIPages(t *testing.T) {
 	t.Run("headers", func(t *testing.T) { testHeaders(t, e) })
 	t.Run("accessibility", func(t *testing.T) { testAxe(t, e) })
 	t.Run("theme", func(t *testing.T) { testTheme(t, e) })
+	t.Run("keyboard", func(t *testing.T) { testKeyboard(t, e) })
 	if os.Getenv("OTELCOL_GENAI_SCREENSHOTS") != "" {
 		t.Run("screenshots", func(t *testing.T) { screenshots(t, e) })
 	}
@@ -933,6 +935,24 @@ func testTheme(t *testing.T, e *uiEnv) {
 	assert.Equal(t, "light light", theme, "the toggle wins, and is remembered")
 	e.eval(t, `localStorage.removeItem('genai-usage-theme')`, nil)
 	setDark(t, e, false)
+}
+
+// testKeyboard: the first Tab reaches the skip link, which moves the
+// focus to the view; the tabs follow it; Enter on a tab opens its page.
+func testKeyboard(t *testing.T, e *uiEnv) {
+	e.open(t, "/")
+	focused := func() string {
+		var s string
+		e.eval(t, `(() => { const a = document.activeElement; return a.id || a.className || a.tagName; })()`, &s)
+		return s
+	}
+	require.NoError(t, chromedp.Do(e.tab, chromedp.KeyEvent(kb.Tab)))
+	assert.Equal(t, "skip", focused())
+	require.NoError(t, chromedp.Do(e.tab, chromedp.KeyEvent(kb.Enter)))
+	assert.Equal(t, "main", focused(), "the skip link moves the focus past the header")
+	e.eval(t, `document.querySelector('.tabs a[data-page=breakdown]').focus()`, nil)
+	e.act(t, chromedp.KeyEvent(kb.Enter))
+	assert.Equal(t, "/breakdown", e.location(t))
 }
 
 func screenshots(t *testing.T, e *uiEnv) {

@@ -162,7 +162,7 @@ document.addEventListener('click', (ev) => {
   if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
   // getAttribute: an SVG <a> (the heatmap's days) has no string href.
   const href = a.getAttribute('href');
-  if (!href) return;
+  if (!href || href.startsWith('#')) return; // the skip link: the browser's own jump
   const url = new URL(href, location.href);
   if (url.origin !== location.origin || a.hasAttribute('download') || a.getAttribute('target') || url.pathname.startsWith('/api/') || url.pathname.startsWith('/assets/')) return;
   ev.preventDefault();
