@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -955,9 +956,23 @@ func testKeyboard(t *testing.T, e *uiEnv) {
 	assert.Equal(t, "/breakdown", e.location(t))
 }
 
+// screenshots writes each page, light and dark, into docs/screenshots, or
+// OTELCOL_GENAI_SCREENSHOT_DIR at OTELCOL_GENAI_SCREENSHOT_WIDTH pixels
+// (to look at a narrow screen, say).
 func screenshots(t *testing.T, e *uiEnv) {
 	dir := filepath.Join(repoRoot(), "docs", "screenshots")
+	if d := os.Getenv("OTELCOL_GENAI_SCREENSHOT_DIR"); d != "" {
+		dir = d
+	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
+	if w, err := strconv.Atoi(os.Getenv("OTELCOL_GENAI_SCREENSHOT_WIDTH")); err == nil {
+		_, err := chromedp.Call(e.tab, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: int64(w), Height: 900, DeviceScaleFactor: 1})
+		require.NoError(t, err)
+		defer func() {
+			_, err := chromedp.Call(e.tab, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			assert.NoError(t, err)
+		}()
+	}
 	var rec recordsPage
 	e.api(t, "usage/records", url.Values{"model": {"claude-sonnet-4-5"}, "limit": {"1"}}, &rec)
 	require.NotEmpty(t, rec.Records)
