@@ -82,7 +82,8 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 			s := string(b)
 			assert.NotContains(t, s, "innerHTML", name)
 			assert.NotContains(t, s, "eval(", name)
-			assert.NotRegexp(t, regexp.MustCompile(`https?://(?:[^w]|w[^w]|ww[^w])`), strings.ReplaceAll(s, "http://www.w3.org/2000/svg", ""), name+": nothing fetched from outside")
+			// The SVG namespace is a name, never fetched.
+			assert.NotRegexp(t, regexp.MustCompile(`https?://`), strings.ReplaceAll(s, "http://www.w3.org/2000/svg", ""), name+": nothing fetched from outside")
 		}
 	}
 }

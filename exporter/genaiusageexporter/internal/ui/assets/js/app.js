@@ -4,7 +4,7 @@
 
 import { APIError, forgetToken, token } from './api.js';
 import { h, loading } from './dom.js';
-import { FILTERS, label } from './consts.js';
+import { FILTERS, STATUSES, label } from './consts.js';
 import { day } from './fmt.js';
 import * as views from './views.js';
 
@@ -119,6 +119,11 @@ const keySel = document.getElementById('f-key');
 const valueIn = document.getElementById('f-value');
 const chips = document.getElementById('chips');
 for (const k of FILTERS) keySel.append(h('option', { value: k }, label(k)));
+// The statuses are a closed list: offer them.
+const values = document.getElementById('f-values');
+keySel.addEventListener('change', () => {
+  values.replaceChildren(...(keySel.value === 'status' ? STATUSES.map((v) => h('option', { value: v })) : []));
+});
 
 function syncFilters(ctx) {
   form.elements.from.value = (ctx.filters.from || '').slice(0, 10);
