@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -98,6 +99,12 @@ providers:
 	assert.Equal(t, int64(1000), d.TierAbove, "1,100 prompt tokens: above the tier")
 	assert.True(t, d.Matches)
 	assert.Equal(t, priced.Cost.String(), d.Computed)
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(rr.Body.Bytes()))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&raw))
+	doc := loadOpenAPI(t)
+	doc.validate(t, "pricing", raw.(map[string]any)["data"], doc.Components.Schemas["Pricing"])
 	assert.Equal(t, []lineJSON{
 		{Meter: "input", Tokens: 900, RatedAs: "input", RateKey: "input_mtok", Rate: &rateJSON{Price: "6", Per: 1_000_000}, Amount: "0.0054"},
 		{Meter: "cache_read", Tokens: 200, RatedAs: "input", RateKey: "input_mtok", Rate: &rateJSON{Price: "6", Per: 1_000_000}, Amount: "0.0012"},
