@@ -117,6 +117,33 @@ type APIConfig struct {
 	MaxPageSize int `mapstructure:"max_page_size"`
 	// MaxImportBytes caps the size of an import request body.
 	MaxImportBytes int64 `mapstructure:"max_import_bytes"`
+	// UI is the built-in usage page, served at the API's root.
+	UI UIConfig `mapstructure:"ui"`
+}
+
+// UIConfig is the built-in usage page (docs/ui.md).
+type UIConfig struct {
+	// Enabled serves the page at / of the API endpoint; its static files
+	// need no token, its data comes from the API with the API's tokens.
+	Enabled bool `mapstructure:"enabled"`
+	// TraceURLTemplate makes a record's trace id a link: {trace_id} is
+	// replaced by it (Jaeger: http://jaeger:16686/trace/{trace_id}).
+	TraceURLTemplate string `mapstructure:"trace_url_template"`
+}
+
+// validate checks the ui section; its messages name api.ui keys.
+func (u *UIConfig) validate() []error {
+	t := u.TraceURLTemplate
+	if t == "" {
+		return nil
+	}
+	if !strings.Contains(t, "{trace_id}") {
+		return []error{fmt.Errorf("api.ui.trace_url_template: %q has no {trace_id}", t)}
+	}
+	if p, err := url.Parse(strings.ReplaceAll(t, "{trace_id}", "0")); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return []error{fmt.Errorf("api.ui.trace_url_template: %q is not an http or https URL", t)}
+	}
+	return nil
 }
 
 // AdminTokenConfig is an admin bearer token and the name the budget audit
@@ -338,6 +365,7 @@ func (cfg *Config) Validate() error {
 		if cfg.API.MaxImportBytes <= 0 {
 			errs = append(errs, fmt.Errorf("api.max_import_bytes: %d must be positive", cfg.API.MaxImportBytes))
 		}
+		errs = append(errs, cfg.API.UI.validate()...)
 	}
 	if ep := cfg.API.Server.NetAddr.Endpoint; cfg.Metrics.Enabled && cfg.API.Enabled && ep == cfg.Metrics.Server.NetAddr.Endpoint && !strings.HasSuffix(ep, ":0") {
 		errs = append(errs, fmt.Errorf("metrics.endpoint and api.endpoint: both are %q", cfg.API.Server.NetAddr.Endpoint))

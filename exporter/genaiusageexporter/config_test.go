@@ -40,6 +40,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Len(t, cfg.API.BearerTokens, 2)
 	assert.Equal(t, []AdminTokenConfig{{Name: "alice", Token: "admin-a"}, {Token: "admin-b"}}, cfg.API.AdminBearerTokens)
 	assert.Equal(t, 200, cfg.API.MaxPageSize)
+	assert.Equal(t, UIConfig{Enabled: true, TraceURLTemplate: "https://tempo.example.com/trace/{trace_id}?org=1"}, cfg.API.UI)
 	require.NotNil(t, cfg.QueueConfig.Get().StorageID)
 	dims := cfg.dimensionSources()
 	assert.Equal(t, []string{"app.user"}, dims[0].Attributes)
@@ -62,6 +63,10 @@ func TestLoadConfig(t *testing.T) {
 
 	_, err = loadConfig(t, "metrics_only")
 	require.NoError(t, err)
+
+	cfg, err = loadConfig(t, "ui_off")
+	require.NoError(t, err)
+	assert.False(t, cfg.API.UI.Enabled)
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
@@ -69,6 +74,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"bad_driver":                `store.driver: "mysql" is not one of sqlite, postgres, none`,
 		"no_dsn":                    "store.postgres.dsn: required",
 		"api_without_store":         "api.enabled: the API needs a store",
+		"ui_without_trace_id":       `api.ui.trace_url_template: "http://jaeger:16686/trace/" has no {trace_id}`,
+		"ui_bad_scheme":             `api.ui.trace_url_template: "javascript:alert({trace_id})" is not an http or https URL`,
 		"open_api_without_token":    "api.bearer_tokens: required when the API listens beyond loopback",
 		"empty_token":               "api.bearer_tokens[0]: empty",
 		"empty_admin_token":         "api.admin_bearer_tokens[0].token: empty",

@@ -27,6 +27,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/postgres"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/ui"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -129,6 +130,10 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		if e.store != nil {
 			svc = budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues)
 		}
+		var page http.Handler
+		if e.cfg.API.UI.Enabled {
+			page = ui.New()
+		}
 		h := api.New(e.store, api.Options{
 			Budgets:        svc,
 			Now:            e.now,
@@ -137,6 +142,9 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			MaxPageSize:    e.cfg.API.MaxPageSize,
 			MaxImportBytes: e.cfg.API.MaxImportBytes,
 			Logger:         e.set.Logger,
+			Page:           page,
+			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
+			Card:           e.conv.card,
 		})
 		if err := e.serve(ctx, host, "api", &e.cfg.API.Server, h); err != nil {
 			return err

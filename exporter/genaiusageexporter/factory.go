@@ -72,7 +72,7 @@ func createDefaultConfig() component.Config {
 			SQLite: SQLiteConfig{Path: defaultSQLitePath},
 		},
 		Metrics:      MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
-		API:          APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes},
+		API:          APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes, UI: UIConfig{Enabled: true}},
 		Pricing:      PricingConfig{DefaultCatalog: true},
 		BudgetStatus: BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
 		BudgetNotifications: BudgetNotificationsConfig{

@@ -40,11 +40,34 @@ type Result struct {
 func (r *Result) Partial() bool { return r.Unpriced != 0 }
 
 // Compute prices usage u with card c.
-func Compute(c *catalog.Card, u *meter.Counts) Result {
+func Compute(c *catalog.Card, u *meter.Counts) Result { return compute(c, u, nil) }
+
+// Line is how one meter's share of a call was billed: the tokens left to
+// it once the subsets the card prices apart are split out, the meter whose
+// rate applied (itself, or its fallback), that rate and the amount.
+type Line struct {
+	Meter   meter.Meter
+	Tokens  int64
+	RatedAs meter.Meter
+	Rate    money.Price
+	Amount  money.Nanos
+	// Unpriced: the card has no rate for the meter nor a fallback.
+	Unpriced bool
+}
+
+// Explain prices usage u with card c as Compute does, and lists how each
+// meter with tokens was billed, in billing order.
+func Explain(c *catalog.Card, u *meter.Counts) (Result, []Line) {
+	var lines []Line
+	res := compute(c, u, &lines)
+	return res, lines
+}
+
+func compute(c *catalog.Card, u *meter.Counts, lines *[]Line) Result {
 	var res Result
 	rates, above := c.RatesFor(u.Prompt())
 	res.TierAbove = above
-	b := biller{rates: rates, res: &res}
+	b := biller{rates: rates, res: &res, lines: lines}
 
 	// Input: split out the modalities the card prices apart.
 	in := u[meter.Input]
@@ -115,6 +138,7 @@ func CacheSaved(c *catalog.Card, u *meter.Counts) money.Nanos {
 type biller struct {
 	rates *catalog.Rates
 	res   *Result
+	lines *[]Line // Explain's, else nil
 }
 
 // split takes up to n tokens out of *from and returns how many it took.
@@ -130,18 +154,24 @@ func (b *biller) bill(m meter.Meter, n int64, fallbacks ...meter.Meter) {
 	if n <= 0 {
 		return
 	}
-	r := b.rates[m]
+	r, as := b.rates[m], m
 	for _, f := range fallbacks {
 		if r.Set {
 			break
 		}
-		r = b.rates[f]
+		r, as = b.rates[f], f
 	}
 	if !r.Set {
 		b.res.Unpriced = b.res.Unpriced.Add(m)
+		if b.lines != nil {
+			*b.lines = append(*b.lines, Line{Meter: m, Tokens: n, RatedAs: m, Unpriced: true})
+		}
 		return
 	}
 	c := r.Price.Cost(n)
 	b.res.ByMeter[m] += c
 	b.res.Total += c
+	if b.lines != nil {
+		*b.lines = append(*b.lines, Line{Meter: m, Tokens: n, RatedAs: as, Rate: r.Price, Amount: c})
+	}
 }

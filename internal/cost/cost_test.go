@@ -179,3 +179,26 @@ providers:
 		_ = Compute(card, &u)
 	}
 }
+
+func TestExplainListsEachMeterAsBilled(t *testing.T) {
+	// No cache read rate: reads bill at the input rate; no 1h rate: unpriced;
+	// reasoning priced apart is split out of output.
+	c := card(t, "rates: {input_mtok: 2, output_mtok: 8, output_reasoning_mtok: 6}")
+	u := usage(map[meter.Meter]int64{meter.Input: 1000, meter.CacheRead: 500, meter.CacheWrite1h: 10, meter.Output: 300, meter.Reasoning: 100})
+	res, lines := Explain(c, u)
+	assert.Equal(t, Compute(c, u), res, "Explain prices as Compute does")
+	var sum money.Nanos
+	got := map[meter.Meter]Line{}
+	for _, l := range lines {
+		got[l.Meter] = l
+		sum += l.Amount
+	}
+	assert.Equal(t, res.Total, sum)
+	assert.Equal(t, Line{Meter: meter.Input, Tokens: 1000, RatedAs: meter.Input, Rate: money.Price{Nanos: usd(t, "2"), Per: 1_000_000}, Amount: usd(t, "0.002")}, got[meter.Input])
+	assert.Equal(t, meter.Input, got[meter.CacheRead].RatedAs)
+	assert.Equal(t, usd(t, "0.001"), got[meter.CacheRead].Amount)
+	assert.True(t, got[meter.CacheWrite1h].Unpriced)
+	assert.Equal(t, int64(200), got[meter.Output].Tokens, "reasoning split out")
+	assert.Equal(t, int64(100), got[meter.Reasoning].Tokens)
+	assert.Len(t, lines, 5)
+}

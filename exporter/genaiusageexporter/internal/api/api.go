@@ -15,6 +15,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
+	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -40,6 +41,15 @@ type Options struct {
 	Budgets *budgets.Service
 	// Now is the clock, for tests.
 	Now func() time.Time
+	// Page serves every path outside /api/ without a token: the built-in
+	// usage page (internal/ui), whose static files carry no data. Nil:
+	// those paths are 404s like any unknown route.
+	Page http.Handler
+	// UI are the page's settings (GET /api/v1/usage/ui).
+	UI UIOptions
+	// Card finds a price card by id, for records/{id}/pricing; nil finds
+	// none.
+	Card func(id string) *catalog.Card
 }
 
 // Prefix is where the API lives.
@@ -91,6 +101,8 @@ var routes = []route{
 	{method: http.MethodGet, path: "cache", params: withFilter("by", "limit"), serve: (*handler).cache},
 	{method: http.MethodGet, path: "records", params: withFilter("limit", "offset"), serve: (*handler).records},
 	{method: http.MethodGet, path: "records/{id}", serve: (*handler).record},
+	{method: http.MethodGet, path: "records/{id}/pricing", serve: (*handler).pricing},
+	{method: http.MethodGet, path: "ui", serve: (*handler).uiConfig},
 	{method: http.MethodGet, path: "export", params: withFilter("format"), serve: (*handler).export},
 	{method: http.MethodPost, path: "import", body: true, serve: (*handler).importRecords},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets", serve: (*handler).budgetList},
@@ -242,6 +254,10 @@ func (h *handler) defaultTo() time.Time {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.opt.Page != nil && r.URL.Path != "/api" && !strings.HasPrefix(r.URL.Path, "/api/") {
+		h.opt.Page.ServeHTTP(w, r)
+		return
+	}
 	if !h.authorized(r) {
 		h.respondError(w, r, &apiError{class: errUnauthorized, msg: "missing or wrong bearer token (Authorization: Bearer <token>)"})
 		return

@@ -629,6 +629,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	require.NotEmpty(t, recs)
 	id := recs[0].(map[string]any)["id"].(string)
 	check(op("GET "+Prefix+"records/{id}"), Prefix+"records/"+id, nil)
+	check(op("GET "+Prefix+"records/{id}/pricing"), Prefix+"records/"+id+"/pricing", nil)
 
 	exportOp := op("GET " + Prefix + "export")
 	rr := oaDo(h, http.MethodGet, Prefix+"export?format=json", nil)
@@ -729,6 +730,9 @@ func TestOpenAPISchemas(t *testing.T) {
 		"BudgetTightest":   tightestJSON{},
 		"StoredBudget":     storedBudgetJSON{},
 		"BudgetAuditEntry": auditEntryJSON{},
+		"PriceCard":        cardJSON{},
+		"PricingLine":      lineJSON{},
+		"Rate":             rateJSON{},
 	} {
 		assert.ElementsMatch(t, jsonNames(reflect.TypeOf(v)), props(name), "schemas.%s vs %T", name, v)
 	}
