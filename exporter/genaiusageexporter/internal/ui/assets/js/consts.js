@@ -1,8 +1,8 @@
 // The API's filter parameters and breakdown keys, with their labels.
 
 export const DIMS = ['user', 'tenant', 'department', 'session', 'session_type', 'feature', 'api_key'];
-export const FILTERS = ['provider', 'model', 'service', 'status', ...DIMS];
-export const BY = ['provider', 'model', 'service', 'status', ...DIMS];
+export const FILTERS = ['provider', 'model', 'service', 'environment', 'status', ...DIMS];
+export const BY = ['provider', 'model', 'service', 'environment', 'status', ...DIMS];
 export const STATUSES = ['priced', 'partial', 'unpriced', 'provider_reported', 'invalid'];
 const LABELS = {
   provider: 'Provider', model: 'Model', service: 'Service', status: 'Status', user: 'User', tenant: 'Tenant',
