@@ -100,6 +100,12 @@ type MetricsConfig struct {
 	// CardinalityLimit is the most series one metric keeps; new label sets
 	// past it are folded into an overflow series. 0 means no limit.
 	CardinalityLimit int `mapstructure:"cardinality_limit"`
+	// BearerTokens are accepted in "Authorization: Bearer <token>" (a
+	// Prometheus scrape config's authorization.credentials). With none,
+	// and no auth extension, the endpoint only listens on a loopback
+	// address: the metrics carry the dimension values, user ids among
+	// them.
+	BearerTokens []configopaque.String `mapstructure:"bearer_tokens"`
 }
 
 // APIConfig is the usage query API.
@@ -335,18 +341,17 @@ func (cfg *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("metrics.dimensions[%d]: %q is not one of %s", i, d, strings.Join(usage.DimensionNames[:], ", ")))
 			}
 		}
+		errs = append(errs, protectedEndpoint("metrics", &cfg.Metrics.Server, cfg.Metrics.BearerTokens)...)
 	}
 	if cfg.API.Enabled {
 		ep := cfg.API.Server.NetAddr.Endpoint
 		if ep == "" {
 			errs = append(errs, errors.New("api.endpoint: required when the API is enabled"))
-		} else if len(cfg.API.BearerTokens) == 0 && !loopback(ep) {
-			errs = append(errs, fmt.Errorf("api.bearer_tokens: required when the API listens beyond loopback (api.endpoint %q)", ep))
+		} else {
+			errs = append(errs, protectedEndpoint("api", &cfg.API.Server, cfg.API.BearerTokens)...)
 		}
-		for i, tok := range cfg.API.BearerTokens {
-			if strings.TrimSpace(string(tok)) == "" {
-				errs = append(errs, fmt.Errorf("api.bearer_tokens[%d]: empty (is its environment variable set?)", i))
-			}
+		if limit := cfg.API.Server.MaxRequestBodySize; limit > 0 && limit < cfg.API.MaxImportBytes {
+			errs = append(errs, fmt.Errorf("api.max_request_body_size: %d is below api.max_import_bytes (%d), which would cut imports short; raise it or leave it unset", limit, cfg.API.MaxImportBytes))
 		}
 		for i, tok := range cfg.API.AdminBearerTokens {
 			if strings.TrimSpace(string(tok.Token)) == "" {
@@ -428,6 +433,22 @@ func (cfg *Config) validateBudgets() []error {
 	}
 	if t := cfg.BudgetStatus.TopValues; t < 1 || t > 1000 {
 		errs = append(errs, fmt.Errorf("budget_status.top_values: %d is not from 1 to 1000", t))
+	}
+	return errs
+}
+
+// protectedEndpoint checks the bearer tokens of an endpoint, and that
+// one listening beyond loopback asks for a token or an auth extension.
+func protectedEndpoint(what string, sc *confighttp.ServerConfig, toks []configopaque.String) []error {
+	var errs []error
+	if ep := sc.NetAddr.Endpoint; ep != "" && len(toks) == 0 && !sc.Auth.HasValue() && !loopback(ep) {
+		errs = append(errs, fmt.Errorf("%s.bearer_tokens: required when the %s listens beyond loopback (%s.endpoint %q); or an authenticator extension in %s.auth",
+			what, map[string]string{"api": "API", "metrics": "metrics endpoint"}[what], what, ep, what))
+	}
+	for i, tok := range toks {
+		if strings.TrimSpace(string(tok)) == "" {
+			errs = append(errs, fmt.Errorf("%s.bearer_tokens[%d]: empty (is its environment variable set?)", what, i))
+		}
 	}
 	return errs
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
@@ -37,6 +38,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, 90*24*time.Hour, cfg.Store.Retention)
 	assert.Equal(t, []string{"tenant", "feature"}, cfg.Metrics.Dimensions)
 	assert.Equal(t, 500, cfg.Metrics.CardinalityLimit)
+	assert.Equal(t, []configopaque.String{"scrape-token"}, cfg.Metrics.BearerTokens)
 	assert.Len(t, cfg.API.BearerTokens, 2)
 	assert.Equal(t, []AdminTokenConfig{{Name: "alice", Token: "admin-a"}, {Token: "admin-b"}}, cfg.API.AdminBearerTokens)
 	assert.Equal(t, 200, cfg.API.MaxPageSize)
@@ -77,6 +79,9 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"ui_without_trace_id":       `api.ui.trace_url_template: "http://jaeger:16686/trace/" has no {trace_id}`,
 		"ui_bad_scheme":             `api.ui.trace_url_template: "javascript:alert({trace_id})" is not an http or https URL`,
 		"open_api_without_token":    "api.bearer_tokens: required when the API listens beyond loopback",
+		"open_metrics":              `metrics.bearer_tokens: required when the metrics endpoint listens beyond loopback (metrics.endpoint "0.0.0.0:9464")`,
+		"empty_metrics_token":       "metrics.bearer_tokens[0]: empty",
+		"body_below_import":         "api.max_request_body_size: 1048576 is below api.max_import_bytes (268435456)",
 		"empty_token":               "api.bearer_tokens[0]: empty",
 		"empty_admin_token":         "api.admin_bearer_tokens[0].token: empty",
 		"admin_token_is_read_token": "api.admin_bearer_tokens[0].token: also api.bearer_tokens[0]",

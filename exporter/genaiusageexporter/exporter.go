@@ -21,6 +21,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/config/pricing"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api"
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/bearer"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metadata"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/metrics"
@@ -113,7 +114,8 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 	}
 	if e.metrics != nil {
-		if err := e.serve(ctx, host, "metrics", &e.cfg.Metrics.Server, e.metrics.Handler()); err != nil {
+		h := bearer.Require("genai_usage metrics", bearer.Bytes(e.cfg.Metrics.BearerTokens), e.metrics.Handler())
+		if err := e.serve(ctx, host, "metrics", &e.cfg.Metrics.Server, h); err != nil {
 			return err
 		}
 	}
@@ -146,7 +148,13 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
 			Card:           e.conv.card,
 		})
-		if err := e.serve(ctx, host, "api", &e.cfg.API.Server, h); err != nil {
+		server := e.cfg.API.Server
+		if server.MaxRequestBodySize <= 0 {
+			// confighttp's default (20 MiB) would cut imports short of
+			// api.max_import_bytes, which answers with a clear 413.
+			server.MaxRequestBodySize = e.cfg.API.MaxImportBytes + 1
+		}
+		if err := e.serve(ctx, host, "api", &server, h); err != nil {
 			return err
 		}
 	}

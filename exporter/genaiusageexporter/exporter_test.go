@@ -1,11 +1,23 @@
 package genaiusageexporter
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	cryptotls "crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +29,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
@@ -396,4 +410,132 @@ func TestExporterBudgets(t *testing.T) {
 	require.Equal(t, http.StatusOK, get(t, api+"/check?user=u2", &check))
 	assert.False(t, check.Data.Allowed, "all is enforced and spent")
 	assert.Equal(t, http.StatusNotFound, get(t, api+"/nope", nil))
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key, and returns
+// their paths and a pool that trusts it.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "genai_usage test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// Both endpoints take the collector's TLS settings, and each asks for its
+// own bearer tokens: the metrics, which carry user ids, too.
+func TestExporterEndpointsTLSAndTokens(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	cfg := testConfig(t)
+	cfg.Metrics.Dimensions = []string{"user"}
+	cfg.Metrics.BearerTokens = []configopaque.String{"scrape-1"}
+	cfg.API.BearerTokens = []configopaque.String{"read-1"}
+	tls := configtls.NewDefaultServerConfig()
+	tls.CertFile, tls.KeyFile = certFile, keyFile
+	cfg.Metrics.Server.TLS = configoptional.Some(tls)
+	cfg.API.Server.TLS = configoptional.Some(tls)
+	require.NoError(t, cfg.Validate())
+	run := startExporter(t, cfg)
+
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &cryptotls.Config{RootCAs: pool, MinVersion: cryptotls.VersionTLS12}}}
+	call := func(url, token string) (int, http.Header, string) {
+		req, err := http.NewRequest(http.MethodGet, url, http.NoBody)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, resp.Header, string(body)
+	}
+	metricsURL := "https://" + run.impl.addrs["metrics"] + "/metrics"
+	apiURL := "https://" + run.impl.addrs["api"] + "/api/v1/usage/summary"
+
+	code, hdr, body := call(metricsURL, "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	assert.Equal(t, `Bearer realm="genai_usage metrics"`, hdr.Get("WWW-Authenticate"))
+	assert.NotContains(t, body, "genai_usage_")
+	code, _, _ = call(metricsURL, "read-1")
+	assert.Equal(t, http.StatusUnauthorized, code, "the API's token is not the metrics'")
+	code, _, body = call(metricsURL, "scrape-1")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "genai_usage_overflow_observations_total")
+
+	code, _, _ = call(apiURL, "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _, _ = call(apiURL, "scrape-1")
+	assert.Equal(t, http.StatusUnauthorized, code, "the metrics' token is not the API's")
+	code, _, _ = call(apiURL, "read-1")
+	assert.Equal(t, http.StatusOK, code)
+
+	// Plain HTTP is not served on a TLS endpoint.
+	resp, err := http.Get("http://" + run.impl.addrs["metrics"] + "/metrics")
+	if err == nil {
+		assert.NotEqual(t, http.StatusOK, resp.StatusCode)
+		resp.Body.Close()
+	}
+}
+
+// An import is limited by api.max_import_bytes alone: the HTTP server's
+// own request limit (20 MiB by default) no longer cuts in first.
+func TestExporterImportsMoreThanTwentyMiB(t *testing.T) {
+	cfg := testConfig(t)
+	run := startExporter(t, cfg)
+	var body bytes.Buffer
+	body.WriteString(`{"format":"otelcol-genai-usage-export","version":1,"records":[`)
+	const n = 60_000
+	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"start_time":%q,"trace_id":"%032x","span_id":"%016x","duration_ms":1200,"service":"import-test","environment":"prod",`+
+			`"user":"user-%05d","provider":"openai","model":"gpt-4o-mini","request_model":"gpt-4o-mini","operation":"chat","streaming":false,"status":"priced",`+
+			`"tokens":{"input":1200,"output":300},"cost":"0.00036","cost_by_meter":{"input":"0.00018","output":"0.00018"},"currency":"USD","cost_source":"local",`+
+			`"price_card":"openai/gpt-4o-mini#9272c02c","estimated":false,"response_id":"chatcmpl-%030d"}`,
+			start.Add(time.Duration(i)*time.Second).Format(time.RFC3339Nano), i+1, i+1, i%1000, i)
+	}
+	body.WriteString(`]}`)
+	require.Greater(t, body.Len(), 21<<20, "more than the server's default limit")
+	resp, err := http.Post("http://"+run.impl.addrs["api"]+"/api/v1/usage/import", "application/json", &body)
+	require.NoError(t, err)
+	answer, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	var got struct {
+		Data struct{ Records, Inserted int } `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(answer, &got))
+	assert.Equal(t, n, got.Data.Records)
+	assert.Equal(t, n, got.Data.Inserted)
+	var sum struct {
+		Data struct {
+			Calls int64             `json:"calls"`
+			Cost  map[string]string `json:"cost"`
+		} `json:"data"`
+	}
+	get(t, "http://"+run.impl.addrs["api"]+"/api/v1/usage/summary?from=2026-11-19&to=2026-11-22&service=import-test", &sum)
+	assert.Equal(t, int64(n), sum.Data.Calls)
+	assert.Equal(t, "21.6", sum.Data.Cost["USD"], "60,000 x 0.00036, exact")
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/bearer"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/budget"
@@ -37,27 +37,6 @@ func Fingerprint(tok string) string {
 	return "token:sha256:" + hex.EncodeToString(sum[:6])
 }
 
-// bearer is the request's bearer token; false if it has none.
-func bearer(r *http.Request) ([]byte, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return nil, false
-	}
-	return []byte(strings.TrimSpace(tok)), true
-}
-
-// matchToken compares got with every token in constant time and returns
-// the index of the one it equals, or -1.
-func matchToken(got []byte, toks [][]byte) int {
-	found := -1
-	for i, t := range toks {
-		if subtle.ConstantTimeCompare(got, t) == 1 {
-			found = i
-		}
-	}
-	return found
-}
-
 // admin authorizes a request of an admin route and returns its actor: a
 // 403 when no admin token is configured or the request has a read token,
 // a 401 when it has none of the configured tokens.
@@ -65,12 +44,12 @@ func (h *handler) admin(r *http.Request) (string, error) {
 	if len(h.admins) == 0 {
 		return "", &apiError{class: errForbidden, msg: "budget changes are disabled: no admin token is configured (api.admin_bearer_tokens in the genai_usage exporter)"}
 	}
-	got, ok := bearer(r)
+	got, ok := bearer.Token(r)
 	if ok {
-		if i := matchToken(got, h.admins); i >= 0 {
+		if i := bearer.Match(got, h.admins); i >= 0 {
 			return h.opt.AdminTokens[i].Actor(), nil
 		}
-		if matchToken(got, h.toks) >= 0 {
+		if bearer.Match(got, h.toks) >= 0 {
 			return "", &apiError{class: errForbidden, msg: "this bearer token may read, not change budgets: use one of api.admin_bearer_tokens"}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/bearer"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
@@ -149,10 +150,7 @@ func newHandler(s Store, opt Options, table []route) *handler {
 	if opt.MaxImportBytes <= 0 {
 		opt.MaxImportBytes = 256 << 20
 	}
-	h := &handler{s: s, opt: opt, mux: http.NewServeMux()}
-	for _, t := range opt.BearerTokens {
-		h.toks = append(h.toks, []byte(t))
-	}
+	h := &handler{s: s, opt: opt, mux: http.NewServeMux(), toks: bearer.Bytes(opt.BearerTokens)}
 	for _, t := range opt.AdminTokens {
 		h.admins = append(h.admins, []byte(t.Token))
 	}
@@ -271,11 +269,11 @@ func (h *handler) authorized(r *http.Request) bool {
 	if len(h.toks) == 0 {
 		return true
 	}
-	got, ok := bearer(r)
+	got, ok := bearer.Token(r)
 	if !ok {
 		return false
 	}
-	return matchToken(got, h.toks) >= 0 || matchToken(got, h.admins) >= 0
+	return bearer.Match(got, h.toks) >= 0 || bearer.Match(got, h.admins) >= 0
 }
 
 type rangeJSON struct {

@@ -25,7 +25,7 @@ func TestRequire(t *testing.T) {
 		{"Bearer s3cret", http.StatusOK},
 		{"bearer   other-token ", http.StatusOK},
 	} {
-		req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+		req, err := http.NewRequest(http.MethodGet, srv.URL, http.NoBody)
 		require.NoError(t, err)
 		if tc.header != "" {
 			req.Header.Set("Authorization", tc.header)
@@ -47,6 +47,6 @@ func TestRequire(t *testing.T) {
 
 func TestNoTokensIsOpen(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Require("x", nil, http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	Require("x", nil, http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", http.NoBody))
 	assert.Equal(t, http.StatusNotFound, rec.Code, "served by next, with no token asked")
 }
