@@ -228,7 +228,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 	if rt.body {
 		r.Body = http.MaxBytesReader(w, r.Body, h.opt.MaxImportBytes)
 	}
-	p := newParams(r.URL.Query(), rt.params)
+	p := newParams(r.URL.RawQuery, rt.params)
 	var data any
 	var err error
 	if rt.admin != nil {

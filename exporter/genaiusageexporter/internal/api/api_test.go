@@ -312,6 +312,15 @@ func TestBadParameters(t *testing.T) {
 		"export?format=xml":                                   "format",
 		"cache?by=colour":                                     "by",
 		"records/" + f.recs[0].ID() + "?x=1":                  "unknown parameter x",
+		// A query that does not parse is refused, not read without the
+		// filter or the limit it carried.
+		"summary?model=%ZZ":            "query string",
+		"summary?model=a;x=1":          "query string",
+		"records?limit=%ZZ":            "query string",
+		"summary?q=%00":                "q: ",
+		"records?user=a%01b":           "user: ",
+		"summary?service=%FF%FE":       "service: ",
+		"breakdown?by=model&model=%0A": "model: ",
 	} {
 		resp, body := f.do(t, http.MethodGet, Prefix+path, nil)
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, path)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
@@ -24,8 +26,18 @@ type params struct {
 	err   error
 }
 
-func newParams(v url.Values, takes []string) *params {
-	return &params{v: v, takes: takes, used: map[string]bool{}}
+// newParams parses a raw query string. A query that does not parse (a bad
+// percent escape, a ';' separator) is an error, not a parameter quietly
+// dropped: the filter it carried would be lost and the answer wider.
+func newParams(rawQuery string, takes []string) *params {
+	p := &params{takes: takes, used: map[string]bool{}}
+	v, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		p.fail(badf("query string: %v (escape %% as %%25 and separate parameters with &)", err))
+		v = url.Values{}
+	}
+	p.v = v
+	return p
 }
 
 // internalf is a route at odds with its entry in the route table.
@@ -48,6 +60,10 @@ func (p *params) str(name string) string {
 		p.fail(badf("%s: given %d times; give it once", name, len(vs)))
 	}
 	if len(vs) == 0 {
+		return ""
+	}
+	if !utf8.ValidString(vs[0]) || strings.ContainsFunc(vs[0], unicode.IsControl) {
+		p.fail(badf("%s: %q holds a control character or is not UTF-8", name, vs[0]))
 		return ""
 	}
 	return vs[0]
