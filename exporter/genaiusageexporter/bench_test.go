@@ -27,7 +27,7 @@ func BenchmarkPushTraces(b *testing.B) {
 	perTemplate := 0
 	for _, fx := range fxs {
 		for _, td := range priceTraces(b, fx.Traces) {
-			if n := len(conv.appendRecords(nil, td)); n > 0 {
+			if n := len(recordsOf(conv, nil, td)); n > 0 {
 				perTemplate += n
 				td.ResourceSpans().MoveAndAppendTo(template.ResourceSpans())
 			}
@@ -84,7 +84,7 @@ func BenchmarkConvert(b *testing.B) {
 	n := 0
 	for _, fx := range fxs {
 		for _, td := range priceTraces(b, fx.Traces) {
-			if k := len(conv.appendRecords(nil, td)); k > 0 {
+			if k := len(recordsOf(conv, nil, td)); k > 0 {
 				priced, n = append(priced, td), n+k
 			}
 		}
@@ -94,7 +94,7 @@ func BenchmarkConvert(b *testing.B) {
 	for b.Loop() {
 		recs = recs[:0]
 		for _, td := range priced {
-			recs = conv.appendRecords(recs, td)
+			recs = recordsOf(conv, recs, td)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")

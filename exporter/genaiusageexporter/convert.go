@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -21,10 +19,6 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
-
-// maxValueLen bounds every text taken from a span: a record is not the
-// place for a prompt pasted into an attribute.
-const maxValueLen = 256
 
 // converter turns spans the genai_cost processor has handled into usage
 // records. Only billable calls become records (genaiconv.Billable); other
@@ -76,8 +70,12 @@ const (
 
 var environmentKeys = []string{"deployment.environment.name", "deployment.environment"}
 
-// appendRecords appends the records of td's billable spans.
-func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage.Record {
+// appendRecords appends the records of td's billable spans, made to hold
+// what every stored record holds (usage.Record.Sanitize). A span whose
+// start time is outside the window a record may have at now (before 2000,
+// or more than a day ahead: a broken clock), and whose end is too, makes
+// no record: it is counted in rejected.
+func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now time.Time) (out []usage.Record, sanitized, rejected int) {
 	if spans := td.SpanCount(); cap(recs)-len(recs) < spans {
 		recs = slices.Grow(recs, spans) // once, not doubling through a batch
 	}
@@ -102,11 +100,23 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces) []usage
 					call = normalize.Call{} // a status with nothing GenAI beside it
 				}
 				recs = append(recs, usage.Record{})
-				c.fill(&recs[len(recs)-1], span, attrs, res, &call, v.Str())
+				r := &recs[len(recs)-1]
+				c.fill(r, span, attrs, res, &call, v.Str())
+				if !usage.StartInWindow(r.Start, now) {
+					if end := span.EndTimestamp().AsTime(); usage.StartInWindow(end, now) {
+						r.Start = end.UTC().Truncate(time.Millisecond) // the one time of the span that holds
+					} else {
+						recs, rejected = recs[:len(recs)-1], rejected+1
+						continue
+					}
+				}
+				if r.Sanitize() {
+					sanitized++
+				}
 			}
 		}
 	}
-	return recs
+	return recs, sanitized, rejected
 }
 
 func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView, call *normalize.Call, status string) {
@@ -265,7 +275,7 @@ func firstOf(m *attrView, keys ...string) string {
 }
 
 // text reads a string-like attribute, trimmed, made valid UTF-8 and cut
-// to maxValueLen. Numbers are accepted (user ids are often numbers).
+// to usage.MaxTextLen. Numbers are accepted (user ids are often numbers).
 func text(m *attrView, key string) string {
 	v, ok := m.Get(key)
 	if !ok {
@@ -287,21 +297,8 @@ func textOf(v pcommon.Value) string {
 	return ""
 }
 
-// clean trims s, makes it valid UTF-8 and cuts it to maxValueLen.
-func clean(s string) string {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if len(s) > maxValueLen {
-		cut := maxValueLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut]
-	}
-	return s
-}
+// clean is usage.CleanText: what a record's texts may be.
+func clean(s string) string { return usage.CleanText(s) }
 
 // nanos reads a non-negative amount in currency units.
 func nanos(m *attrView, key string) (money.Nanos, bool) {

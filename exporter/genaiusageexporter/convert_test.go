@@ -62,7 +62,7 @@ func TestRecordsFromFixtures(t *testing.T) {
 				want = append(want, s)
 			}
 		}
-		recs := conv.appendRecords(nil, out[0])
+		recs := recordsOf(conv, nil, out[0])
 		require.Len(t, recs, len(want), fx.Name)
 		total += len(recs)
 		for i, r := range recs {
@@ -108,7 +108,7 @@ func TestCacheSavedAtListRates(t *testing.T) {
 		a.PutInt("gen_ai.usage.cache_read_input_tokens", 8_000)
 		a.PutInt("gen_ai.usage.output_tokens", 100)
 	})
-	recs := testConverter(t, nil).appendRecords(nil, priceTraces(t, td)[0])
+	recs := recordsOf(testConverter(t, nil), nil, priceTraces(t, td)[0])
 	require.Len(t, recs, 1)
 	r := recs[0]
 	assert.Equal(t, genaiconv.StatusPriced, r.Status)
@@ -163,7 +163,7 @@ func TestRecordFields(t *testing.T) {
 		a.PutStr("gen_ai.response.id", "chatcmpl-1")
 		a.PutStr("error.type", "RateLimitError")
 	})
-	recs := testConverter(t, nil).appendRecords(nil, priceTraces(t, td)[0])
+	recs := recordsOf(testConverter(t, nil), nil, priceTraces(t, td)[0])
 	require.Len(t, recs, 1)
 	r := recs[0]
 	assert.Equal(t, time.Date(2026, 11, 20, 10, 0, 0, 123_000_000, time.UTC), r.Start, "identity at the millisecond")
@@ -195,14 +195,14 @@ func TestDimensionsConfigAndHash(t *testing.T) {
 		a.PutStr("enduser.id", "alice@example.com")
 		a.PutInt("org", 7) // numbers are text here
 	})
-	r := conv.appendRecords(nil, priceTraces(t, td)[0])[0]
+	r := recordsOf(conv, nil, priceTraces(t, td)[0])[0]
 	assert.Equal(t, "7", r.Dims.Tenant, "the configured attribute replaces the defaults (tenant.id on the resource is ignored)")
 	assert.Len(t, r.Dims.User, 32)
 	assert.NotContains(t, r.Dims.User, "alice")
-	again := conv.appendRecords(nil, priceTraces(t, td)[0])[0]
+	again := recordsOf(conv, nil, priceTraces(t, td)[0])[0]
 	assert.Equal(t, r.Dims.User, again.Dims.User, "the same id hashes the same")
 	cfg.Dimensions["user"] = DimensionConfig{Hash: true, HashKey: "other"}
-	other := testConverter(t, cfg).appendRecords(nil, priceTraces(t, td)[0])[0]
+	other := recordsOf(testConverter(t, cfg), nil, priceTraces(t, td)[0])[0]
 	assert.NotEqual(t, r.Dims.User, other.Dims.User, "the key matters")
 }
 
@@ -212,11 +212,12 @@ func TestOnlyBillableSpansBecomeRecords(t *testing.T) {
 	for i, st := range []string{"", genaiconv.StatusPriced, genaiconv.StatusDuplicate, genaiconv.StatusNotBillable, genaiconv.StatusInvalid, genaiconv.StatusUnpriced, "bogus"} {
 		s := spans.AppendEmpty()
 		s.SetSpanID(pcommon.SpanID{byte(i + 1)})
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 		if st != "" {
 			s.Attributes().PutStr(genaiconv.Status, st)
 		}
 	}
-	recs := testConverter(t, nil).appendRecords(nil, td)
+	recs := recordsOf(testConverter(t, nil), nil, td)
 	var got []string
 	for _, r := range recs {
 		got = append(got, r.Status)
@@ -231,6 +232,7 @@ func TestHostileAttributes(t *testing.T) {
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutEmptyMap("service.name").PutStr("x", "y")
 	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 	a := s.Attributes()
 	a.PutStr(genaiconv.Status, genaiconv.StatusPriced)
 	a.PutStr("user.id", "\xff\xfe"+string(make([]byte, 5000)))
@@ -240,11 +242,11 @@ func TestHostileAttributes(t *testing.T) {
 	a.PutInt(genaiconv.TokensKey(meter.Input), -3)
 	a.PutStr("gen_ai.response.time_to_first_chunk", "NaN")
 	a.PutEmptySlice("gen_ai.request.stream")
-	recs := testConverter(t, nil).appendRecords(nil, td)
+	recs := recordsOf(testConverter(t, nil), nil, td)
 	require.Len(t, recs, 1)
 	r := recs[0]
 	assert.Empty(t, r.Service)
-	assert.LessOrEqual(t, len(r.Dims.User), maxValueLen)
+	assert.LessOrEqual(t, len(r.Dims.User), usage.MaxTextLen)
 	assert.True(t, utf8Valid(r.Dims.User))
 	assert.Zero(t, r.Cost)
 	assert.False(t, r.HasReported)
@@ -271,7 +273,7 @@ func TestEmitterCostReadAsTheProcessorReadsIt(t *testing.T) {
 	attrs := priced.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
 	_, computed := attrs.Get(genaiconv.ComputedAmount)
 	require.True(t, computed, "the processor kept the emitter's cost and priced the call beside it")
-	recs := testConverter(t, nil).appendRecords(nil, priced)
+	recs := recordsOf(testConverter(t, nil), nil, priced)
 	require.Len(t, recs, 1)
 	assert.True(t, recs[0].HasReported)
 	assert.Equal(t, money.Nanos(2_500_000), recs[0].Reported)
@@ -289,7 +291,7 @@ func TestProviderAndModelFromTheCard(t *testing.T) {
 		a.PutInt("gen_ai.usage.output_tokens", 100)
 	})
 	priced := priceTraces(t, td)[0]
-	recs := testConverter(t, nil).appendRecords(nil, priced)
+	recs := recordsOf(testConverter(t, nil), nil, priced)
 	require.Len(t, recs, 1)
 	assert.Equal(t, genaiconv.StatusPriced, recs[0].Status)
 	assert.Equal(t, "openrouter", recs[0].Provider)
@@ -297,10 +299,63 @@ func TestProviderAndModelFromTheCard(t *testing.T) {
 
 	attrs := priced.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
 	attrs.PutStr(genaiconv.Card, "acme/~team/model@v2@2026-01-01~0900-1700#0badf00d")
-	recs = testConverter(t, nil).appendRecords(nil, priced)
+	recs = recordsOf(testConverter(t, nil), nil, priced)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "acme", recs[0].Provider)
 	assert.Equal(t, "~team/model@v2", recs[0].Model)
 }
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }
+
+// recordsOf is appendRecords at the current time, without its counts.
+func recordsOf(c *converter, recs []usage.Record, td ptrace.Traces) []usage.Record {
+	out, _, _ := c.appendRecords(recs, td, time.Now())
+	return out
+}
+
+// What import refuses, ingest mends or counts: a record from a span holds
+// what every stored record holds (usage.Record.Check).
+func TestSpansMadeIntoSoundRecords(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	add := func(id byte, start, end time.Time) pcommon.Map {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1, id})
+		s.SetSpanID(pcommon.SpanID{id})
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+		s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+		s.Attributes().PutStr(genaiconv.Status, genaiconv.StatusPriced)
+		return s.Attributes()
+	}
+	ok := now.Add(-time.Hour)
+	// A currency that is no ISO 4217 code: the amount is unusable.
+	a := add(1, ok, ok.Add(time.Second))
+	a.PutStr(genaiconv.CostAmount, "5")
+	a.PutStr(genaiconv.CostCurrency, "XXXXXXXX' OR 1=1")
+	// Parts that do not add up to the cost: the cost stands, the parts go.
+	a = add(2, ok, ok.Add(time.Second))
+	a.PutStr(genaiconv.CostAmount, "1")
+	a.PutStr(genaiconv.CostCurrency, "USD")
+	a.PutStr(genaiconv.CostSource, genaiconv.SourceLocal)
+	a.PutStr(genaiconv.CostKey(meter.Input), "7")
+	// A start in year 1 with a sound end: the end is the record's time.
+	add(3, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), ok)
+	// Start and end in 9999: no record, counted.
+	add(4, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 1, 0, time.UTC))
+
+	recs, sanitized, rejected := testConverter(t, nil).appendRecords(nil, td, now)
+	require.Len(t, recs, 3)
+	assert.Equal(t, 2, sanitized)
+	assert.Equal(t, 1, rejected)
+	for i := range recs {
+		assert.NoError(t, recs[i].Check(now), "record %d", i)
+	}
+	assert.Equal(t, genaiconv.StatusInvalid, recs[0].Status)
+	assert.Equal(t, usage.ReasonBadCost, recs[0].Reason)
+	assert.Zero(t, recs[0].Cost)
+	assert.Empty(t, recs[0].Currency)
+	assert.Equal(t, money.Nanos(1_000_000_000), recs[1].Cost)
+	assert.Equal(t, [meter.Count]money.Nanos{}, recs[1].CostByMeter)
+	assert.Equal(t, ok, recs[2].Start)
+}

@@ -50,11 +50,14 @@ type usageExporter struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	bufs    sync.Pool // *[]usage.Record
+	// badInput logs the spans whose records were mended or not kept.
+	badInput badInput
 }
 
 var (
 	attrInserted  = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "inserted")))
 	attrDuplicate = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "duplicate")))
+	attrRejected  = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "rejected")))
 )
 
 func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error) {
@@ -76,6 +79,7 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 		return nil, err
 	}
 	e.now = time.Now
+	e.badInput = badInput{logger: set.Logger, now: time.Now}
 	e.bufs.New = func() any { return new([]usage.Record) }
 	return e, nil
 }
@@ -321,8 +325,12 @@ func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 		*buf = (*buf)[:0]
 		e.bufs.Put(buf)
 	}()
-	recs := e.conv.appendRecords((*buf)[:0], td)
+	recs, sanitized, rejected := e.conv.appendRecords((*buf)[:0], td, e.now())
 	*buf = recs
+	if rejected > 0 {
+		e.tb.ExporterGenaiUsageRecords.Add(ctx, int64(rejected), attrRejected)
+	}
+	e.badInput.note(sanitized, rejected)
 	if len(recs) == 0 {
 		return nil
 	}

@@ -124,7 +124,7 @@ func TestExporterEndToEndOnSQLite(t *testing.T) {
 	conv := testConverter(t, nil)
 	var want []usage.Record
 	for _, td := range priced {
-		want = conv.appendRecords(want, td)
+		want = recordsOf(conv, want, td)
 	}
 	wantCost := map[string]money.Nanos{}
 	for _, r := range want {
@@ -139,7 +139,7 @@ func TestExporterEndToEndOnSQLite(t *testing.T) {
 	// second of them again with the third: partial replays.
 	var billable []int
 	for i, td := range priced {
-		if len(conv.appendRecords(nil, td)) > 0 {
+		if len(recordsOf(conv, nil, td)) > 0 {
 			billable = append(billable, i)
 		}
 	}
@@ -339,7 +339,7 @@ func TestExporterCountsThePartStoredBeforeAnError(t *testing.T) {
 			td.ResourceSpans().MoveAndAppendTo(batch.ResourceSpans())
 		}
 	}
-	records := len(testConverter(t, nil).appendRecords(nil, batch))
+	records := len(recordsOf(testConverter(t, nil), nil, batch))
 	require.Greater(t, records, 10)
 	run.impl.store.s = &storesHalfThenFails{Store: run.impl.store.s}
 

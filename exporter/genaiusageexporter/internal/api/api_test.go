@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -461,7 +465,9 @@ func indexOf(s []string, v string) int {
 
 func TestImportRejectsBadFiles(t *testing.T) {
 	f := newFixture(t)
-	good := toJSON(&f.recs[0])
+	i := slices.IndexFunc(f.recs, func(r usage.Record) bool { return r.CostSource == "local" && r.Cost > 0 })
+	require.GreaterOrEqual(t, i, 0)
+	good := toJSON(&f.recs[i])
 	doc := func(recs ...any) string {
 		b, _ := json.Marshal(map[string]any{"format": exportFormat, "version": 1, "records": recs})
 		return string(b)
@@ -482,6 +488,16 @@ func TestImportRejectsBadFiles(t *testing.T) {
 		doc(bad(func(r *recordJSON) { r.Status = "duplicate" })):                "records[0].status",
 		doc(bad(func(r *recordJSON) { r.ID = "1-2-3" })):                        "records[0].id",
 		doc(bad(func(r *recordJSON) { r.StartTime = "soon" })):                  "records[0].start_time",
+		// What ingest would never store, import refuses too.
+		doc(bad(func(r *recordJSON) { r.Service = strings.Repeat("s", 1<<20) })):                             "records[0].service: 1048576 bytes; at most 256",
+		doc(bad(func(r *recordJSON) { r.User = strings.Repeat("u", 300) })):                                  "records[0].user: 300 bytes",
+		doc(bad(func(r *recordJSON) { r.Currency = "XXXXXXXX' OR 1=1" })):                                    `records[0].currency: \"XXXXXXXX' OR 1=1\" is not an ISO 4217 code`,
+		doc(bad(func(r *recordJSON) { r.Currency = "usd" })):                                                 "records[0].currency",
+		doc(bad(func(r *recordJSON) { r.CostByMeter = map[string]string{"input": "99"} })):                   "records[0].cost_by_meter: the parts do not add up",
+		doc(bad(func(r *recordJSON) { r.StartTime = "0001-01-01T00:00:00Z"; r.ID = "" })):                    "records[0].start_time: 0001-01-01T00:00:00Z is before 2000",
+		doc(bad(func(r *recordJSON) { r.StartTime = "9999-01-01T00:00:00Z"; r.ID = "" })):                    "records[0].start_time: 9999-01-01T00:00:00Z",
+		doc(bad(func(r *recordJSON) { r.TraceID = "00000000000000000000000000000000"; r.ID = "" })):          "records[0].trace_id: all zero",
+		doc(good, good, bad(func(r *recordJSON) { r.ReportedCurrency = "EURO"; r.ReportedCost = ptr("1") })): "records[2].reported_currency",
 	} {
 		resp, b := f.do(t, http.MethodPost, Prefix+"import", strings.NewReader(body))
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
@@ -608,4 +624,84 @@ func TestDefaultRangeIsThirtyWholeDays(t *testing.T) {
 		}
 	}
 	assert.Equal(t, want, sum.Data.Calls, "every call of today so far, and none after")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// genExport is an export file of n records, generated as it is read, so
+// that the test holds none of it.
+type genExport struct {
+	n, i int
+	buf  bytes.Buffer
+	tmpl recordJSON
+}
+
+func (g *genExport) Read(p []byte) (int, error) {
+	for g.buf.Len() < len(p) && g.i <= g.n {
+		switch g.i {
+		case 0:
+			g.buf.WriteString(`{"format":"` + exportFormat + `","version":1,"records":[`)
+		case g.n:
+			g.buf.WriteString(`]}`)
+		default:
+			r := g.tmpl
+			r.ID, r.TraceID = "", fmt.Sprintf("%032x", 1<<40+g.i)
+			b, err := json.Marshal(&r)
+			if err != nil {
+				return 0, err
+			}
+			if g.i > 1 {
+				g.buf.WriteByte(',')
+			}
+			g.buf.Write(b)
+		}
+		g.i++
+	}
+	if g.buf.Len() == 0 {
+		return 0, io.EOF
+	}
+	return g.buf.Read(p)
+}
+
+// An import is read as a stream: the heap grows by a batch, not by the
+// file (a 135 MB file once took a 1.3 GB peak).
+func TestImportStreams(t *testing.T) {
+	f := newFixture(t)
+	tmpl := toJSON(&f.recs[0])
+	const n = 60_000 // about 60 MB of JSON
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > peak.Load() {
+					peak.Store(m.HeapInuse)
+				}
+			}
+		}
+	}()
+	big := httptest.NewServer(New(f.st, Options{MaxImportBytes: 1 << 30, Now: func() time.Time { return now }}))
+	defer big.Close()
+	resp, err := http.Post(big.URL+Prefix+"import", "application/json", &genExport{n: n + 1, tmpl: tmpl})
+	close(done)
+	<-sampled
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), fmt.Sprintf(`"records":%d`, n))
+	grew := int64(peak.Load()) - int64(before.HeapInuse)
+	t.Logf("heap in use grew by at most %d MiB importing %d records", grew>>20, n)
+	assert.Less(t, grew, int64(40<<20), "the heap holds a batch, not the file")
 }

@@ -3,12 +3,15 @@ package api
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -178,41 +181,153 @@ func (h *handler) decodeBody(r *http.Request, v any, what, one string) error {
 // importRecords merges a JSON export from another instance. Records are
 // identified by (start, trace id, span id), so importing a file twice, or
 // a file that overlaps what is stored, counts nothing twice. The whole
-// file is checked before anything is written.
+// file is checked before anything is written, as ingest would have made
+// its records (usage.Record.Check), and read as a stream: each record is
+// decoded, checked and spooled to a temporary file, then the spool is
+// written in batches, so an import of any size (up to
+// api.max_import_bytes) holds a batch in memory, not the file.
 func (h *handler) importRecords(r *http.Request, p *params) (any, error) {
 	if err := p.done(); err != nil {
 		return nil, err
 	}
-	var doc struct {
-		exportHeader
-		Records []recordJSON `json:"records"`
+	spool, err := os.CreateTemp("", "genai-usage-import-*.gob")
+	if err != nil {
+		return nil, fmt.Errorf("import: spool: %w", err)
 	}
-	if err := h.decodeBody(r, &doc, "an export file", "export file"); err != nil {
+	defer func() {
+		_ = spool.Close()
+		_ = os.Remove(spool.Name())
+	}()
+	w := bufio.NewWriter(spool)
+	enc := gob.NewEncoder(w)
+	n, err := h.readExport(r, func(i int, j *recordJSON) error {
+		rec, err := fromJSON(j)
+		if err == nil {
+			err = rec.Check(h.opt.Now())
+		}
+		if err != nil {
+			return badf("records[%d].%s", i, strings.ReplaceAll(err.Error(), "\n", "; records["+strconv.Itoa(i)+"]."))
+		}
+		if err := enc.Encode(&rec); err != nil {
+			return fmt.Errorf("import: spool: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if doc.Format != exportFormat || doc.Version != 1 {
-		return nil, badf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", doc.Format, doc.Version, exportFormat, Prefix)
+	if err := w.Flush(); err != nil {
+		return nil, fmt.Errorf("import: spool: %w", err)
 	}
-	recs := make([]usage.Record, len(doc.Records))
-	for i := range doc.Records {
-		rec, err := fromJSON(&doc.Records[i])
-		if err != nil {
-			return nil, badf("records[%d].%s", i, err)
-		}
-		recs[i] = rec
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("import: spool: %w", err)
 	}
+	dec := gob.NewDecoder(bufio.NewReader(spool))
+	batch := make([]usage.Record, 0, importBatch)
 	inserted := 0
-	for i := 0; i < len(recs); i += importBatch {
-		n, err := h.s.Write(r.Context(), recs[i:min(i+importBatch, len(recs))], nil)
+	for read := 0; read < n; {
+		batch = batch[:0]
+		for ; read < n && len(batch) < importBatch; read++ {
+			batch = append(batch, usage.Record{})
+			if err := dec.Decode(&batch[len(batch)-1]); err != nil {
+				return nil, fmt.Errorf("import: spool: %w", err)
+			}
+		}
+		k, err := h.s.Write(r.Context(), batch, nil)
 		if err != nil {
 			// Batches already written stay: a retry of the same file
 			// skips them.
 			return nil, err
 		}
-		inserted += n
+		inserted += k
 	}
 	return struct {
 		Records  int `json:"records"`
 		Inserted int `json:"inserted"`
-	}{len(recs), inserted}, nil
+	}{n, inserted}, nil
+}
+
+// readExport reads an export file from the request's body as a stream:
+// its header fields, then each record, handed to fn with its index. It
+// returns the number of records; an unknown field, a second JSON value, a
+// header that is not an export's or a body over api.max_import_bytes is
+// an error.
+func (h *handler) readExport(r *http.Request, fn func(i int, j *recordJSON) error) (int, error) {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	fail := func(err error) error {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiError{class: errTooLarge, msg: fmt.Sprintf("body: larger than api.max_import_bytes (%d bytes)", h.opt.MaxImportBytes)}
+		}
+		return badf("body: not an export file: %s", err)
+	}
+	delim := func(want json.Delim) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if tok != want {
+			return badf("body: not an export file: %v where %v was expected", tok, want)
+		}
+		return nil
+	}
+	if err := delim('{'); err != nil {
+		return 0, err
+	}
+	var hdr exportHeader
+	n := 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return n, fail(err)
+		}
+		key, _ := tok.(string)
+		var target any
+		switch key {
+		case "format":
+			target = &hdr.Format
+		case "version":
+			target = &hdr.Version
+		case "exported_at":
+			target = &hdr.ExportedAt
+		case "from":
+			target = &hdr.From
+		case "to":
+			target = &hdr.To
+		case "records":
+			if err := delim('['); err != nil {
+				return n, err
+			}
+			for dec.More() {
+				var j recordJSON
+				if err := dec.Decode(&j); err != nil {
+					return n, fail(fmt.Errorf("records[%d]: %w", n, err))
+				}
+				if err := fn(n, &j); err != nil {
+					return n, err
+				}
+				n++
+			}
+			if err := delim(']'); err != nil {
+				return n, err
+			}
+			continue
+		default:
+			return n, badf("body: not an export file: unknown field %q", key)
+		}
+		if err := dec.Decode(target); err != nil {
+			return n, fail(fmt.Errorf("%s: %w", key, err))
+		}
+	}
+	if err := delim('}'); err != nil {
+		return n, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return n, badf("body: more than one JSON value; send one export file")
+	}
+	if hdr.Format != exportFormat || hdr.Version != 1 {
+		return n, badf("body: format %q version %d; want %q version 1 (from GET %sexport?format=json)", hdr.Format, hdr.Version, exportFormat, Prefix)
+	}
+	return n, nil
 }

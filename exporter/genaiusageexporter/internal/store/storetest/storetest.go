@@ -95,8 +95,9 @@ func Records(seed uint64, n, hours int) []usage.Record {
 			rec.Status, rec.Reason = "unpriced", "unknown_model"
 		default:
 			rec.Cost = money.Nanos(r.Int64N(5_000_000_000))
+			rec.Cost++ // the request's nano: the parts add up to the cost
 			rec.CostByMeter[meter.Input] = rec.Cost / 2
-			rec.CostByMeter[meter.Output] = rec.Cost - rec.Cost/2
+			rec.CostByMeter[meter.Output] = rec.Cost - rec.Cost/2 - 1
 			rec.CostByMeter[meter.Request] = 1
 			rec.CacheSaved = money.Nanos(r.Int64N(1_000_000_000))
 			switch r.IntN(8) {
