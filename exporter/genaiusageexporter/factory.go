@@ -63,6 +63,11 @@ func createDefaultConfig() component.Config {
 	// A store that is down for a while must not lose records: keep trying
 	// for an hour before giving a batch up (the queue holds the rest).
 	retry.MaxElapsedTime = time.Hour
+	// A retry is one query to a local store, so try often: a store that
+	// comes back is written to within a second or so, instead of at a
+	// backoff step up to 30 s away while the queue fills and ingest is
+	// refused.
+	retry.InitialInterval, retry.MaxInterval = 250*time.Millisecond, time.Second
 	return &Config{
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		QueueConfig:   configoptional.Some(q),
@@ -87,7 +92,9 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces,
+	helper := set
+	helper.Logger = limitRefusalLogs(set.Logger, time.Now)
+	return exporterhelper.NewTraces(ctx, helper, cfg, e.pushTraces,
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.RetryConfig),
