@@ -68,6 +68,9 @@ lint: lint-install
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzScan -fuzztime 400000x ./internal/normalize/
 	$(GO) test -run XXX -fuzz FuzzParseDecimal -fuzztime 150000x ./internal/money/
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 20000x ./internal/catalog/
+	$(GO) test -run XXX -fuzz FuzzQuery -fuzztime 30000x ./exporter/genaiusageexporter/internal/api/
+	$(GO) test -run XXX -fuzz FuzzImport -fuzztime 3000x ./exporter/genaiusageexporter/internal/api/
 
 bench:
 	$(GO) test -run XXX -bench . -benchtime 2000x ./processor/genaicostprocessor/
