@@ -17,7 +17,7 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("catalog_version: 1\ncurrency: USD\nproviders:\n  - id: p\n    models:\n      - id: m\n        prices:\n          - rates: {input_mtok: 1.5, output_mtok: 2}\n"))
 	f.Add([]byte("catalog_version: 1\ncurrency: EUR\nproviders: [{id: x, models: [{id: y, match: [{regex: '(a+)+$'}], prices: [{from: 2024-01-01, rates: {input_mtok: 1e400}}]}]}]"))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(_ *testing.T, data []byte) {
 		c, err := Load(Source{Name: "fuzz.yaml", Data: data})
 		if err != nil {
 			return
