@@ -32,6 +32,11 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, DriverSQLite, cfg.Store.Driver)
 	assert.True(t, cfg.QueueConfig.HasValue())
 	assert.Equal(t, 1, cfg.QueueConfig.Get().NumConsumers)
+	// A store that comes back is retried within about a second: the
+	// backoff of the default (5 s to 30 s) kept ingest refused after
+	// PostgreSQL was back.
+	assert.LessOrEqual(t, cfg.RetryConfig.MaxInterval, time.Second)
+	assert.Equal(t, time.Hour, cfg.RetryConfig.MaxElapsedTime)
 
 	cfg, err = loadConfig(t, "full")
 	require.NoError(t, err)
