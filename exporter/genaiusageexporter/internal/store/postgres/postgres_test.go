@@ -157,11 +157,7 @@ func TestUpgradeToWeekRows(t *testing.T) {
 // only, and writes recs (of storetest.UnsplitRecords) as a collector of
 // schema v did.
 func writeAtSchema(t *testing.T, dsn string, v int, recs []usage.Record) *Store {
-	all := migrations
-	migrations = all[:v]
-	s, err := Open(context.Background(), dsn)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, dsn, v)
 	storetest.WriteUnsplit(t, s, s.db, recs, s.pool.Reset)
 	return s
 }
@@ -701,14 +697,10 @@ func TestHalves(t *testing.T) {
 func TestUpgradeAddsBudgets(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	all := migrations
-	migrations = all[:4]
-	s, err := Open(ctx, dsn)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, dsn, 4)
 	recs := storetest.Records(13, 100, 24)
 	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
-	_, err = s.Budgets(ctx)
+	_, err := s.Budgets(ctx)
 	require.Error(t, err, "no budget table at schema 4")
 	require.NoError(t, s.Close())
 
@@ -752,14 +744,10 @@ func TestBudgetChangesTwoCollectors(t *testing.T) {
 func TestUpgradeAddsNotifications(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	all := migrations
-	migrations = all[:5]
-	s, err := Open(ctx, dsn)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, dsn, 5)
 	recs := storetest.Records(14, 100, 24)
 	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
-	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
+	_, err := s.PendingNotifications(ctx, storetest.Base, 1)
 	require.Error(t, err, "no notification table at schema 5")
 	require.NoError(t, s.Close())
 
@@ -781,17 +769,25 @@ func TestNotifications(t *testing.T) {
 func TestUpgradeAddsEnvironment(t *testing.T) {
 	ctx := context.Background()
 	dsn := freshDB(t)
-	all := migrations
-	migrations = all[:6]
-	s, err := Open(ctx, dsn)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, dsn, 6)
 	recs := storetest.Records(15, 400, 72)
 	storetest.WriteBeforeV7(t, s, s.db, recs, s.pool.Reset)
 	cut := storetest.Base.Add(24*time.Hour + 30*time.Minute) // in an hour: its rows keep no environment
-	_, err = s.DeleteRecordsBefore(ctx, cut)
+	_, err := s.DeleteRecordsBefore(ctx, cut)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
 	storetest.CheckEnvironmentUpgrade(t, openDSN(t, dsn), recs, cut)
+}
+
+// openAtSchema opens the store at dsn with the first v migrations only, as
+// a collector of schema v did.
+func openAtSchema(t *testing.T, dsn string, v int) *Store {
+	t.Helper()
+	all := migrations
+	migrations = all[:v]
+	s, err := Open(context.Background(), dsn)
+	migrations = all
+	require.NoError(t, err)
+	return s
 }

@@ -156,11 +156,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 // and writes recs (of storetest.UnsplitRecords) as a collector of schema
 // v did.
 func writeAtSchema(t *testing.T, path string, v int, recs []usage.Record) *Store {
-	all := migrations
-	migrations = all[:v]
-	s, err := Open(context.Background(), path)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, path, v)
 	storetest.WriteUnsplit(t, s, s.db, recs, nil)
 	return s
 }
@@ -273,14 +269,10 @@ func TestRetentionInChunks(t *testing.T) {
 func TestUpgradeAddsBudgets(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	all := migrations
-	migrations = all[:4]
-	s, err := Open(ctx, path)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, path, 4)
 	recs := storetest.Records(13, 100, 24)
 	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
-	_, err = s.Budgets(ctx)
+	_, err := s.Budgets(ctx)
 	require.Error(t, err, "no budget table at schema 4")
 	require.NoError(t, s.Close())
 
@@ -295,14 +287,10 @@ func TestUpgradeAddsBudgets(t *testing.T) {
 func TestUpgradeAddsNotifications(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	all := migrations
-	migrations = all[:5]
-	s, err := Open(ctx, path)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, path, 5)
 	recs := storetest.Records(14, 100, 24)
 	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
-	_, err = s.PendingNotifications(ctx, storetest.Base, 1)
+	_, err := s.PendingNotifications(ctx, storetest.Base, 1)
 	require.Error(t, err, "no notification table at schema 5")
 	require.NoError(t, s.Close())
 
@@ -332,15 +320,11 @@ func TestNotifications(t *testing.T) {
 func TestUpgradeAddsEnvironment(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "usage.db")
-	all := migrations
-	migrations = all[:6]
-	s, err := Open(ctx, path)
-	migrations = all
-	require.NoError(t, err)
+	s := openAtSchema(t, path, 6)
 	recs := storetest.Records(15, 400, 72)
 	storetest.WriteBeforeV7(t, s, s.db, recs, nil)
 	cut := storetest.Base.Add(24*time.Hour + 30*time.Minute) // in an hour: its rows keep no environment
-	_, err = s.DeleteRecordsBefore(ctx, cut)
+	_, err := s.DeleteRecordsBefore(ctx, cut)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
@@ -362,4 +346,16 @@ func TestUpgradeAddsEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, again.Close())
 	assert.Zero(t, logs.Len())
+}
+
+// openAtSchema opens the store at path with the first v migrations only, as
+// a collector of schema v did.
+func openAtSchema(t *testing.T, path string, v int) *Store {
+	t.Helper()
+	all := migrations
+	migrations = all[:v]
+	s, err := Open(context.Background(), path)
+	migrations = all
+	require.NoError(t, err)
+	return s
 }
