@@ -30,6 +30,9 @@ type Config struct {
 
 	// Store is where usage records go.
 	Store StoreConfig `mapstructure:"store"`
+	// DiskGuard refuses new calls while a data directory's disk is nearly
+	// full.
+	DiskGuard DiskGuardConfig `mapstructure:"disk_guard"`
 	// Metrics is the Prometheus endpoint.
 	Metrics MetricsConfig `mapstructure:"metrics"`
 	// API is the usage query API.
@@ -342,6 +345,14 @@ func (cfg *Config) Validate() error {
 			}
 		}
 		errs = append(errs, protectedEndpoint("metrics", &cfg.Metrics.Server, cfg.Metrics.BearerTokens)...)
+	}
+	if cfg.DiskGuard.MinFreeBytes < 0 {
+		errs = append(errs, fmt.Errorf("disk_guard.min_free_bytes: %d is negative (0 turns the guard off)", cfg.DiskGuard.MinFreeBytes))
+	}
+	for i, p := range cfg.DiskGuard.Paths {
+		if strings.TrimSpace(p) == "" {
+			errs = append(errs, fmt.Errorf("disk_guard.paths[%d]: empty", i))
+		}
 	}
 	if cfg.API.Enabled {
 		ep := cfg.API.Server.NetAddr.Endpoint

@@ -87,6 +87,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"open_metrics":              `metrics.bearer_tokens: required when the metrics endpoint listens beyond loopback (metrics.endpoint "0.0.0.0:9464")`,
 		"empty_metrics_token":       "metrics.bearer_tokens[0]: empty",
 		"body_below_import":         "api.max_request_body_size: 1048576 is below api.max_import_bytes (268435456)",
+		"negative_disk_guard":       "disk_guard.min_free_bytes: -1 is negative",
 		"empty_token":               "api.bearer_tokens[0]: empty",
 		"empty_admin_token":         "api.admin_bearer_tokens[0].token: empty",
 		"admin_token_is_read_token": "api.admin_bearer_tokens[0].token: also api.bearer_tokens[0]",

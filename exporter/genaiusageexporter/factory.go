@@ -72,6 +72,7 @@ func createDefaultConfig() component.Config {
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		QueueConfig:   configoptional.Some(q),
 		RetryConfig:   retry,
+		DiskGuard:     DiskGuardConfig{MinFreeBytes: defaultMinFreeBytes},
 		Store: StoreConfig{
 			Driver: DriverSQLite,
 			SQLite: SQLiteConfig{Path: defaultSQLitePath},
@@ -94,11 +95,18 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	}
 	helper := set
 	helper.Logger = limitRefusalLogs(set.Logger, time.Now)
-	return exporterhelper.NewTraces(ctx, helper, cfg, e.pushTraces,
+	exp, err := exporterhelper.NewTraces(ctx, helper, cfg, e.pushTraces,
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.RetryConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	if g := newDiskGuard(c, set.Logger); g != nil {
+		return &guardedTraces{Traces: exp, guard: g}, nil
+	}
+	return exp, nil
 }

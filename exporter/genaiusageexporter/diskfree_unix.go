@@ -1,0 +1,15 @@
+//go:build unix
+
+package genaiusageexporter
+
+import "golang.org/x/sys/unix"
+
+// freeBytes is the space an unprivileged process may still write on the
+// filesystem of path.
+func freeBytes(path string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * int64(st.Bsize), nil //nolint:gosec,unconvert // field types differ by platform
+}
