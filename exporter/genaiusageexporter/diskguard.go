@@ -36,8 +36,15 @@ const defaultMinFreeBytes = 64 << 20
 const diskGuardEvery = time.Second
 
 // diskGuard reads free space on the watched paths, at most once a second.
+// Under min_free_bytes it refuses new calls; under half of it, on the
+// SQLite file's disk, it also stops writing to the store (the queue keeps
+// the records, retried until space is back): draining a full queue into
+// SQLite grows the file, and the queue's own bookkeeping must never be
+// the write that finds the disk full (exporterhelper's persistent queue
+// drops an item whose dispatch it cannot record).
 type diskGuard struct {
 	paths   []string
+	sqlite  string // the SQLite file's directory; "" for other stores
 	min     int64
 	free    func(path string) (int64, error)
 	now     func() time.Time
@@ -55,7 +62,8 @@ func newDiskGuard(cfg *Config, logger *zap.Logger) *diskGuard {
 	}
 	g.paths = append(g.paths, cfg.DiskGuard.Paths...)
 	if cfg.Store.Driver == DriverSQLite {
-		g.paths = append(g.paths, filepath.Dir(cfg.Store.SQLite.Path))
+		g.sqlite = filepath.Dir(cfg.Store.SQLite.Path)
+		g.paths = append(g.paths, g.sqlite)
 	}
 	if len(g.paths) == 0 {
 		return nil
@@ -87,6 +95,21 @@ func (g *diskGuard) check() error {
 		break
 	}
 	return g.low
+}
+
+// storeLow returns an error while the SQLite file's disk has less than
+// half of min_free_bytes free: the store is not written, so that the
+// queue keeps its room. It reads free space at every call, a statfs per
+// batch of thousands of records.
+func (g *diskGuard) storeLow() error {
+	if g == nil || g.sqlite == "" {
+		return nil
+	}
+	free, err := g.free(g.sqlite)
+	if err != nil || free >= g.min/2 {
+		return nil
+	}
+	return fmt.Errorf("genai_usage: %d bytes free on the filesystem of %s, under half of disk_guard.min_free_bytes: the store is not written until space is freed; the queue keeps the records", free, g.sqlite)
 }
 
 // guardedTraces refuses calls while the disk guard says space is low,

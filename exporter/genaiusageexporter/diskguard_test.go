@@ -51,8 +51,19 @@ func TestDiskGuard(t *testing.T) {
 	clock = clock.Add(time.Second)
 	require.NoError(t, guarded.ConsumeTraces(ctx, ptrace.NewTraces()), "space is back")
 
+	// The store is written down to half the minimum: draining the queue
+	// goes on while new calls are refused, then stops.
+	free["/data"] = 40 << 20
+	require.NoError(t, g.storeLow())
+	free["/data"] = 20 << 20
+	require.ErrorContains(t, g.storeLow(), "the store is not written until space is freed")
+	free["/queue"], free["/data"] = 1<<20, 1<<30
+	require.NoError(t, g.storeLow(), "only the SQLite file's disk stops the store")
+
 	cfg.DiskGuard.MinFreeBytes = 0
 	assert.Nil(t, newDiskGuard(cfg, zap.NewNop()), "0 turns it off")
+	var off *diskGuard
+	require.NoError(t, off.storeLow())
 }
 
 // The real free space of a real directory is read.

@@ -52,6 +52,9 @@ type usageExporter struct {
 	bufs    sync.Pool // *[]usage.Record
 	// badInput logs the spans whose records were mended or not kept.
 	badInput badInput
+	// guard stops writing to a SQLite store whose disk is nearly full;
+	// nil when off.
+	guard *diskGuard
 }
 
 var (
@@ -343,6 +346,9 @@ func (e *usageExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 			}
 		}
 		return nil
+	}
+	if err := e.guard.storeLow(); err != nil {
+		return err
 	}
 	inserted := make([]bool, len(recs))
 	n, err := e.store.Write(ctx, recs, inserted)

@@ -105,8 +105,8 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if err != nil {
 		return nil, err
 	}
-	if g := newDiskGuard(c, set.Logger); g != nil {
-		return &guardedTraces{Traces: exp, guard: g}, nil
+	if e.guard = newDiskGuard(c, set.Logger); e.guard != nil {
+		return &guardedTraces{Traces: exp, guard: e.guard}, nil
 	}
 	return exp, nil
 }
