@@ -32,7 +32,7 @@ func withSets(extra ...string) []string {
 type collectorTarget struct{ url atomic.Pointer[string] }
 
 func (c *collectorTarget) set(u *usageCollector) { c.url.Store(&u.receiver) }
-func (c *collectorTarget) get() string          { return *c.url.Load() }
+func (c *collectorTarget) get() string           { return *c.url.Load() }
 
 // sqliteReader reads the store of a collector run in dir with the shipped
 // config.

@@ -291,7 +291,7 @@ type storedCall struct {
 }
 
 // storeTotals are the store's own totals: the day rollups of all calls
-// (dim ''), and those of one dimension when asked.
+// (dim ”), and those of one dimension when asked.
 type storeTotals struct {
 	calls, cost       int64
 	dimCalls, dimCost int64
