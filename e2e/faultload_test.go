@@ -277,6 +277,20 @@ func (l *faultLoad) waitFor(t *testing.T, class byte, n int64, within time.Durat
 	}, within, 20*time.Millisecond, "waiting for %d calls of class %d: %v", n, class, l.snapshot())
 }
 
+// count is the number of calls answered with class.
+func (l *faultLoad) count(class byte) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts[class]
+}
+
+// answered is the number of calls answered, whatever the answer.
+func (l *faultLoad) answered() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts[classAccepted] + l.counts[classRefused] + l.counts[classUnknown]
+}
+
 func (l *faultLoad) snapshot() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -291,7 +305,7 @@ type storedCall struct {
 }
 
 // storeTotals are the store's own totals: the day rollups of all calls
-// (dim ”), and those of one dimension when asked.
+// (the empty dim), and those of the user dimension.
 type storeTotals struct {
 	calls, cost       int64
 	dimCalls, dimCost int64

@@ -1,0 +1,204 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// privatePG is a PostgreSQL server of one test's own (initdb into a
+// temporary directory, a free port), so that stopping it disturbs no other
+// test.
+type privatePG struct {
+	bin, dir, data string
+	port           int
+	asUser         string // run the server as this user (root may not run it)
+}
+
+// pgBinDir is where initdb and pg_ctl are: OTELCOL_GENAI_PG_BIN, else
+// Debian's PostgreSQL 15.
+func pgBinDir() string {
+	if d := os.Getenv("OTELCOL_GENAI_PG_BIN"); d != "" {
+		return d
+	}
+	return "/usr/lib/postgresql/15/bin"
+}
+
+// startPrivatePG runs a new server, stopped (immediately) when the test
+// ends. Without the binaries the test is skipped, unless
+// OTELCOL_GENAI_REQUIRE_PG=1 or OTELCOL_GENAI_REQUIRE_FAULTS=1.
+func startPrivatePG(t *testing.T) *privatePG {
+	p := &privatePG{bin: pgBinDir(), port: freePort(t)}
+	if _, err := os.Stat(filepath.Join(p.bin, "initdb")); err != nil {
+		msg := fmt.Sprintf("no PostgreSQL server binaries in %s (set OTELCOL_GENAI_PG_BIN; Debian: apt-get install postgresql-15): %v", p.bin, err)
+		if os.Getenv("OTELCOL_GENAI_REQUIRE_PG") == "1" || requireFaults() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	// The server refuses to run as root: run it as postgres, in a
+	// directory of its own outside the test's (root-only) temporary ones.
+	dir, err := os.MkdirTemp("", "otelcol-genai-pg-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	p.dir, p.data = dir, filepath.Join(dir, "data")
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		require.NoError(t, err, "running as root, the server needs the postgres user")
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		require.NoError(t, os.Chown(dir, uid, gid))
+		p.asUser = "postgres"
+	}
+	out, err := p.command("initdb", "-D", p.data, "-A", "trust", "-U", "postgres", "--no-sync").CombinedOutput()
+	require.NoError(t, err, "initdb: %s", out)
+	p.start(t)
+	t.Cleanup(func() { _, _ = p.command("pg_ctl", "-D", p.data, "-m", "immediate", "-w", "stop").CombinedOutput() })
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, p.dsn("postgres"))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE DATABASE faults")
+	require.NoError(t, err)
+	return p
+}
+
+func (p *privatePG) command(name string, args ...string) *exec.Cmd {
+	path := filepath.Join(p.bin, name)
+	if p.asUser != "" {
+		cmd := exec.Command("runuser", append([]string{"-u", p.asUser, "--", path}, args...)...)
+		cmd.Dir = p.dir
+		return cmd
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Dir = p.dir
+	return cmd
+}
+
+// start starts the server and waits until it accepts connections.
+// fsync is off: the faults here stop or kill the server, never the
+// machine, so what the server wrote stays in the page cache.
+func (p *privatePG) start(t *testing.T) {
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", p.port, p.dir)
+	out, err := p.command("pg_ctl", "-D", p.data, "-o", opts, "-l", filepath.Join(p.dir, "log"), "-w", "-t", "60", "start").CombinedOutput()
+	require.NoError(t, err, "pg_ctl start: %s\n%s", out, p.log())
+}
+
+// stop stops the server: mode fast (clients disconnected, a clean
+// shutdown) or immediate (every process quits at once; recovery at the
+// next start).
+func (p *privatePG) stop(t *testing.T, mode string) {
+	out, err := p.command("pg_ctl", "-D", p.data, "-m", mode, "-w", "-t", "60", "stop").CombinedOutput()
+	require.NoError(t, err, "pg_ctl stop -m %s: %s", mode, out)
+}
+
+func (p *privatePG) log() string {
+	data, _ := os.ReadFile(filepath.Join(p.dir, "log"))
+	lines := strings.Split(string(data), "\n")
+	return strings.Join(lines[max(0, len(lines)-20):], "\n")
+}
+
+func (p *privatePG) dsn(db string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.port, db)
+}
+
+// pgSets point the collector at db on p.
+func (p *privatePG) sets(db string) []string {
+	return withSets("exporters::genai_usage::store::driver=postgres", "exporters::genai_usage::store::postgres::dsn="+p.dsn(db))
+}
+
+// TestFaultPostgresStopped stops the collector's PostgreSQL during ingest,
+// fast and then immediately, for a few seconds, and starts it again: the
+// persistent queue holds what was accepted meanwhile, and nothing accepted
+// is lost or doubled.
+func TestFaultPostgresStopped(t *testing.T) {
+	faultsEnabled(t)
+	for _, mode := range []string{"fast", "immediate"} {
+		t.Run(mode, func(t *testing.T) {
+			pg := startPrivatePG(t)
+			dsn := pg.dsn("faults")
+			read := postgresReader(t, dsn)
+			l := newFaultLoad(t, 50)
+			c := startUsageCollector(t, t.TempDir(), pg.sets("faults")...)
+			stop := l.background(3, 10*time.Millisecond, func() string { return c.receiver })
+			defer stop()
+			l.waitFor(t, classAccepted, 5000, 2*time.Minute)
+			stored := countStoredPG(dsn)
+			pg.stop(t, mode)
+			t.Logf("PostgreSQL stopped (%s) at %s; %d stored before", mode, l.snapshot(), stored)
+			// The load goes on against a collector without its store: it
+			// answers what it answers, and every answer is counted.
+			before := l.answered()
+			require.Eventually(t, func() bool { return l.answered() >= before+15000 }, 2*time.Minute, 20*time.Millisecond)
+			pg.start(t)
+			t.Logf("PostgreSQL started at %s", l.snapshot())
+			before = l.answered()
+			require.Eventually(t, func() bool { return l.answered() >= before+5000 }, 2*time.Minute, 20*time.Millisecond)
+			stop()
+			c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+			r := l.account(read())
+			r.peakRSS = peakRSS(c.cmd.Process.Pid)
+			assertExact(t, "postgres stopped "+mode, r)
+		})
+	}
+}
+
+// TestFaultKillWhilePostgresDown stops PostgreSQL under load, kills the
+// collector with SIGKILL while it is down (calls accepted into the
+// persistent queue and not yet stored), starts PostgreSQL and then the
+// collector on the same data directory.
+func TestFaultKillWhilePostgresDown(t *testing.T) {
+	faultsEnabled(t)
+	pg := startPrivatePG(t)
+	dsn := pg.dsn("faults")
+	read := postgresReader(t, dsn)
+	dir := t.TempDir()
+	l := newFaultLoad(t, 50)
+	c := startUsageCollector(t, dir, pg.sets("faults")...)
+	var target collectorTarget
+	target.set(c)
+	stop := l.background(3, 10*time.Millisecond, target.get)
+	defer stop()
+	l.waitFor(t, classAccepted, 5000, 2*time.Minute)
+	pg.stop(t, "fast")
+	before := l.count(classAccepted)
+	require.Eventually(t, func() bool { return l.count(classAccepted) >= before+10000 }, 2*time.Minute, 20*time.Millisecond,
+		"calls accepted while PostgreSQL is down: %s", l.snapshot())
+	rss := c.kill9(t)
+	t.Logf("killed while PostgreSQL was down, at %s", l.snapshot())
+	stop()
+	pg.start(t)
+	c = startUsageCollector(t, dir, pg.sets("faults")...)
+	target.set(c)
+	c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+	r := l.account(read())
+	r.peakRSS = max(rss, peakRSS(c.cmd.Process.Pid))
+	assertExact(t, "kill-9 while postgres down", r)
+}
+
+// countStoredPG counts the records, or -1 when the server does not answer.
+func countStoredPG(dsn string) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return -1
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
