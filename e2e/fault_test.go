@@ -11,7 +11,12 @@ package e2e
 // Run with OTELCOL_GENAI_FAULTS=1 (make faults); they skip otherwise.
 
 import (
+	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,4 +104,104 @@ func TestFaultKillUnderLoadPostgres(t *testing.T) {
 	killUnderLoad(t, "kill-9 postgres", t.TempDir(),
 		withSets("exporters::genai_usage::store::driver=postgres", "exporters::genai_usage::store::postgres::dsn="+dsn),
 		postgresReader(t, dsn))
+}
+
+// TestFaultOverload sends more than the collector can take (many
+// concurrent senders, a queue of 2,000 calls) for a few seconds: the
+// receiver refuses what the full queue cannot hold, and every call it
+// accepted is stored.
+func TestFaultOverload(t *testing.T) {
+	faultsEnabled(t)
+	dir := t.TempDir()
+	read := sqliteReader(t, dir)
+	l := newFaultLoad(t, 100)
+	c := startUsageCollector(t, dir, withSets(
+		"exporters::genai_usage::sending_queue::queue_size=2000",
+		"exporters::genai_usage::sending_queue::batch::min_size=500",
+		"exporters::genai_usage::sending_queue::batch::max_size=1000",
+	)...)
+	l.sendFor(5*time.Second, 24, 0, func() string { return c.receiver })
+	c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "overload", r)
+	require.Positive(t, r.refused, "an overload refuses calls")
+	require.Zero(t, r.unknown, "every request answered")
+	// Refusals are retryable (the client retries): 429 or 503.
+	for kind := range r.answers {
+		require.Contains(t, []string{"429", "503"}, kind, "refusal answers")
+	}
+}
+
+// TestFaultCardinality sends 200,000 calls of 200,000 distinct users with
+// the user dimension on the metrics, from clients that retry what is
+// refused (a queue of 20,000 calls): each metric keeps its
+// cardinality_limit series and folds the rest into its overflow series,
+// which counts every call beyond them; the store keeps every call with its
+// user, and its totals, by user too, are exact.
+func TestFaultCardinality(t *testing.T) {
+	faultsEnabled(t)
+	const users, limit = 200000, 1000
+	dir := t.TempDir()
+	read := sqliteReader(t, dir)
+	l := newFaultLoad(t, 200)
+	l.users, l.limit, l.retry = true, users, true
+	c := startUsageCollector(t, dir, withSets(
+		"exporters::genai_usage::sending_queue::queue_size=20000",
+		"exporters::genai_usage::sending_queue::batch::min_size=5000",
+		"exporters::genai_usage::sending_queue::batch::max_size=10000",
+		"exporters::genai_usage::metrics::dimensions=[user]",
+		fmt.Sprintf("exporters::genai_usage::metrics::cardinality_limit=%d", limit),
+	)...)
+	l.sendFor(5*time.Minute, 4, 0, func() string { return c.receiver })
+	c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "cardinality", r)
+	require.Equal(t, int64(users), r.sent)
+	require.Equal(t, int64(users), r.stored, "the clients retried every refusal")
+	// A sanity bound, not a measure: 1,000 series per metric and a queue
+	// of 20,000 calls hold well under it whatever the number of users.
+	require.Less(t, r.peakRSS, int64(1536*1024), "peak RSS, kB")
+	require.Equal(t, r.stored, r.totals.dimCalls, "the users' rollups count every call")
+	require.Equal(t, int64(r.gotCost), r.totals.dimCost, "the users' rollups' cost, to the nano")
+
+	// The metrics: at most limit real series of calls_total, each one user
+	// of one call, and one overflow series holding every other call.
+	resp, err := http.Get(c.metrics)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	series := map[string]int{}
+	var realCalls, overflowCalls, folded float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		name, _, _ := strings.Cut(line, "{")
+		series[name]++
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		require.NoError(t, err, line)
+		switch {
+		case name == "genai_usage_calls_total" && strings.Contains(line, `user="__overflow__"`):
+			overflowCalls += v
+		case name == "genai_usage_calls_total":
+			realCalls += v
+		case name == "genai_usage_overflow_observations_total" && strings.Contains(line, `calls_total"`):
+			folded += v
+		}
+	}
+	t.Logf("series per metric: %v; scrape %d bytes", series, len(body))
+	for name, n := range series {
+		if strings.HasPrefix(name, "genai_usage_") {
+			// A histogram's limit is in series of label sets, each
+			// exposed as buckets, _sum and _count lines.
+			require.LessOrEqual(t, n, (limit+1)*20, "%s: lines", name)
+		}
+	}
+	require.Equal(t, limit+1, series["genai_usage_calls_total"], "calls_total: the limit's series and one overflow series")
+	require.Equal(t, float64(limit), realCalls, "one call in each real series")
+	require.Equal(t, float64(r.stored-limit), overflowCalls, "every other call in the overflow series")
+	require.Equal(t, overflowCalls, folded, "overflow_observations_total counts them")
 }

@@ -104,6 +104,7 @@ type faultLoad struct {
 	perReq    int     // calls per request
 	users     bool    // each call a user of its own (user.id)
 	limit     uint64  // stop after this many calls (0: no limit)
+	retry     bool    // resend a request refused with 429 or 503, as an OTLP client does, until it is answered otherwise
 
 	next atomic.Uint64 // calls handed out
 
@@ -112,6 +113,7 @@ type faultLoad struct {
 	counts  [4]int64
 	status  map[string]int // refusals and errors, by kind
 	partial int64          // spans a 2xx answer reported as rejected
+	retried int64          // requests sent again after a retryable refusal
 
 	client *http.Client
 }
@@ -174,6 +176,14 @@ func (l *faultLoad) send(ctx context.Context, url string) byte {
 	first := l.next.Add(uint64(l.perReq)) - uint64(l.perReq)
 	body := l.request(first, l.perReq)
 	class, kind := l.post(ctx, url, body)
+	for l.retry && (kind == "429" || kind == "503") {
+		l.mu.Lock()
+		l.status[kind]++
+		l.retried++
+		l.mu.Unlock()
+		time.Sleep(100 * time.Millisecond)
+		class, kind = l.post(ctx, url, body)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for uint64(len(l.classes)) < first+uint64(l.perReq) {
@@ -374,7 +384,7 @@ type faultResult struct {
 	wrongCost                        int64 // records whose cost or currency is not the template's
 	wantCost, gotCost                money.Nanos
 	totals                           storeTotals
-	partial                          int64
+	partial, retried                 int64
 	answers                          map[string]int
 	peakRSS                          int64 // kB, the largest VmHWM of the collector processes
 }
@@ -385,7 +395,7 @@ func (l *faultLoad) account(recs []storedCall, tot storeTotals) faultResult {
 	defer l.mu.Unlock()
 	r := faultResult{
 		accepted: l.counts[classAccepted], refused: l.counts[classRefused], unknown: l.counts[classUnknown],
-		totals: tot, partial: l.partial, answers: l.status,
+		totals: tot, partial: l.partial, retried: l.retried, answers: l.status,
 	}
 	r.sent = r.accepted + r.refused + r.unknown
 	seen := make([]uint8, len(l.classes))
@@ -444,6 +454,9 @@ func (r faultResult) String() string {
 		s += fmt.Sprintf(" peak_rss=%dMiB", r.peakRSS/1024)
 	}
 	s += fmt.Sprintf(" cost=%s", r.gotCost)
+	if r.retried > 0 {
+		s += fmt.Sprintf(" requests_retried=%d", r.retried)
+	}
 	if r.unknownStored > 0 || r.refusedStored > 0 || r.foreign > 0 || r.wrongCost > 0 || r.partial > 0 {
 		s += fmt.Sprintf(" (unknown_stored=%d refused_stored=%d foreign=%d wrong_cost=%d partial_rejected=%d)",
 			r.unknownStored, r.refusedStored, r.foreign, r.wrongCost, r.partial)
@@ -453,7 +466,7 @@ func (r faultResult) String() string {
 		kinds = append(kinds, fmt.Sprintf("%q:%d", k, n))
 	}
 	if len(kinds) > 0 {
-		s += " refusals/errors by request {" + strings.Join(kinds, ", ") + "}"
+		s += " answers other than 2xx, by request {" + strings.Join(kinds, ", ") + "}"
 	}
 	return s
 }
