@@ -72,7 +72,7 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 		l.mu.Lock()
 		accepted := l.counts[classAccepted]
 		l.mu.Unlock()
-		t.Logf("kill %d: %d calls accepted, %d stored", round+1, accepted, countStored(t, read))
+		t.Logf("kill %d: %d calls accepted, %d stored", round+1, accepted, countStored(read))
 		time.Sleep(200 * time.Millisecond) // the load meets a closed port
 		c = startUsageCollector(t, dir, sets...)
 		target.set(c)

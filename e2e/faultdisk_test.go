@@ -69,7 +69,7 @@ func TestFaultDiskFull(t *testing.T) {
 	require.Eventually(t, func() bool { return l.answered() >= before+2000 }, 2*time.Minute, 20*time.Millisecond)
 	stop()
 	full := l.snapshot()
-	stored := countStored(t, read)
+	stored := countStored(read)
 	t.Logf("disk full: %s; %d stored, %d bytes free", full, stored, freeBytes(dir))
 	logs := c.logs.String()
 	var said []string

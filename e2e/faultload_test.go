@@ -199,7 +199,7 @@ func (l *faultLoad) send(ctx context.Context, url string) byte {
 	return class
 }
 
-var errnoText = regexp.MustCompile(`[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+`)
+var errnoText = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+:\d+`)
 
 func (l *faultLoad) post(ctx context.Context, url string, body []byte) (class byte, kind string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1/traces", bytes.NewReader(body))
@@ -332,7 +332,7 @@ const (
 func readSQLite(t *testing.T, path string) ([]storedCall, storeTotals) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	require.NoError(t, err)
-	defer db.Close()
+	defer func() { require.NoError(t, db.Close()) }()
 	rows, err := db.Query(recordsQuery)
 	require.NoError(t, err)
 	var out []storedCall
@@ -353,7 +353,7 @@ func readPostgres(t *testing.T, dsn string) ([]storedCall, storeTotals) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
-	defer conn.Close(ctx)
+	defer func() { require.NoError(t, conn.Close(ctx)) }()
 	rows, err := conn.Query(ctx, recordsQuery)
 	require.NoError(t, err)
 	var out []storedCall
@@ -370,7 +370,7 @@ func readPostgres(t *testing.T, dsn string) ([]storedCall, storeTotals) {
 }
 
 // countStored is the number of records, for waiting on the queue.
-func countStored(t *testing.T, read func() ([]storedCall, storeTotals)) int64 {
+func countStored(read func() ([]storedCall, storeTotals)) int64 {
 	recs, _ := read()
 	return int64(len(recs))
 }
@@ -545,7 +545,7 @@ func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTot
 	deadline := time.Now().Add(within)
 	last := int64(-1)
 	for time.Now().Before(deadline) {
-		n := countStored(t, read)
+		n := countStored(read)
 		if q := c.queueSize(); q == 0 && n >= minimum && n == last {
 			return
 		}
@@ -553,7 +553,7 @@ func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTot
 		time.Sleep(time.Second)
 	}
 	// Not fatal: the accounting that follows says what is missing.
-	t.Errorf("the queue did not drain within %s: queue %v, %d records stored, want at least %d", within, c.queueSize(), countStored(t, read), minimum)
+	t.Errorf("the queue did not drain within %s: queue %v, %d records stored, want at least %d", within, c.queueSize(), countStored(read), minimum)
 }
 
 // kill9 kills the collector with SIGKILL and reaps it; its peak RSS read

@@ -68,9 +68,9 @@ func startPrivatePG(t *testing.T) *privatePG {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, p.dsn("postgres"))
 	require.NoError(t, err)
-	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "CREATE DATABASE faults")
 	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
 	return p
 }
 
@@ -195,7 +195,7 @@ func countStoredPG(dsn string) int64 {
 	if err != nil {
 		return -1
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }() // a count, read or not
 	var n int64
 	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM usage_records").Scan(&n); err != nil {
 		return -1
