@@ -56,7 +56,12 @@ func (s *syncBuffer) String() string {
 // startUsageCollector runs config/collector.yaml; sets are extra --set
 // overrides (key=value).
 func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollector {
-	bin := collectorBinary(t)
+	return startUsageCollectorOf(t, collectorBinary(t), filepath.Join(repoRoot(), "config", "collector.yaml"), dir, sets...)
+}
+
+// startUsageCollectorOf runs the collector binary bin with the config
+// file config (another version's, in the fault suite's upgrade test).
+func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string) *usageCollector {
 	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 	c := &usageCollector{
 		receiver:  fmt.Sprintf("http://127.0.0.1:%d", httpPort),
@@ -66,7 +71,7 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 		dir:       dir,
 		logs:      &syncBuffer{},
 	}
-	args := []string{"--config=" + filepath.Join(repoRoot(), "config", "collector.yaml"),
+	args := []string{"--config=" + config,
 		fmt.Sprintf("--set=receivers::otlp::protocols::http::endpoint=127.0.0.1:%d", httpPort),
 		fmt.Sprintf("--set=receivers::otlp::protocols::grpc::endpoint=127.0.0.1:%d", grpcPort),
 		"--config=" + telemetryOverride(t, telPort),
