@@ -52,7 +52,7 @@ func oldCollector(t *testing.T) (bin, config string) {
 	tmp := dir + ".tmp"
 	_ = os.RemoveAll(tmp)
 	require.NoError(t, os.MkdirAll(tmp, 0o755))
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // gone already once renamed
 	archive := exec.Command("sh", "-c", fmt.Sprintf("git -C %q archive %s | tar -x -C %q", repoRoot(), upgradeFrom, tmp))
 	if out, err := archive.CombinedOutput(); err != nil {
 		fail("git archive (is the history there? git fetch --unshallow): %v: %s", err, out)
