@@ -63,7 +63,7 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 	stop := l.background(4, 0, target.get)
 	defer stop()
 
-	var rss int64
+	var rss, queued int64
 	for round := range 2 {
 		l.waitFor(t, classAccepted, int64(15000*(round+1)), 2*time.Minute)
 		rss = max(rss, c.kill9(t))
@@ -72,7 +72,9 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 		l.mu.Lock()
 		accepted := l.counts[classAccepted]
 		l.mu.Unlock()
-		t.Logf("kill %d: %d calls accepted, %d stored", round+1, accepted, countStored(read))
+		stored := countStored(read)
+		queued = max(queued, accepted-stored)
+		t.Logf("kill %d: %d calls accepted, %d stored", round+1, accepted, stored)
 		time.Sleep(200 * time.Millisecond) // the load meets a closed port
 		c = startUsageCollector(t, dir, sets...)
 		target.set(c)
@@ -87,6 +89,7 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 	r.peakRSS = max(rss, peakRSS(c.cmd.Process.Pid))
 	assertExact(t, name, r)
 	require.Positive(t, r.unknown+r.refused, "the kills cut requests off or refused them")
+	require.Positive(t, queued, "a kill found accepted calls not yet stored: the queue brought them back")
 }
 
 // TestFaultKillUnderLoadSQLite: kill -9 under load, twice, with the

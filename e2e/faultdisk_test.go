@@ -93,4 +93,7 @@ func TestFaultDiskFull(t *testing.T) {
 	r.peakRSS = peakRSS(c.cmd.Process.Pid)
 	assertExact(t, "disk full", r)
 	require.Positive(t, r.refused, "a full disk refuses calls")
+	for kind := range r.answers {
+		require.Contains(t, []string{"429", "503"}, kind, "a full disk's refusals are retryable")
+	}
 }

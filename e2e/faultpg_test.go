@@ -150,6 +150,7 @@ func TestFaultPostgresStopped(t *testing.T) {
 			r := l.account(read())
 			r.peakRSS = peakRSS(c.cmd.Process.Pid)
 			assertExact(t, "postgres stopped "+mode, r)
+			require.Contains(t, c.logs.String(), "Will retry the request", "a write failed while the server was down, and was retried")
 		})
 	}
 }
@@ -177,6 +178,7 @@ func TestFaultKillWhilePostgresDown(t *testing.T) {
 		"calls accepted while PostgreSQL is down: %s", l.snapshot())
 	rss := c.kill9(t)
 	t.Logf("killed while PostgreSQL was down, at %s", l.snapshot())
+	require.Contains(t, c.logs.String(), "Will retry the request", "a write failed while the server was down")
 	stop()
 	pg.start(t)
 	c = startUsageCollector(t, dir, pg.sets("faults")...)
