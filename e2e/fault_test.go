@@ -65,7 +65,7 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 
 	var rss, queued int64
 	for round := range 2 {
-		l.waitFor(t, classAccepted, int64(15000*(round+1)), 2*time.Minute)
+		l.waitFor(t, classAccepted, scaled(15000)*int64(round+1), faultWait())
 		rss = max(rss, c.kill9(t))
 		// What the killed collector had accepted but not stored: the
 		// persistent queue must bring it back.
@@ -79,12 +79,12 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 		c = startUsageCollector(t, dir, sets...)
 		target.set(c)
 	}
-	l.waitFor(t, classAccepted, 40000, 2*time.Minute)
+	l.waitFor(t, classAccepted, scaled(40000), faultWait())
 	stop()
 	l.mu.Lock()
 	accepted := l.counts[classAccepted]
 	l.mu.Unlock()
-	c.drain(t, read, accepted, 3*time.Minute)
+	c.drain(t, read, accepted, faultWait())
 	r := l.account(read())
 	r.peakRSS = max(rss, peakRSS(c.cmd.Process.Pid))
 	assertExact(t, name, r)
@@ -123,8 +123,8 @@ func TestFaultOverload(t *testing.T) {
 		"exporters::genai_usage::sending_queue::batch::min_size=500",
 		"exporters::genai_usage::sending_queue::batch::max_size=1000",
 	)...)
-	l.sendFor(5*time.Second, 24, 0, func() string { return c.receiver })
-	c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+	l.sendFor(time.Duration(scaled(5))*time.Second, 24, 0, func() string { return c.receiver })
+	c.drain(t, read, l.count(classAccepted), faultWait())
 	r := l.account(read())
 	r.peakRSS = peakRSS(c.cmd.Process.Pid)
 	assertExact(t, "overload", r)
@@ -144,11 +144,11 @@ func TestFaultOverload(t *testing.T) {
 // user, and its totals, by user too, are exact.
 func TestFaultCardinality(t *testing.T) {
 	faultsEnabled(t)
-	const users, limit = 200000, 1000
+	users, limit := scaled(200000), 1000
 	dir := t.TempDir()
 	read := sqliteReader(t, dir)
 	l := newFaultLoad(t, 200)
-	l.users, l.limit, l.retry = true, users, true
+	l.users, l.limit, l.retry = true, uint64(users), true
 	c := startUsageCollector(t, dir, withSets(
 		"exporters::genai_usage::sending_queue::queue_size=20000",
 		"exporters::genai_usage::sending_queue::batch::min_size=5000",
@@ -156,13 +156,13 @@ func TestFaultCardinality(t *testing.T) {
 		"exporters::genai_usage::metrics::dimensions=[user]",
 		fmt.Sprintf("exporters::genai_usage::metrics::cardinality_limit=%d", limit),
 	)...)
-	l.sendFor(5*time.Minute, 4, 0, func() string { return c.receiver })
-	c.drain(t, read, l.count(classAccepted), 3*time.Minute)
+	l.sendFor(faultWait(), 4, 0, func() string { return c.receiver })
+	c.drain(t, read, l.count(classAccepted), faultWait())
 	r := l.account(read())
 	r.peakRSS = peakRSS(c.cmd.Process.Pid)
 	assertExact(t, "cardinality", r)
-	require.Equal(t, int64(users), r.sent)
-	require.Equal(t, int64(users), r.stored, "the clients retried every refusal")
+	require.Equal(t, users, r.sent)
+	require.Equal(t, users, r.stored, "the clients retried every refusal")
 	// A sanity bound, not a measure: 1,000 series per metric and a queue
 	// of 20,000 calls hold well under it whatever the number of users.
 	require.Less(t, r.peakRSS, int64(1536*1024), "peak RSS, kB")
@@ -205,6 +205,6 @@ func TestFaultCardinality(t *testing.T) {
 	}
 	require.Equal(t, limit+1, series["genai_usage_calls_total"], "calls_total: the limit's series and one overflow series")
 	require.Equal(t, float64(limit), realCalls, "one call in each real series")
-	require.Equal(t, float64(r.stored-limit), overflowCalls, "every other call in the overflow series")
+	require.Equal(t, float64(r.stored-int64(limit)), overflowCalls, "every other call in the overflow series")
 	require.Equal(t, overflowCalls, folded, "overflow_observations_total counts them")
 }

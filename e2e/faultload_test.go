@@ -52,6 +52,22 @@ func faultsEnabled(t *testing.T) {
 // PostgreSQL binaries) fails the test instead of skipping it.
 func requireFaults() bool { return os.Getenv("OTELCOL_GENAI_REQUIRE_FAULTS") == "1" }
 
+// faultScale multiplies the suite's calls and load phases:
+// OTELCOL_GENAI_FAULTS_SCALE=10 runs every fault on ten times the calls.
+func faultScale() int64 {
+	n, err := strconv.ParseInt(os.Getenv("OTELCOL_GENAI_FAULTS_SCALE"), 10, 64)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func scaled(n int64) int64 { return n * faultScale() }
+
+// faultWait bounds a wait for the collector (a hung one fails the test; a
+// slow one only takes longer): 3 minutes at scale 1.
+func faultWait() time.Duration { return time.Duration(faultScale()) * 3 * time.Minute }
+
 // callTemplate is one LLM span of a captured fixture whose golden output
 // is a single priced call: sent again and again with fresh ids, each copy
 // is one call of a known cost.
