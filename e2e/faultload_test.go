@@ -403,6 +403,7 @@ type faultResult struct {
 	partial, retried                 int64
 	answers                          map[string]int
 	peakRSS                          int64 // kB, the largest VmHWM of the collector processes
+	lostRanges                       []string
 }
 
 // account compares the store's records with what was sent.
@@ -449,6 +450,7 @@ func (l *faultLoad) account(recs []storedCall, tot storeTotals) faultResult {
 		case classAccepted:
 			if n == 0 {
 				r.lost++
+				r.lostRanges = addToRanges(r.lostRanges, uint64(seq))
 			}
 		case classRefused:
 			if n > 0 {
@@ -461,6 +463,22 @@ func (l *faultLoad) account(recs []storedCall, tot storeTotals) faultResult {
 		}
 	}
 	return r
+}
+
+// addToRanges adds seq to a list of "first-last" ranges of calls, kept
+// short: the lost calls' numbers, for a report.
+func addToRanges(ranges []string, seq uint64) []string {
+	if n := len(ranges); n > 0 {
+		first, last, _ := strings.Cut(ranges[n-1], "-")
+		if l, err := strconv.ParseUint(last, 10, 64); err == nil && l+1 == seq {
+			ranges[n-1] = first + "-" + strconv.FormatUint(seq, 10)
+			return ranges
+		}
+	}
+	if len(ranges) >= 20 {
+		return ranges
+	}
+	return append(ranges, fmt.Sprintf("%d-%d", seq, seq))
 }
 
 func (r faultResult) String() string {
@@ -493,6 +511,9 @@ func (r faultResult) String() string {
 func assertExact(t *testing.T, name string, r faultResult) {
 	t.Helper()
 	t.Logf("FAULT %s: %s", name, r)
+	if r.lost > 0 {
+		t.Logf("lost calls (by number, first ranges): %v", r.lostRanges)
+	}
 	if path := os.Getenv("OTELCOL_GENAI_FAULTS_REPORT"); path != "" {
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
