@@ -580,10 +580,20 @@ func (c *usageCollector) queueSize() float64 {
 func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTotals), minimum int64, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
-	last := int64(-1)
+	last, still := int64(-1), 0
 	for time.Now().Before(deadline) {
 		n := countStored(read)
-		if q := c.queueSize(); q == 0 && n >= minimum && n == last {
+		q := c.queueSize()
+		if q == 0 && n >= minimum && n == last {
+			return
+		}
+		// An empty queue and a store unchanged for 20 readings: the
+		// collector has nothing left to write, though calls are missing.
+		if still++; q != 0 || n != last {
+			still = 0
+		}
+		if still >= 20 {
+			t.Errorf("the queue is empty and the store has not changed for 20 s: %d records stored, want at least %d", n, minimum)
 			return
 		}
 		last = n
