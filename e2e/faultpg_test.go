@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,4 +204,78 @@ func countStoredPG(dsn string) int64 {
 		return -1
 	}
 	return n
+}
+
+// pids are the server's processes: the postmaster (postmaster.pid's first
+// line) and its children.
+func (p *privatePG) pids(t *testing.T) []int {
+	data, err := os.ReadFile(filepath.Join(p.data, "postmaster.pid"))
+	require.NoError(t, err)
+	first, _, _ := strings.Cut(string(data), "\n")
+	main, err := strconv.Atoi(strings.TrimSpace(first))
+	require.NoError(t, err)
+	pids := []int{main}
+	entries, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after it.
+		_, rest, ok := strings.Cut(string(stat), ") ")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(main) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// signal sends sig to every process of the server.
+func (p *privatePG) signal(t *testing.T, sig syscall.Signal) {
+	for _, pid := range p.pids(t) {
+		require.NoError(t, syscall.Kill(pid, sig), "pid %d", pid)
+	}
+}
+
+// TestFaultPostgresFrozen freezes every process of the collector's
+// PostgreSQL (SIGSTOP) during ingest for longer than the exporter's write
+// timeout, so that writes hang instead of failing, then thaws it: a write
+// cut off by the timeout may have committed or not, and either way every
+// accepted call is stored once.
+func TestFaultPostgresFrozen(t *testing.T) {
+	faultsEnabled(t)
+	pg := startPrivatePG(t)
+	t.Cleanup(func() { pg.signal(t, syscall.SIGCONT) }) // before the server is stopped
+	dsn := pg.dsn("faults")
+	read := postgresReader(t, dsn)
+	l := newFaultLoad(t, 50)
+	c := startUsageCollector(t, t.TempDir(), pg.sets("faults")...)
+	stop := l.background(3, 10*time.Millisecond, func() string { return c.receiver })
+	defer stop()
+	l.waitFor(t, classAccepted, scaled(5000), faultWait())
+	pg.signal(t, syscall.SIGSTOP)
+	frozen := l.snapshot()
+	// Longer than the exporter's 5 s timeout: a write that starts in the
+	// first seconds of the freeze (one a second under this load) times
+	// out. Staging, not an assertion: nothing is measured against it.
+	time.Sleep(time.Duration(scaled(8)) * time.Second)
+	pg.signal(t, syscall.SIGCONT)
+	t.Logf("PostgreSQL frozen at %s, thawed at %s", frozen, l.snapshot())
+	before := l.answered()
+	require.Eventually(t, func() bool { return l.answered() >= before+scaled(5000) }, faultWait(), 20*time.Millisecond)
+	stop()
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "postgres frozen", r)
+	require.Contains(t, c.logs.String(), "Will retry the request", "a write timed out while the server was frozen, and was retried")
 }
