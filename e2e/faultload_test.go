@@ -589,7 +589,8 @@ func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTot
 		}
 		// An empty queue and a store unchanged for 20 readings: the
 		// collector has nothing left to write, though calls are missing.
-		if still++; q != 0 || n != last {
+		still++
+		if q != 0 || n != last {
 			still = 0
 		}
 		if still >= 20 {
