@@ -56,7 +56,16 @@ func postgresReader(t *testing.T, dsn string) func() ([]storedCall, storeTotals)
 // and once the load has stopped and the queue has drained holds the store
 // to every call's answer.
 func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([]storedCall, storeTotals)) {
+	killUnderLoadWith(t, name, dir, sets, read, false)
+}
+
+// killUnderLoadWith is killUnderLoad; with retrying, the clients send
+// every request again until it is accepted, whatever went wrong (a closed
+// port, a connection broken mid-request): then every call sent is stored,
+// once, though some were sent twice.
+func killUnderLoadWith(t *testing.T, name, dir string, sets []string, read func() ([]storedCall, storeTotals), retrying bool) {
 	l := newFaultLoad(t, 50)
+	l.retryAll = retrying
 	c := startUsageCollector(t, dir, sets...)
 	var target collectorTarget
 	target.set(c)
@@ -88,8 +97,14 @@ func killUnderLoad(t *testing.T, name, dir string, sets []string, read func() ([
 	r := l.account(read())
 	r.peakRSS = max(rss, peakRSS(c.cmd.Process.Pid))
 	assertExact(t, name, r)
-	require.Positive(t, r.unknown+r.refused, "the kills cut requests off or refused them")
 	require.Positive(t, queued, "a kill found accepted calls not yet stored: the queue brought them back")
+	if retrying {
+		require.Equal(t, r.sent, r.accepted, "every request retried until accepted")
+		require.Equal(t, r.sent, r.stored, "every call sent stored once")
+		require.Positive(t, r.retried, "the kills made clients retry")
+		return
+	}
+	require.Positive(t, r.unknown+r.refused, "the kills cut requests off or refused them")
 }
 
 // TestFaultKillUnderLoadSQLite: kill -9 under load, twice, with the
@@ -98,6 +113,15 @@ func TestFaultKillUnderLoadSQLite(t *testing.T) {
 	faultsEnabled(t)
 	dir := t.TempDir()
 	killUnderLoad(t, "kill-9 sqlite", dir, faultSets, sqliteReader(t, dir))
+}
+
+// TestFaultKillUnderLoadRetryingClients: kill -9 under load, SQLite, with
+// clients that resend every request until it is accepted: a request whose
+// answer the kill cut off is sent again, and stored once.
+func TestFaultKillUnderLoadRetryingClients(t *testing.T) {
+	faultsEnabled(t)
+	dir := t.TempDir()
+	killUnderLoadWith(t, "kill-9 sqlite, retrying clients", dir, faultSets, sqliteReader(t, dir), true)
 }
 
 // TestFaultKillUnderLoadPostgres: the same on PostgreSQL.

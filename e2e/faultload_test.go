@@ -121,6 +121,7 @@ type faultLoad struct {
 	users     bool    // each call a user of its own (user.id)
 	limit     uint64  // stop after this many calls (0: no limit)
 	retry     bool    // resend a request refused with 429 or 503, as an OTLP client does, until it is answered otherwise
+	retryAll  bool    // resend on any failure (a broken connection, a closed port) too, until accepted
 
 	next atomic.Uint64 // calls handed out
 
@@ -188,17 +189,17 @@ func (l *faultLoad) request(first uint64, n int) []byte {
 }
 
 // send posts one request of perReq new calls to url and records its class.
-func (l *faultLoad) send(ctx context.Context, url string) byte {
+func (l *faultLoad) send(ctx context.Context, target func() string) byte {
 	first := l.next.Add(uint64(l.perReq)) - uint64(l.perReq)
 	body := l.request(first, l.perReq)
-	class, kind := l.post(ctx, url, body)
-	for l.retry && (kind == "429" || kind == "503") {
+	class, kind := l.post(ctx, target(), body)
+	for (l.retry && (kind == "429" || kind == "503")) || (l.retryAll && class != classAccepted) {
 		l.mu.Lock()
 		l.status[kind]++
 		l.retried++
 		l.mu.Unlock()
 		time.Sleep(100 * time.Millisecond)
-		class, kind = l.post(ctx, url, body)
+		class, kind = l.post(ctx, target(), body)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -260,7 +261,7 @@ func (l *faultLoad) run(ctx context.Context, senders int, pause time.Duration, t
 				// flight when the run ends is answered, not cut off, so
 				// that its class is the collector's answer.
 				wait := pause
-				if l.send(context.Background(), target()) == classRefused {
+				if l.send(context.Background(), target) == classRefused {
 					wait = max(wait, 50*time.Millisecond) // a client backs off
 				}
 				if wait > 0 {
