@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -67,6 +68,42 @@ func oldCollector(t *testing.T) (bin, config string) {
 	return bin, config
 }
 
+// seedRecords inserts n records of calls of no test (their trace ids
+// start with 8 zero bytes; the load's never do), one nano each, starting
+// at startMs, one a millisecond: a store with history.
+func seedRecords(t *testing.T, dsn string, startMs, n int64) int64 {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, conn.Close(ctx)) }()
+	tag, err := conn.Exec(ctx, `INSERT INTO usage_records (ts_ms, trace_id, span_id, duration_ms, ttft_ms, service, provider, model,
+  streaming, status, cost_nanos, currency, cache_saved_nanos, estimated)
+SELECT $1::bigint + i, decode(lpad(to_hex(i), 32, '0'), 'hex'), decode(lpad(to_hex(i), 16, '0'), 'hex'), 100, 0, 'seed', 'openai', 'gpt-4o-mini',
+  0, 'priced', 1, 'USD', 0, 0
+FROM generate_series(1, $2::bigint) AS i`, startMs, n)
+	require.NoError(t, err)
+	require.Equal(t, n, tag.RowsAffected())
+	return n
+}
+
+// withoutSeeded reads the store without the seeded records, and takes
+// them out of the rollups' totals (which the migration to v7 rebuilt from
+// every record).
+func withoutSeeded(read func() ([]storedCall, storeTotals), seeded int64) func() ([]storedCall, storeTotals) {
+	return func() ([]storedCall, storeTotals) {
+		recs, tot := read()
+		out := recs[:0]
+		for _, r := range recs {
+			if !bytes.HasPrefix(r.trace, make([]byte, 8)) {
+				out = append(out, r)
+			}
+		}
+		tot.calls -= seeded
+		tot.cost -= seeded
+		return out, tot
+	}
+}
+
 func schemaVersion(t *testing.T, dsn string) int {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -100,14 +137,26 @@ func TestFaultRollingUpgrade(t *testing.T) {
 	l.waitFor(t, classAccepted, scaled(5000), faultWait())
 	require.Eventually(t, func() bool { return countStoredPG(dsn) > 0 }, faultWait(), 100*time.Millisecond, "the old collector stores")
 	oldVersion := schemaVersion(t, dsn)
+	// Records of other calls, so that the migration takes a while: the old
+	// collector goes on writing while the new one migrates.
+	seeded := seedRecords(t, dsn, l.templates[0].td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).StartTimestamp().AsTime().UnixMilli(), scaled(600000))
+	read = withoutSeeded(read, seeded)
 
 	b := startUsageCollector(t, t.TempDir(), sets...)
 	stopB := l.background(2, 10*time.Millisecond, func() string { return b.receiver })
 	defer stopB()
-	before := l.count(classAccepted)
-	l.waitFor(t, classAccepted, before+scaled(10000), faultWait())
+	require.Eventually(t, func() bool { return schemaVersion(t, dsn) > oldVersion }, faultWait(), 100*time.Millisecond, "the new collector migrates the schema")
 	newVersion := schemaVersion(t, dsn)
-	require.Greater(t, newVersion, oldVersion, "the new collector migrated the schema")
+	migrated := ""
+	for _, line := range strings.Split(b.logs.String(), "\n") {
+		if strings.Contains(line, "Upgraded the usage store's schema") {
+			if _, took, ok := strings.Cut(line, `"took": `); ok {
+				migrated = strings.TrimSuffix(took, "}")
+			}
+		}
+	}
+	before := l.count(classAccepted)
+	l.waitFor(t, classAccepted, before+scaled(5000), faultWait())
 	stored := countStoredPG(dsn)
 	refusals := 0
 	for _, line := range strings.Split(a.logs.String(), "\n") {
@@ -115,8 +164,8 @@ func TestFaultRollingUpgrade(t *testing.T) {
 			refusals++
 		}
 	}
-	t.Logf("schema %d -> %d with both running; %s, %d stored; the old collector's log refuses the newer schema in %d lines",
-		oldVersion, newVersion, l.snapshot(), stored, refusals)
+	t.Logf("schema %d -> %d with both running, over %d other records (the migration took %s s); %s, %d records; the old collector's log refuses the newer schema in %d lines",
+		oldVersion, newVersion, seeded, migrated, l.snapshot(), stored, refusals)
 
 	// The old collector is upgraded: killed, and started as the new
 	// version on its own data directory.
