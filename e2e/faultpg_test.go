@@ -279,3 +279,54 @@ func TestFaultPostgresFrozen(t *testing.T) {
 	assertExact(t, "postgres frozen", r)
 	require.Contains(t, c.logs.String(), "Will retry the request", "a write timed out while the server was frozen, and was retried")
 }
+
+// TestFaultPostgresConnectionsKilled terminates every connection of the
+// collector to its database (pg_terminate_backend, as an operator, a
+// failover or a connection pooler's restart would), again and again for a
+// few seconds under load, on the shared server: writes cut off mid-COPY are
+// rolled back and retried, and every accepted call is stored once.
+func TestFaultPostgresConnectionsKilled(t *testing.T) {
+	faultsEnabled(t)
+	dsn := pgDatabase(t, "e2e_fault_terminate")
+	read := postgresReader(t, dsn)
+	l := newFaultLoad(t, 50)
+	c := startUsageCollector(t, t.TempDir(),
+		withSets("exporters::genai_usage::store::driver=postgres", "exporters::genai_usage::store::postgres::dsn="+dsn)...)
+	stop := l.background(3, 10*time.Millisecond, func() string { return c.receiver })
+	defer stop()
+	l.waitFor(t, classAccepted, scaled(5000), faultWait())
+
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgAdminDSN())
+	require.NoError(t, err)
+	defer func() { require.NoError(t, admin.Close(ctx)) }()
+	name := dsn[strings.LastIndexByte(dsn, '/')+1:]
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
+	terminated := 0
+	// Twenty rounds, each when 1,000 more calls have been answered and at
+	// least 300 ms later: the collector writes about once a second, so
+	// some rounds cut a write off, and between rounds it reconnects and
+	// writes (terminating faster would only keep it from writing at all,
+	// which is a store that is down).
+	for range scaled(20) {
+		before := l.answered()
+		time.Sleep(300 * time.Millisecond)
+		require.Eventually(t, func() bool { return l.answered() >= before+1000 }, faultWait(), 10*time.Millisecond)
+		var n int
+		require.NoError(t, admin.QueryRow(ctx,
+			"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name).Scan(&n))
+		terminated += n
+	}
+	retried := strings.Count(c.logs.String(), "Will retry the request")
+	t.Logf("%d connections terminated in 20 rounds, %d writes retried, at %s", terminated, retried, l.snapshot())
+	require.Positive(t, terminated, "connections of the collector were terminated")
+	before := l.answered()
+	require.Eventually(t, func() bool { return l.answered() >= before+scaled(5000) }, faultWait(), 20*time.Millisecond)
+	stop()
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "postgres connections terminated", r)
+}
