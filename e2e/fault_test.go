@@ -11,6 +11,8 @@ package e2e
 // Run with OTELCOL_GENAI_FAULTS=1 (make faults); they skip otherwise.
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -231,4 +233,46 @@ func TestFaultCardinality(t *testing.T) {
 	require.Equal(t, float64(limit), realCalls, "one call in each real series")
 	require.Equal(t, float64(r.stored-int64(limit)), overflowCalls, "every other call in the overflow series")
 	require.Equal(t, overflowCalls, folded, "overflow_observations_total counts them")
+}
+
+// TestFaultSQLiteLocked holds an exclusive lock on the collector's SQLite
+// file from another connection (as a backup tool or an operator's sqlite3
+// shell might) for longer than the collector's busy timeout (10 s), under
+// load: its writes wait, fail as busy and are retried, and once the lock
+// is released every accepted call is stored once.
+func TestFaultSQLiteLocked(t *testing.T) {
+	faultsEnabled(t)
+	dir := t.TempDir()
+	read := sqliteReader(t, dir)
+	l := newFaultLoad(t, 50)
+	c := startUsageCollector(t, dir, faultSets...)
+	stop := l.background(3, 10*time.Millisecond, func() string { return c.receiver })
+	defer stop()
+	l.waitFor(t, classAccepted, scaled(5000), faultWait())
+	require.Eventually(t, func() bool { return countStored(read) > 0 }, faultWait(), 100*time.Millisecond, "the collector stores")
+
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "data", "genai-usage.db")+"?_pragma=busy_timeout(30000)")
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, "BEGIN EXCLUSIVE")
+	require.NoError(t, err)
+	locked := l.snapshot()
+	// Staging, not an assertion: longer than the busy timeout, so that a
+	// write gives up and is retried.
+	time.Sleep(time.Duration(scaled(13)) * time.Second)
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	t.Logf("SQLite locked at %s, released at %s", locked, l.snapshot())
+	before := l.answered()
+	require.Eventually(t, func() bool { return l.answered() >= before+scaled(5000) }, faultWait(), 20*time.Millisecond)
+	stop()
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "sqlite locked", r)
+	require.Contains(t, c.logs.String(), "Will retry the request", "a write failed on the lock, and was retried")
 }
