@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
 )
 
 // faultSets are the --set overrides of every fault test: the shipped
@@ -159,6 +160,31 @@ func TestFaultOverload(t *testing.T) {
 	// Refusals are retryable (the client retries): 429 or 503.
 	for kind := range r.answers {
 		require.Contains(t, []string{"429", "503"}, kind, "refusal answers")
+	}
+}
+
+// TestFaultOverloadGRPC is TestFaultOverload over OTLP/gRPC: the
+// refusals are gRPC's retryable codes.
+func TestFaultOverloadGRPC(t *testing.T) {
+	faultsEnabled(t)
+	dir := t.TempDir()
+	read := sqliteReader(t, dir)
+	l := newFaultLoad(t, 100)
+	l.useGRPC = true
+	c := startUsageCollector(t, dir, withSets(
+		"exporters::genai_usage::sending_queue::queue_size=2000",
+		"exporters::genai_usage::sending_queue::batch::min_size=500",
+		"exporters::genai_usage::sending_queue::batch::max_size=1000",
+	)...)
+	l.sendFor(time.Duration(scaled(5))*time.Second, 24, 0, func() string { return c.grpc })
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, "overload, grpc", r)
+	require.Positive(t, r.refused, "an overload refuses calls")
+	require.Zero(t, r.unknown, "every request answered")
+	for kind := range r.answers {
+		require.Contains(t, []string{codes.Unavailable.String(), codes.ResourceExhausted.String()}, kind, "refusal codes")
 	}
 }
 

@@ -32,6 +32,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	_ "modernc.org/sqlite" // the "sqlite" driver, to read the collector's store
 
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
@@ -133,6 +137,10 @@ type faultLoad struct {
 	retried int64          // requests sent again after a retryable refusal
 
 	client *http.Client
+
+	grpcMu    sync.Mutex
+	grpcConns map[string]*grpc.ClientConn // with useGRPC, by target
+	useGRPC   bool                        // send over OTLP/gRPC (the target is host:port) instead of OTLP/HTTP
 }
 
 func newFaultLoad(t *testing.T, perReq int) *faultLoad {
@@ -145,6 +153,7 @@ func newFaultLoad(t *testing.T, perReq int) *faultLoad {
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true},
 	}
 	t.Cleanup(l.client.CloseIdleConnections)
+	t.Cleanup(l.closeGRPC)
 	return l
 }
 
@@ -193,7 +202,8 @@ func (l *faultLoad) send(ctx context.Context, target func() string) byte {
 	first := l.next.Add(uint64(l.perReq)) - uint64(l.perReq)
 	body := l.request(first, l.perReq)
 	class, kind := l.post(ctx, target(), body)
-	for (l.retry && (kind == "429" || kind == "503")) || (l.retryAll && class != classAccepted) {
+	for (l.retry && (kind == "429" || kind == "503" || kind == codes.Unavailable.String() || kind == codes.ResourceExhausted.String())) ||
+		(l.retryAll && class != classAccepted) {
 		l.mu.Lock()
 		l.status[kind]++
 		l.retried++
@@ -219,6 +229,9 @@ func (l *faultLoad) send(ctx context.Context, target func() string) byte {
 var errnoText = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+:\d+`)
 
 func (l *faultLoad) post(ctx context.Context, url string, body []byte) (class byte, kind string) {
+	if l.useGRPC {
+		return l.export(ctx, url, body)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1/traces", bytes.NewReader(body))
 	if err != nil {
 		panic(err)
@@ -246,6 +259,56 @@ func (l *faultLoad) post(ctx context.Context, url string, body []byte) (class by
 		l.mu.Unlock()
 	}
 	return classAccepted, ""
+}
+
+// export sends one request over OTLP/gRPC. Only for faults that kill
+// nothing: a gRPC Unavailable is the receiver's retryable refusal, but
+// also what a broken connection gives, which would then count as refused.
+func (l *faultLoad) export(ctx context.Context, target string, body []byte) (class byte, kind string) {
+	l.grpcMu.Lock()
+	conn, ok := l.grpcConns[target]
+	if !ok {
+		var err error
+		conn, err = grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			panic(err) // a malformed target: the test's bug
+		}
+		if l.grpcConns == nil {
+			l.grpcConns = map[string]*grpc.ClientConn{}
+		}
+		l.grpcConns[target] = conn
+	}
+	l.grpcMu.Unlock()
+	req := ptraceotlp.NewExportRequest()
+	if err := req.UnmarshalProto(body); err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ans, err := ptraceotlp.NewGRPCClient(conn).Export(ctx, req)
+	if err != nil {
+		switch code := status.Code(err); code {
+		case codes.Unavailable, codes.ResourceExhausted:
+			return classRefused, code.String()
+		default:
+			return classUnknown, code.String()
+		}
+	}
+	if n := ans.PartialSuccess().RejectedSpans(); n > 0 {
+		l.mu.Lock()
+		l.partial += n
+		l.mu.Unlock()
+	}
+	return classAccepted, ""
+}
+
+// closeGRPC closes the gRPC connections.
+func (l *faultLoad) closeGRPC() {
+	l.grpcMu.Lock()
+	defer l.grpcMu.Unlock()
+	for _, c := range l.grpcConns {
+		_ = c.Close() // the test is over
+	}
 }
 
 // run sends from senders goroutines until ctx ends or stop says so, to the

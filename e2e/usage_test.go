@@ -30,6 +30,7 @@ import (
 // a temporary working directory (where ./data goes), on free ports.
 type usageCollector struct {
 	receiver, api, metrics string
+	grpc                   string // OTLP/gRPC host:port
 	telemetry              string // the collector's own metrics
 	dir                    string
 	logs                   *syncBuffer
@@ -65,6 +66,7 @@ func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string
 	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 	c := &usageCollector{
 		receiver:  fmt.Sprintf("http://127.0.0.1:%d", httpPort),
+		grpc:      fmt.Sprintf("127.0.0.1:%d", grpcPort),
 		api:       fmt.Sprintf("http://127.0.0.1:%d/api/v1/usage/", apiPort),
 		metrics:   fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", telPort),
