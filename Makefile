@@ -7,6 +7,7 @@ LINTER    := $(GOBIN)/golangci-lint
 LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
 PROMTOOL  ?= promtool
+FAULTS_TIMEOUT ?= 15m
 
 .PHONY: all build run test unit e2e faults fuzz bench loadtest catalog generate lint lint-install rules dashboards
 
@@ -45,7 +46,8 @@ e2e: build
 # PostgreSQL 15's binaries; with OTELCOL_GENAI_REQUIRE_FAULTS=1 a fault that
 # cannot be staged fails instead of skipping. `make test` runs it too when
 # OTELCOL_GENAI_FAULTS=1 is set. Each test logs a FAULT line with its figures;
-# OTELCOL_GENAI_FAULTS_REPORT=<file> appends them to a file.
+# OTELCOL_GENAI_FAULTS_REPORT=<file> appends them to a file;
+# OTELCOL_GENAI_FAULTS_SCALE=N multiplies the calls (raise FAULTS_TIMEOUT).
 faults: build
 	OTELCOL_GENAI_FAULTS=1 OTELCOL_GENAI_REQUIRE_FAULTS=1 OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_REQUIRE_PG=1 \
 		OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 15m -v -run 'TestFault' ./e2e/
