@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -96,4 +97,81 @@ func TestFaultDiskFull(t *testing.T) {
 	for kind := range r.answers {
 		require.Contains(t, []string{"429", "503"}, kind, "a full disk's refusals are retryable")
 	}
+}
+
+// TestFaultStoreDiskFullKill puts the SQLite store alone on a 16 MiB
+// filesystem, its queue on another (the layout docs/reliability.md
+// advises while a full queue disk loses calls): the store fills up under
+// load, its writes fail and are retried while the queue holds what comes,
+// the collector is killed, fails to start again while the disk is full,
+// and once the filesystem grows starts and stores every accepted call
+// once.
+func TestFaultStoreDiskFullKill(t *testing.T) {
+	faultsEnabled(t)
+	disk := smallDisk(t, "16m")
+	dir := t.TempDir()
+	path := filepath.Join(disk, "genai-usage.db")
+	read := func() ([]storedCall, storeTotals) { return readSQLite(t, path) }
+	sets := withSets("exporters::genai_usage::store::sqlite::path=" + path)
+	l := newFaultLoad(t, 50)
+	c := startUsageCollector(t, dir, sets...)
+	var target collectorTarget
+	target.set(c)
+	stop := l.background(2, 10*time.Millisecond, target.get)
+	defer stop()
+	require.Eventually(t, func() bool { return strings.Contains(c.logs.String(), "database or disk is full") }, faultWait(), 100*time.Millisecond,
+		"the store fills its filesystem")
+	// More calls while the store cannot write: the queue holds them.
+	before := l.count(classAccepted)
+	l.waitFor(t, classAccepted, before+scaled(10000), faultWait())
+	// Counted before the kill: after it, opening the file needs its WAL
+	// recovered, which a full disk does not allow.
+	stored := countStored(read)
+	rss := c.kill9(t)
+	t.Logf("killed with the store's disk full at %s; %d stored, %d bytes free", l.snapshot(), stored, freeBytes(disk))
+	stop()
+
+	// Started again on the full disk, it cannot open the store (SQLite
+	// must recover its write-ahead log first) and stops, saying so, as
+	// for any SQLite file it cannot open.
+	out := failedStart(t, dir, sets...)
+	require.Contains(t, out, "usage store unavailable: sqlite: open", "the failed start names the store")
+	t.Logf("restarted on the full disk: %s", out[strings.LastIndex(out, "Error:"):])
+
+	// Space comes back: it starts, stores what its queue held, and takes
+	// new calls.
+	resize(t, disk, "512m")
+	c = startUsageCollector(t, dir, sets...)
+	target.set(c)
+	before = l.count(classAccepted)
+	l.sendFor(time.Duration(scaled(2))*time.Second, 2, 10*time.Millisecond, target.get)
+	require.Greater(t, l.count(classAccepted), before, "calls accepted once space is back")
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = max(rss, peakRSS(c.cmd.Process.Pid))
+	assertExact(t, "store disk full, kill -9", r)
+	require.Less(t, stored, r.accepted, "calls were queued while the store's disk was full")
+}
+
+// failedStart runs the collector as startUsageCollector would and expects
+// it to exit with an error within a minute; it returns its output.
+func failedStart(t *testing.T, dir string, sets ...string) string {
+	args := []string{"--config=" + filepath.Join(repoRoot(), "config", "collector.yaml"),
+		fmt.Sprintf("--set=receivers::otlp::protocols::http::endpoint=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("--set=receivers::otlp::protocols::grpc::endpoint=127.0.0.1:%d", freePort(t)),
+		"--config=" + telemetryOverride(t, freePort(t)),
+		fmt.Sprintf("--set=exporters::genai_usage::metrics::endpoint=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("--set=exporters::genai_usage::api::endpoint=127.0.0.1:%d", freePort(t)),
+	}
+	for _, s := range sets {
+		args = append(args, "--set="+s)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, collectorBinary(t), args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the collector started: %s", out)
+	require.NoError(t, ctx.Err(), "the collector neither started nor stopped within a minute")
+	return string(out)
 }
