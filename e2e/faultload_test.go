@@ -651,14 +651,16 @@ func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTot
 		if q == 0 && n >= minimum && n == last {
 			return
 		}
-		// An empty queue and a store unchanged for 20 readings: the
-		// collector has nothing left to write, though calls are missing.
+		// An empty queue and a store unchanged for 60 readings (twice the
+		// exporter's longest retry interval, 30 s, as a batch in retry is
+		// no longer in the queue): the collector has nothing left to
+		// write, though calls are missing.
 		still++
 		if q != 0 || n != last {
 			still = 0
 		}
-		if still >= 20 {
-			t.Errorf("the queue is empty and the store has not changed for 20 s: %d records stored, want at least %d", n, minimum)
+		if still >= 60 {
+			t.Errorf("the queue is empty and the store has not changed for 60 s: %d records stored, want at least %d", n, minimum)
 			return
 		}
 		last = n
