@@ -136,7 +136,9 @@ type faultLoad struct {
 	partial int64          // spans a 2xx answer reported as rejected
 	retried int64          // requests sent again after a retryable refusal
 
-	client *http.Client
+	client  *http.Client
+	t       *testing.T
+	aborted atomic.Bool // the test has failed: retrying clients give up
 
 	grpcMu    sync.Mutex
 	grpcConns map[string]*grpc.ClientConn // with useGRPC, by target
@@ -144,7 +146,7 @@ type faultLoad struct {
 }
 
 func newFaultLoad(t *testing.T, perReq int) *faultLoad {
-	l := &faultLoad{templates: callTemplates(t), perReq: perReq, status: map[string]int{}}
+	l := &faultLoad{templates: callTemplates(t), perReq: perReq, status: map[string]int{}, t: t}
 	_, err := rand.Read(l.prefix[:])
 	require.NoError(t, err)
 	l.prefix[0] |= 0x80 // never an all-zero id
@@ -202,8 +204,9 @@ func (l *faultLoad) send(ctx context.Context, target func() string) byte {
 	first := l.next.Add(uint64(l.perReq)) - uint64(l.perReq)
 	body := l.request(first, l.perReq)
 	class, kind := l.post(ctx, target(), body)
-	for (l.retry && (kind == "429" || kind == "503" || kind == codes.Unavailable.String() || kind == codes.ResourceExhausted.String())) ||
-		(l.retryAll && class != classAccepted) {
+	giveUp := time.Now().Add(faultWait())
+	for ((l.retry && (kind == "429" || kind == "503" || kind == codes.Unavailable.String() || kind == codes.ResourceExhausted.String())) ||
+		(l.retryAll && class != classAccepted)) && !l.aborted.Load() && time.Now().Before(giveUp) {
 		l.mu.Lock()
 		l.status[kind]++
 		l.retried++
@@ -353,7 +356,15 @@ func (l *faultLoad) background(senders int, pause time.Duration, target func() s
 	done := make(chan struct{})
 	go func() { l.run(ctx, senders, pause, target); close(done) }()
 	var once sync.Once
-	return func() { once.Do(func() { cancel(); <-done }) }
+	return func() {
+		once.Do(func() {
+			if l.t.Failed() {
+				l.aborted.Store(true) // no collector may come back to accept a retry
+			}
+			cancel()
+			<-done
+		})
+	}
 }
 
 // waitFor waits until at least n calls have been answered with class (a
@@ -675,6 +686,6 @@ func (c *usageCollector) drain(t *testing.T, read func() ([]storedCall, storeTot
 func (c *usageCollector) kill9(t *testing.T) int64 {
 	rss := peakRSS(c.cmd.Process.Pid)
 	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
-	_ = c.cmd.Wait() // "signal: killed"
+	<-c.exited
 	return rss
 }

@@ -35,6 +35,7 @@ type usageCollector struct {
 	dir                    string
 	logs                   *syncBuffer
 	cmd                    *exec.Cmd
+	exited                 chan struct{} // closed when the process has exited
 }
 
 type syncBuffer struct {
@@ -61,8 +62,26 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 }
 
 // startUsageCollectorOf runs the collector binary bin with the config
-// file config (another version's, in the fault suite's upgrade test).
+// file config (another version's, in the fault suite's upgrade test). A
+// collector that exits at start because one of its free ports was taken
+// in the meantime (the fault suite's clients open many connections, whose
+// local ports come from the same range) is started again on other ports.
 func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string) *usageCollector {
+	for attempt := 1; ; attempt++ {
+		c, ok := tryUsageCollector(t, bin, config, dir, sets...)
+		if ok {
+			return c
+		}
+		if attempt == 3 || !strings.Contains(c.logs.String(), "address already in use") {
+			t.Fatalf("the collector exited at start:\n%s", c.logs.String())
+		}
+		t.Logf("the collector exited at start, a port taken meanwhile; again on other ports")
+	}
+}
+
+// tryUsageCollector starts the collector and waits until it serves its
+// ports (true) or exits (false).
+func tryUsageCollector(t *testing.T, bin, config, dir string, sets ...string) (*usageCollector, bool) {
 	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 	c := &usageCollector{
 		receiver:  fmt.Sprintf("http://127.0.0.1:%d", httpPort),
@@ -90,6 +109,8 @@ func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string
 	c.cmd.Dir = dir
 	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
 	require.NoError(t, c.cmd.Start())
+	c.exited = make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
 		c.stop(t)
 		if t.Failed() {
@@ -98,7 +119,7 @@ func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string
 	})
 	// Exporters start before receivers: the API can answer while the
 	// OTLP port is still closed, so wait for both.
-	require.Eventually(t, func() bool {
+	ready := func() bool {
 		resp, err := http.Get(c.api + "summary")
 		if err != nil {
 			return false
@@ -110,8 +131,18 @@ func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string
 		}
 		_ = conn.Close() // a probe: the port answered
 		return true
-	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API and OTLP ports")
-	return c
+	}
+	deadline := time.After(60 * time.Second)
+	for !ready() {
+		select {
+		case <-c.exited:
+			return c, false
+		case <-deadline:
+			t.Fatalf("collector did not serve its API and OTLP ports within 60s")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return c, true
 }
 
 // telemetryOverride is a config file that moves the collector's own
@@ -133,18 +164,18 @@ service:
 }
 
 func (c *usageCollector) stop(t *testing.T) {
-	if c.cmd.ProcessState != nil {
+	select {
+	case <-c.exited:
 		return
+	default:
 	}
 	_ = c.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-c.exited:
 	case <-time.After(20 * time.Second):
 		t.Log("the collector did not stop within 20s of an interrupt; killed")
 		_ = c.cmd.Process.Kill()
-		<-done
+		<-c.exited
 	}
 }
 
