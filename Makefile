@@ -7,8 +7,9 @@ LINTER    := $(GOBIN)/golangci-lint
 LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
 PROMTOOL  ?= promtool
+FAULTS_TIMEOUT ?= 15m
 
-.PHONY: all build run test unit e2e fuzz bench loadtest catalog generate lint lint-install rules dashboards
+.PHONY: all build run test unit e2e faults fuzz bench loadtest catalog generate lint lint-install rules dashboards
 
 all: build
 
@@ -37,6 +38,19 @@ unit:
 # under `make unit`; here a missing collector fails them).
 e2e: build
 	OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 ./e2e/
+
+# The fault suite (e2e/fault*_test.go, docs/reliability.md): the built
+# collector killed under load, its PostgreSQL stopped, overloaded, its disk
+# filled, its metrics flooded; every call sent is then looked up in the
+# store. Needs root (a private PostgreSQL run as postgres, tmpfs mounts) and
+# PostgreSQL 15's binaries; with OTELCOL_GENAI_REQUIRE_FAULTS=1 a fault that
+# cannot be staged fails instead of skipping. `make test` runs it too when
+# OTELCOL_GENAI_FAULTS=1 is set. Each test logs a FAULT line with its figures;
+# OTELCOL_GENAI_FAULTS_REPORT=<file> appends them to a file;
+# OTELCOL_GENAI_FAULTS_SCALE=N multiplies the calls (raise FAULTS_TIMEOUT).
+faults: build
+	OTELCOL_GENAI_FAULTS=1 OTELCOL_GENAI_REQUIRE_FAULTS=1 OTELCOL_GENAI_REQUIRE_E2E=1 OTELCOL_GENAI_REQUIRE_PG=1 \
+		OTELCOL_GENAI_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 15m -v -run 'TestFault' ./e2e/
 
 # The Prometheus rules in config/prometheus: syntax, then the promtool unit
 # tests (config/prometheus/tests). promtool is in Debian's prometheus

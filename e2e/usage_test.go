@@ -30,10 +30,12 @@ import (
 // a temporary working directory (where ./data goes), on free ports.
 type usageCollector struct {
 	receiver, api, metrics string
+	grpc                   string // OTLP/gRPC host:port
 	telemetry              string // the collector's own metrics
 	dir                    string
 	logs                   *syncBuffer
 	cmd                    *exec.Cmd
+	exited                 chan struct{} // closed when the process has exited
 }
 
 type syncBuffer struct {
@@ -56,17 +58,41 @@ func (s *syncBuffer) String() string {
 // startUsageCollector runs config/collector.yaml; sets are extra --set
 // overrides (key=value).
 func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollector {
-	bin := collectorBinary(t)
+	return startUsageCollectorOf(t, collectorBinary(t), filepath.Join(repoRoot(), "config", "collector.yaml"), dir, sets...)
+}
+
+// startUsageCollectorOf runs the collector binary bin with the config
+// file config (another version's, in the fault suite's upgrade test). A
+// collector that exits at start because one of its free ports was taken
+// in the meantime (the fault suite's clients open many connections, whose
+// local ports come from the same range) is started again on other ports.
+func startUsageCollectorOf(t *testing.T, bin, config, dir string, sets ...string) *usageCollector {
+	for attempt := 1; ; attempt++ {
+		c, ok := tryUsageCollector(t, bin, config, dir, sets...)
+		if ok {
+			return c
+		}
+		if attempt == 3 || !strings.Contains(c.logs.String(), "address already in use") {
+			t.Fatalf("the collector exited at start:\n%s", c.logs.String())
+		}
+		t.Logf("the collector exited at start, a port taken meanwhile; again on other ports")
+	}
+}
+
+// tryUsageCollector starts the collector and waits until it serves its
+// ports (true) or exits (false).
+func tryUsageCollector(t *testing.T, bin, config, dir string, sets ...string) (*usageCollector, bool) {
 	httpPort, grpcPort, telPort, metricsPort, apiPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 	c := &usageCollector{
 		receiver:  fmt.Sprintf("http://127.0.0.1:%d", httpPort),
+		grpc:      fmt.Sprintf("127.0.0.1:%d", grpcPort),
 		api:       fmt.Sprintf("http://127.0.0.1:%d/api/v1/usage/", apiPort),
 		metrics:   fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		telemetry: fmt.Sprintf("http://127.0.0.1:%d/metrics", telPort),
 		dir:       dir,
 		logs:      &syncBuffer{},
 	}
-	args := []string{"--config=" + filepath.Join(repoRoot(), "config", "collector.yaml"),
+	args := []string{"--config=" + config,
 		fmt.Sprintf("--set=receivers::otlp::protocols::http::endpoint=127.0.0.1:%d", httpPort),
 		fmt.Sprintf("--set=receivers::otlp::protocols::grpc::endpoint=127.0.0.1:%d", grpcPort),
 		"--config=" + telemetryOverride(t, telPort),
@@ -83,6 +109,8 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 	c.cmd.Dir = dir
 	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
 	require.NoError(t, c.cmd.Start())
+	c.exited = make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
 		c.stop(t)
 		if t.Failed() {
@@ -91,7 +119,7 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 	})
 	// Exporters start before receivers: the API can answer while the
 	// OTLP port is still closed, so wait for both.
-	require.Eventually(t, func() bool {
+	ready := func() bool {
 		resp, err := http.Get(c.api + "summary")
 		if err != nil {
 			return false
@@ -103,8 +131,18 @@ func startUsageCollector(t *testing.T, dir string, sets ...string) *usageCollect
 		}
 		_ = conn.Close() // a probe: the port answered
 		return true
-	}, 60*time.Second, 100*time.Millisecond, "collector did not serve its API and OTLP ports")
-	return c
+	}
+	deadline := time.After(60 * time.Second)
+	for !ready() {
+		select {
+		case <-c.exited:
+			return c, false
+		case <-deadline:
+			t.Fatalf("collector did not serve its API and OTLP ports within 60s")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return c, true
 }
 
 // telemetryOverride is a config file that moves the collector's own
@@ -126,18 +164,18 @@ service:
 }
 
 func (c *usageCollector) stop(t *testing.T) {
-	if c.cmd.ProcessState != nil {
+	select {
+	case <-c.exited:
 		return
+	default:
 	}
 	_ = c.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-c.exited:
 	case <-time.After(20 * time.Second):
 		t.Log("the collector did not stop within 20s of an interrupt; killed")
 		_ = c.cmd.Process.Kill()
-		<-done
+		<-c.exited
 	}
 }
 
