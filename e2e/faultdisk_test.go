@@ -52,17 +52,22 @@ func freeBytes(dir string) int64 {
 	return int64(st.Bavail) * st.Bsize
 }
 
+// smallDiskSets keep the disk guard's margin (64 MiB by default) to a
+// fraction of the tests' 16 MiB filesystems: calls are refused with 3 MiB
+// left, the store stops with 1.5 MiB left.
+var smallDiskSets = withSets("exporters::genai_usage::disk_guard::min_free_bytes=3145728")
+
 // TestFaultDiskFull runs the collector with its data directory (the SQLite
 // store and the persistent queue) on a 16 MiB filesystem and sends until
-// it is full: the collector says why in its log and refuses calls, and
-// loses none it accepted. Then the filesystem grows, and the collector
+// it is nearly full: the collector says why in its log and refuses calls
+// (the disk guard), and loses none it accepted. Then the filesystem grows, and the collector
 // stores what it held, takes new calls again, and the store is exact.
 func TestFaultDiskFull(t *testing.T) {
 	faultsEnabled(t)
 	dir := smallDisk(t, "16m")
 	read := sqliteReader(t, dir)
 	l := newFaultLoad(t, 50)
-	c := startUsageCollector(t, dir, faultSets...)
+	c := startUsageCollector(t, dir, smallDiskSets...)
 	stop := l.background(2, 10*time.Millisecond, func() string { return c.receiver })
 	defer stop()
 	l.waitFor(t, classRefused, 1000, faultWait())
@@ -75,7 +80,7 @@ func TestFaultDiskFull(t *testing.T) {
 	logs := c.logs.String()
 	var said []string
 	for _, line := range strings.Split(logs, "\n") {
-		if strings.Contains(line, "no space left on device") || strings.Contains(line, "database or disk is full") {
+		if strings.Contains(line, "the disk is nearly full") || strings.Contains(line, "no space left on device") || strings.Contains(line, "database or disk is full") {
 			said = append(said, line)
 		}
 	}
@@ -112,7 +117,9 @@ func TestFaultStoreDiskFullKill(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(disk, "genai-usage.db")
 	read := func() ([]storedCall, storeTotals) { return readSQLite(t, path) }
-	sets := withSets("exporters::genai_usage::store::sqlite::path=" + path)
+	// The disk guard off: the store alone fills its disk, and its writes
+	// fail and are retried (with the guard, they would stop short of it).
+	sets := withSets("exporters::genai_usage::store::sqlite::path="+path, "exporters::genai_usage::disk_guard::min_free_bytes=0")
 	l := newFaultLoad(t, 50)
 	c := startUsageCollector(t, dir, sets...)
 	var target collectorTarget

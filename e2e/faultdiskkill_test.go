@@ -7,7 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestFaultDiskFullKill fills the data directory's filesystem under load,
+// TestFaultDiskFullKill fills the data directory's filesystem under load
+// (to the disk guard's margin: without it, the persistent queue lost
+// accepted calls here, docs/reliability.md),
 // kills the collector with SIGKILL while it is full, starts it again on
 // the full disk under load (three times: it must come up and lose nothing
 // it accepts), then grows the filesystem: what the queue held is stored.
@@ -16,7 +18,7 @@ func TestFaultDiskFullKill(t *testing.T) {
 	dir := smallDisk(t, "16m")
 	read := sqliteReader(t, dir)
 	l := newFaultLoad(t, 50)
-	c := startUsageCollector(t, dir, faultSets...)
+	c := startUsageCollector(t, dir, smallDiskSets...)
 	var target collectorTarget
 	target.set(c)
 	stop := l.background(2, 10*time.Millisecond, target.get)
@@ -33,7 +35,7 @@ func TestFaultDiskFullKill(t *testing.T) {
 		if round > 0 {
 			rss = max(rss, c.kill9(t))
 		}
-		c = startUsageCollector(t, dir, faultSets...)
+		c = startUsageCollector(t, dir, smallDiskSets...)
 		target.set(c)
 		l.sendFor(2*time.Second, 2, 10*time.Millisecond, target.get)
 		t.Logf("restarted on the full disk: %s (calls to %d); %d bytes free", l.snapshot(), l.next.Load()-1, freeBytes(dir))
