@@ -143,6 +143,7 @@ func TestFaultStoreDiskFullKill(t *testing.T) {
 	// for any SQLite file it cannot open.
 	out := failedStart(t, dir, sets...)
 	require.Contains(t, out, "usage store unavailable: sqlite: open", "the failed start names the store")
+	require.Contains(t, out, "bytes free: free some space", "and says the disk is full")
 	t.Logf("restarted on the full disk: %s", out[strings.LastIndex(out, "Error:"):])
 
 	// Space comes back: it starts, stores what its queue held, and takes

@@ -97,7 +97,16 @@ func openStore(ctx context.Context, cfg *StoreConfig, logger *zap.Logger) (store
 				return nil, fmt.Errorf("store.sqlite.path: %w", err)
 			}
 		}
-		return sqlite.Open(ctx, cfg.SQLite.Path, store.WithLogger(logger))
+		s, err := sqlite.Open(ctx, cfg.SQLite.Path, store.WithLogger(logger))
+		if err != nil {
+			// SQLite says "disk I/O error" when it cannot recover its
+			// write-ahead log on a full disk: say what is likely wrong.
+			if free, ferr := freeBytes(filepath.Dir(cfg.SQLite.Path)); ferr == nil && free < 1<<20 {
+				err = fmt.Errorf("%w (the disk of %s has %d bytes free: free some space)", err, filepath.Dir(cfg.SQLite.Path), free)
+			}
+			return nil, err
+		}
+		return s, nil
 	case DriverPostgres:
 		return postgres.Open(ctx, string(cfg.Postgres.DSN), store.WithLogger(logger))
 	}
