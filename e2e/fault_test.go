@@ -161,6 +161,12 @@ func TestFaultOverload(t *testing.T) {
 	for kind := range r.answers {
 		require.Contains(t, []string{"429", "503"}, kind, "refusal answers")
 	}
+	// and logged once a minute with the count since, not once a request
+	// with a stack trace.
+	logged := strings.Count(c.logs.String(), "Exporting failed. Rejecting data.")
+	t.Logf("%d refused requests, %d refusal log lines", r.answers["503"]+r.answers["429"], logged)
+	require.Positive(t, logged)
+	require.LessOrEqual(t, logged, 3, "refusals are logged once a minute")
 }
 
 // TestFaultOverloadGRPC is TestFaultOverload over OTLP/gRPC: the
