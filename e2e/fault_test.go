@@ -141,22 +141,7 @@ func TestFaultKillUnderLoadPostgres(t *testing.T) {
 // receiver refuses what the full queue cannot hold, and every call it
 // accepted is stored.
 func TestFaultOverload(t *testing.T) {
-	faultsEnabled(t)
-	dir := t.TempDir()
-	read := sqliteReader(t, dir)
-	l := newFaultLoad(t, 100)
-	c := startUsageCollector(t, dir, withSets(
-		"exporters::genai_usage::sending_queue::queue_size=2000",
-		"exporters::genai_usage::sending_queue::batch::min_size=500",
-		"exporters::genai_usage::sending_queue::batch::max_size=1000",
-	)...)
-	l.sendFor(time.Duration(scaled(5))*time.Second, 24, 0, func() string { return c.receiver })
-	c.drain(t, read, l.count(classAccepted), faultWait())
-	r := l.account(read())
-	r.peakRSS = peakRSS(c.cmd.Process.Pid)
-	assertExact(t, "overload", r)
-	require.Positive(t, r.refused, "an overload refuses calls")
-	require.Zero(t, r.unknown, "every request answered")
+	c, r := overload(t, false)
 	// Refusals are retryable (the client retries): 429 or 503.
 	for kind := range r.answers {
 		require.Contains(t, []string{"429", "503"}, kind, "refusal answers")
@@ -169,26 +154,35 @@ func TestFaultOverload(t *testing.T) {
 	require.LessOrEqual(t, logged, 3, "refusals are logged once a minute")
 }
 
-// TestFaultOverloadGRPC is TestFaultOverload over OTLP/gRPC: the
-// refusals are gRPC's retryable codes.
-func TestFaultOverloadGRPC(t *testing.T) {
+// overload runs the load of TestFaultOverload, over gRPC or HTTP, and
+// asserts what both share: exact counts, calls refused, every request
+// answered.
+func overload(t *testing.T, grpc bool) (*usageCollector, faultResult) {
 	faultsEnabled(t)
 	dir := t.TempDir()
 	read := sqliteReader(t, dir)
 	l := newFaultLoad(t, 100)
-	l.useGRPC = true
+	l.useGRPC = grpc
 	c := startUsageCollector(t, dir, withSets(
 		"exporters::genai_usage::sending_queue::queue_size=2000",
 		"exporters::genai_usage::sending_queue::batch::min_size=500",
 		"exporters::genai_usage::sending_queue::batch::max_size=1000",
 	)...)
-	l.sendFor(time.Duration(scaled(5))*time.Second, 24, 0, func() string { return c.grpc })
-	c.drain(t, read, l.count(classAccepted), faultWait())
-	r := l.account(read())
-	r.peakRSS = peakRSS(c.cmd.Process.Pid)
-	assertExact(t, "overload, grpc", r)
+	target, name := func() string { return c.receiver }, "overload"
+	if grpc {
+		target, name = func() string { return c.grpc }, "overload, grpc"
+	}
+	l.sendFor(time.Duration(scaled(5))*time.Second, 24, 0, target)
+	r := l.settle(t, c, read, name)
 	require.Positive(t, r.refused, "an overload refuses calls")
 	require.Zero(t, r.unknown, "every request answered")
+	return c, r
+}
+
+// TestFaultOverloadGRPC is TestFaultOverload over OTLP/gRPC: the
+// refusals are gRPC's retryable codes.
+func TestFaultOverloadGRPC(t *testing.T) {
+	_, r := overload(t, true)
 	for kind := range r.answers {
 		require.Contains(t, []string{codes.Unavailable.String(), codes.ResourceExhausted.String()}, kind, "refusal codes")
 	}
@@ -215,10 +209,7 @@ func TestFaultCardinality(t *testing.T) {
 		fmt.Sprintf("exporters::genai_usage::metrics::cardinality_limit=%d", limit),
 	)...)
 	l.sendFor(faultWait(), 4, 0, func() string { return c.receiver })
-	c.drain(t, read, l.count(classAccepted), faultWait())
-	r := l.account(read())
-	r.peakRSS = peakRSS(c.cmd.Process.Pid)
-	assertExact(t, "cardinality", r)
+	r := l.settle(t, c, read, "cardinality")
 	require.Equal(t, users, r.sent)
 	require.Equal(t, users, r.stored, "the clients retried every refusal")
 	// A sanity bound, not a measure: 1,000 series per metric and a queue
@@ -299,12 +290,8 @@ func TestFaultSQLiteLocked(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, conn.Close())
 	t.Logf("SQLite locked at %s, released at %s", locked, l.snapshot())
-	before := l.answered()
-	require.Eventually(t, func() bool { return l.answered() >= before+scaled(5000) }, faultWait(), 20*time.Millisecond)
+	l.answerMore(t, scaled(5000))
 	stop()
-	c.drain(t, read, l.count(classAccepted), faultWait())
-	r := l.account(read())
-	r.peakRSS = peakRSS(c.cmd.Process.Pid)
-	assertExact(t, "sqlite locked", r)
+	l.settle(t, c, read, "sqlite locked")
 	require.Contains(t, c.logs.String(), "Will retry the request", "a write failed on the lock, and was retried")
 }

@@ -94,10 +94,7 @@ func TestFaultDiskFull(t *testing.T) {
 	accepted := l.count(classAccepted)
 	l.sendFor(2*time.Second, 2, 10*time.Millisecond, func() string { return c.receiver })
 	require.Greater(t, l.count(classAccepted), accepted, "calls accepted once space is back")
-	c.drain(t, read, l.count(classAccepted), faultWait())
-	r := l.account(read())
-	r.peakRSS = peakRSS(c.cmd.Process.Pid)
-	assertExact(t, "disk full", r)
+	r := l.settle(t, c, read, "disk full")
 	require.Positive(t, r.refused, "a full disk refuses calls")
 	for kind := range r.answers {
 		require.Contains(t, []string{"429", "503"}, kind, "a full disk's refusals are retryable")

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"io"
 	"net/http"
 	"os"
@@ -27,7 +28,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -418,10 +418,20 @@ const (
 	dimQuery     = `SELECT COALESCE(SUM(calls), 0), COALESCE(SUM(cost_nanos), 0) FROM usage_rollups WHERE grain = 'd' AND dim = 'user'`
 )
 
-// sqliteStore opens the collector's SQLite file to read it beside the
-// collector (WAL: readers never block its writer).
+// readSQLite reads the collector's SQLite file beside the collector (WAL:
+// readers never block its writer).
 func readSQLite(t *testing.T, path string) ([]storedCall, storeTotals) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	return readStore(t, "sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+}
+
+func readPostgres(t *testing.T, dsn string) ([]storedCall, storeTotals) {
+	return readStore(t, "pgx", dsn)
+}
+
+// readStore reads every stored call and the store's totals through
+// database/sql: the queries are the same on both backends.
+func readStore(t *testing.T, driver, dsn string) ([]storedCall, storeTotals) {
+	db, err := sql.Open(driver, dsn)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, db.Close()) }()
 	rows, err := db.Query(recordsQuery)
@@ -437,26 +447,6 @@ func readSQLite(t *testing.T, path string) ([]storedCall, storeTotals) {
 	var tot storeTotals
 	require.NoError(t, db.QueryRow(totalsQuery).Scan(&tot.calls, &tot.cost))
 	require.NoError(t, db.QueryRow(dimQuery).Scan(&tot.dimCalls, &tot.dimCost))
-	return out, tot
-}
-
-func readPostgres(t *testing.T, dsn string) ([]storedCall, storeTotals) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer func() { require.NoError(t, conn.Close(ctx)) }()
-	rows, err := conn.Query(ctx, recordsQuery)
-	require.NoError(t, err)
-	var out []storedCall
-	for rows.Next() {
-		var c storedCall
-		require.NoError(t, rows.Scan(&c.trace, &c.span, &c.cost, &c.currency))
-		out = append(out, c)
-	}
-	require.NoError(t, rows.Err())
-	var tot storeTotals
-	require.NoError(t, conn.QueryRow(ctx, totalsQuery).Scan(&tot.calls, &tot.cost))
-	require.NoError(t, conn.QueryRow(ctx, dimQuery).Scan(&tot.dimCalls, &tot.dimCost))
 	return out, tot
 }
 
@@ -583,6 +573,26 @@ func (r faultResult) String() string {
 // assertExact holds a run to the guarantee: every accepted call stored
 // once, nothing stored that was not sent or that was refused, costs and
 // the store's totals exact to the nano.
+// settle waits for the collector to store what its queue holds, accounts
+// the store against the load, with the collector's peak memory, and
+// asserts the account exact.
+func (l *faultLoad) settle(t *testing.T, c *usageCollector, read func() ([]storedCall, storeTotals), name string) faultResult {
+	t.Helper()
+	c.drain(t, read, l.count(classAccepted), faultWait())
+	r := l.account(read())
+	r.peakRSS = peakRSS(c.cmd.Process.Pid)
+	assertExact(t, name, r)
+	return r
+}
+
+// answerMore waits until n more requests are answered, whatever the
+// answer: the load went on past the fault.
+func (l *faultLoad) answerMore(t *testing.T, n int64) {
+	t.Helper()
+	before := l.answered()
+	require.Eventually(t, func() bool { return l.answered() >= before+n }, faultWait(), 20*time.Millisecond)
+}
+
 func assertExact(t *testing.T, name string, r faultResult) {
 	t.Helper()
 	t.Logf("FAULT %s: %s", name, r)

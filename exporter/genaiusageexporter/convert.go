@@ -139,14 +139,14 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
 	r.Status, r.Reason = status, text(attrs, genaiconv.Reason)
-	r.RequestModel, r.ResponseModel = clean(call.RequestModel), clean(call.ResponseModel)
-	r.Operation, r.RawOperation = call.Operation, clean(call.RawOperation)
+	r.RequestModel, r.ResponseModel = usage.CleanText(call.RequestModel), usage.CleanText(call.ResponseModel)
+	r.Operation, r.RawOperation = call.Operation, usage.CleanText(call.RawOperation)
 	r.Streaming = call.Streaming
 	r.ErrorType = text(attrs, errorTypeKey)
 	if r.ErrorType == "" && span.Status().Code() == ptrace.StatusCodeError {
 		r.ErrorType = "_OTHER" // the semantic conventions' value when the type is unknown
 	}
-	r.ResponseID = clean(call.ResponseID)
+	r.ResponseID = usage.CleanText(call.ResponseID)
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		if v, ok := attrs.at(c.tokenSlot[m]); ok && v.Type() == pcommon.ValueTypeInt && v.Int() > 0 {
 			r.Tokens[m] = v.Int()
@@ -165,9 +165,9 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	default:
 		r.Provider = text(attrs, genaiconv.Provider)
 		if r.Provider == "" && call.NProv > 0 {
-			r.Provider = clean(call.Providers[0]) // no provider the catalog knows
+			r.Provider = usage.CleanText(call.Providers[0]) // no provider the catalog knows
 		}
-		r.Model = clean(call.Model())
+		r.Model = usage.CleanText(call.Model())
 	}
 
 	// The cost: our price when there is a card; else a reported cost.
@@ -288,17 +288,14 @@ func text(m *attrView, key string) string {
 func textOf(v pcommon.Value) string {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		return clean(v.Str())
+		return usage.CleanText(v.Str())
 	case pcommon.ValueTypeInt:
 		return strconv.FormatInt(v.Int(), 10)
 	case pcommon.ValueTypeBool, pcommon.ValueTypeDouble:
-		return clean(v.AsString())
+		return usage.CleanText(v.AsString())
 	}
 	return ""
 }
-
-// clean is usage.CleanText: what a record's texts may be.
-func clean(s string) string { return usage.CleanText(s) }
 
 // nanos reads a non-negative amount in currency units.
 func nanos(m *attrView, key string) (money.Nanos, bool) {

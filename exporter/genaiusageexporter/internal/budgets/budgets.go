@@ -366,7 +366,8 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 	}
 	var forecastOnly []string
 	if !full {
-		if forecastOnly, err = s.forecastCandidates(ctx, b, now, top, below, values); err != nil {
+		window := budget.Input{Start: start, End: end, Now: now}
+		if forecastOnly, err = s.forecastCandidates(ctx, b, f, window, top, below, values); err != nil {
 			return Status{}, err
 		}
 	}
@@ -418,9 +419,12 @@ func (s *Service) statusOf(ctx context.Context, b *budget.Budget, now time.Time,
 // those among the top by spend in the window (below), and the top by
 // spend since the start of yesterday (UTC), which holds the last 24
 // hours and is read from the day rollups. It fills in below the window's
-// spend of the values it adds. listed are the values over a threshold.
-func (s *Service) forecastCandidates(ctx context.Context, b *budget.Budget, now time.Time, top int, below map[string]budget.Input, listed []string) ([]string, error) {
+// spend of the values it adds. f is the window's filter in the budget's
+// currency, window its bounds and clock; listed are the values over a
+// threshold.
+func (s *Service) forecastCandidates(ctx context.Context, b *budget.Budget, f store.Filter, window budget.Input, top int, below map[string]budget.Input, listed []string) ([]string, error) {
 	each := b.Spec().Scope.Each
+	now := window.Now
 	recent := Filter(b, "", now.UTC().Add(-24*time.Hour).Truncate(24*time.Hour), now)
 	recent.Currency = b.Currency()
 	gs, err := s.q.Breakdown(ctx, recent, each, top+1)
@@ -436,15 +440,12 @@ func (s *Service) forecastCandidates(ctx context.Context, b *budget.Budget, now 
 			unknown = append(unknown, g.Key)
 		}
 	}
-	start, end := b.Window(now)
-	f := Filter(b, "", start, spentTo(start, end, now))
-	f.Currency = b.Currency()
 	spent, err := s.values(ctx, f, each, unknown)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range unknown {
-		in := budget.Input{Start: start, End: end, Now: now}
+		in := window
 		if g := spent[v]; g != nil {
 			in.Spent = g.Cost[b.Currency()]
 		}
