@@ -19,6 +19,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/internal/budget"
+	"github.com/otelcol-genai/otelcol-genai/internal/contract"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -47,6 +48,17 @@ type Config struct {
 	// meter and what caching saved). Cards of a processor in this
 	// collector are found without it. Same keys as the processor's.
 	Pricing PricingConfig `mapstructure:"pricing"`
+	// ReportingCurrency, if set, is the currency every amount is converted
+	// into, at the rate of ExchangeRates in force at each call's start;
+	// each record keeps its amount before and the rate (docs/pricing.md,
+	// "Currencies").
+	ReportingCurrency string              `mapstructure:"reporting_currency"`
+	ExchangeRates     ExchangeRatesConfig `mapstructure:"exchange_rates"`
+	// Contracts are the organisation's price agreements: terms that turn
+	// list prices into what it pays, each in force over a span of time
+	// for the calls it matches; the first that applies wins
+	// (docs/pricing.md, "Contracts").
+	Contracts []contract.Config `mapstructure:"contracts"`
 	// Budgets are spending limits, read from the store's rollups: their
 	// status and check routes in the API, their gauges in the metrics. See
 	// docs/budgets.md.
@@ -400,6 +412,7 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	errs = append(errs, cfg.validateBudgets()...)
+	errs = append(errs, cfg.validateCharging()...)
 	errs = append(errs, cfg.validateNotifications()...)
 	if !cfg.Pricing.DefaultCatalog && len(cfg.Pricing.Files) == 0 {
 		errs = append(errs, errors.New("pricing: default_catalog is false and no files are given"))

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -41,6 +42,11 @@ type converter struct {
 	dimSlots            [len(usage.DimensionNames)][]int
 	tokenSlot, costSlot [meter.Count]int
 	scan                normalize.Options
+	// charge turns each record's list price into what is paid, in the
+	// reporting currency; onChargeError hears of the records it could
+	// not charge in full.
+	charge        *charge.Charger
+	onChargeError func(error)
 }
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
@@ -48,7 +54,7 @@ func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]Dimensio
 	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason)
 	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
-	c := &converter{cat: cat, dims: dims, slots: slots}
+	c := &converter{cat: cat, dims: dims, slots: slots, charge: &charge.Charger{}}
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		s := slots.add(genaiconv.TokensKey(m), genaiconv.CostKey(m))
 		c.tokenSlot[m], c.costSlot[m] = s[0], s[1]
@@ -112,6 +118,9 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 				}
 				if r.Sanitize() {
 					sanitized++
+				}
+				if err := c.charge.Apply(r); err != nil && c.onChargeError != nil {
+					c.onChargeError(err)
 				}
 			}
 		}

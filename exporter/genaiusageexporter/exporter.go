@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-genai/otelcol-genai/config/pricing"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/bearer"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
@@ -73,6 +74,11 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 		return nil, err
 	}
 	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources())}
+	problems := &chargeProblems{logger: set.Logger, now: time.Now}
+	if e.conv.charge, err = cfg.charger(&charge.Charger{Card: e.conv.card}); err != nil {
+		return nil, err
+	}
+	e.conv.onChargeError = problems.note
 	if cfg.Metrics.Enabled {
 		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

@@ -8,14 +8,12 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
-	"github.com/otelcol-genai/otelcol-genai/internal/money"
 )
 
 // Version is the catalog file format this package reads.
@@ -372,22 +370,14 @@ func setRates(dst *Rates, raw map[string]decimal, where string) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		d := raw[k]
-		rk, ok := rateKeys[k]
-		if !ok {
-			return fmt.Errorf("%s.%s: unknown rate; known rates: %s", where, k, knownRateKeys())
-		}
-		n, err := money.ParseDecimal(d.text)
-		if err != nil {
+		m, rate, err := ParseRate(k, d.text)
+		switch {
+		case errors.Is(err, errUnknownRate):
+			return fmt.Errorf("%s.%s: %w", where, k, err)
+		case err != nil:
 			return fmt.Errorf("%s.%s (line %d): %w", where, k, d.line, err)
 		}
-		if n < 0 {
-			return fmt.Errorf("%s.%s (line %d): %q is negative", where, k, d.line, d.text)
-		}
-		if limit := maxRateUnits[rk.per]; int64(n) > limit*money.NanosPerUnit {
-			return fmt.Errorf("%s.%s (line %d): %s is implausibly high (limit %d); rates are per %s units",
-				where, k, d.line, d.text, limit, strconv.FormatInt(rk.per, 10))
-		}
-		dst[rk.meter] = Rate{Price: money.Price{Nanos: n, Per: rk.per}, Set: true}
+		dst[m] = rate
 	}
 	return nil
 }

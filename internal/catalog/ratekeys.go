@@ -1,6 +1,13 @@
 package catalog
 
-import "github.com/otelcol-genai/otelcol-genai/internal/meter"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+)
 
 // rateKey is a key of a card's rates: a meter and the number of units its
 // price is for. The unit is in the key's name (mtok: per million tokens,
@@ -52,4 +59,28 @@ func RateKey(m meter.Meter) string {
 var maxRateUnits = map[int64]int64{
 	perMillion:  10_000,  // $10,000 per million tokens
 	perThousand: 100_000, // $100 per call
+}
+
+var errUnknownRate = errors.New("unknown rate")
+
+// ParseRate reads one rate as a price file states it: its key
+// (input_mtok, web_searches_kcount, ...) and its decimal text, exactly.
+// A negative rate, or one above the plausible bound of its unit, is an
+// error.
+func ParseRate(key, text string) (meter.Meter, Rate, error) {
+	rk, ok := rateKeys[key]
+	if !ok {
+		return 0, Rate{}, fmt.Errorf("%w; known rates: %s", errUnknownRate, knownRateKeys())
+	}
+	n, err := money.ParseDecimal(text)
+	if err != nil {
+		return 0, Rate{}, err
+	}
+	if n < 0 {
+		return 0, Rate{}, fmt.Errorf("%q is negative", text)
+	}
+	if limit := maxRateUnits[rk.per]; int64(n) > limit*money.NanosPerUnit {
+		return 0, Rate{}, fmt.Errorf("%s is implausibly high (limit %d); rates are per %s units", text, limit, strconv.FormatInt(rk.per, 10))
+	}
+	return rk.meter, Rate{Price: money.Price{Nanos: n, Per: rk.per}, Set: true}, nil
 }

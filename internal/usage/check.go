@@ -117,17 +117,25 @@ func (r *Record) Check(now time.Time) error {
 		}
 	}
 	switch {
-	case r.Cost < 0 || r.CacheSaved < 0 || r.Reported < 0:
-		errs = append(errs, errors.New("cost, cache_saved, reported_cost: negative"))
+	case r.Cost < 0 || r.CacheSaved < 0 || r.Reported < 0 || r.ListCost < 0 || r.SourceCost < 0:
+		errs = append(errs, errors.New("cost, list_cost, source_cost, cache_saved, reported_cost: negative"))
 	case r.Currency != "" && !IsCurrency(r.Currency):
 		errs = append(errs, fmt.Errorf("currency: %q is not an ISO 4217 code (three upper-case letters)", r.Currency))
-	case r.Cost != 0 && r.Currency == "":
+	case (r.Cost != 0 || r.ListCost != 0) && r.Currency == "":
 		errs = append(errs, errors.New("currency: required with a cost"))
 	case !r.partsAgree():
 		errs = append(errs, fmt.Errorf("cost_by_meter: the parts do not add up to the cost %s", r.Cost))
 	}
 	if r.ReportedCurrency != "" && !IsCurrency(r.ReportedCurrency) {
 		errs = append(errs, fmt.Errorf("reported_currency: %q is not an ISO 4217 code (three upper-case letters)", r.ReportedCurrency))
+	}
+	switch {
+	case r.SourceCurrency != "" && !IsCurrency(r.SourceCurrency):
+		errs = append(errs, fmt.Errorf("source_currency: %q is not an ISO 4217 code (three upper-case letters)", r.SourceCurrency))
+	case (r.SourceCurrency != "") != (r.FXRate != ""):
+		errs = append(errs, errors.New("fx_rate, source_currency: a converted cost has both, any other neither"))
+	case r.SourceCost != 0 && r.SourceCurrency == "":
+		errs = append(errs, errors.New("source_currency: required with a source cost"))
 	}
 	return errors.Join(errs...)
 }
@@ -177,5 +185,7 @@ func (r *Record) textPtrs() []struct {
 		{"operation", &r.Operation}, {"raw_operation", &r.RawOperation}, {"status", &r.Status}, {"reason", &r.Reason},
 		{"error_type", &r.ErrorType}, {"currency", &r.Currency}, {"cost_source", &r.CostSource},
 		{"reported_currency", &r.ReportedCurrency}, {"price_card", &r.Card}, {"response_id", &r.ResponseID},
+		{"service_tier", &r.ServiceTier}, {"contract", &r.Contract}, {"multiplier", &r.Multiplier},
+		{"fx_rate", &r.FXRate}, {"source_currency", &r.SourceCurrency},
 	}
 }

@@ -68,9 +68,26 @@ type Record struct {
 	HasReported      bool
 	// Card is the id of the price card used; it names one exact set of
 	// prices, so a record can be audited or repriced later.
-	Card       string
-	Estimated  bool
-	ResponseID string
+	Card string
+	// ServiceTier is the tier the call was served in (batch, flex,
+	// priority, ...), "" when the span named none.
+	ServiceTier string
+	// ListCost is the call at the catalog's list prices, in Currency.
+	// Cost is what the organisation pays once its contract terms apply:
+	// the two are equal when no term does.
+	ListCost money.Nanos
+	// Contract is the id of the contract term that made Cost from
+	// ListCost, "" if none; Multiplier is its multiplier as a decimal,
+	// "" when it sets rates per meter instead.
+	Contract, Multiplier string
+	// FXRate is the exchange rate (internal/fx's text form) that
+	// converted the amounts into Currency, "" if none did; SourceCost
+	// and SourceCurrency are then Cost before the conversion.
+	FXRate         string
+	SourceCost     money.Nanos
+	SourceCurrency string
+	Estimated      bool
+	ResponseID     string
 }
 
 // Dimensions are the attribution dimensions of a call.

@@ -23,6 +23,7 @@ type aggregateJSON struct {
 	Tokens        map[string]int64  `json:"tokens"`
 	Cost          map[string]string `json:"cost"`
 	CacheSaved    map[string]string `json:"cache_saved"`
+	ListCost      map[string]string `json:"list_cost"`
 	CacheHitRatio float64           `json:"cache_hit_ratio"`
 	AvgLatencyMs  float64           `json:"avg_latency_ms"`
 	AvgTTFTMs     *float64          `json:"avg_ttft_ms,omitempty"`
@@ -31,7 +32,7 @@ type aggregateJSON struct {
 func aggregate(a *store.Aggregate) aggregateJSON {
 	out := aggregateJSON{
 		Calls: a.Calls, Errors: a.Errors, UnpricedCalls: a.Unpriced,
-		Tokens: tokens(&a.Tokens), Cost: amounts(a.Cost), CacheSaved: amounts(a.CacheSaved),
+		Tokens: tokens(&a.Tokens), Cost: amounts(a.Cost), CacheSaved: amounts(a.CacheSaved), ListCost: amounts(a.ListCost),
 		CacheHitRatio: cacheHitRatio(&a.Tokens),
 	}
 	if a.Calls > 0 {
@@ -108,6 +109,13 @@ type recordJSON struct {
 	ReportedCost     *string           `json:"reported_cost,omitempty"`
 	ReportedCurrency string            `json:"reported_currency,omitempty"`
 	Card             string            `json:"price_card,omitempty"`
+	ServiceTier      string            `json:"service_tier,omitempty"`
+	ListCost         string            `json:"list_cost,omitempty"`
+	Contract         string            `json:"contract,omitempty"`
+	Multiplier       string            `json:"multiplier,omitempty"`
+	FXRate           string            `json:"fx_rate,omitempty"`
+	SourceCost       string            `json:"source_cost,omitempty"`
+	SourceCurrency   string            `json:"source_currency,omitempty"`
 	Estimated        bool              `json:"estimated"`
 	ResponseID       string            `json:"response_id,omitempty"`
 }
@@ -124,6 +132,13 @@ func toJSON(r *usage.Record) recordJSON {
 		Operation: r.Operation, RawOperation: r.RawOperation, Streaming: r.Streaming, Status: r.Status, Reason: r.Reason, ErrorType: r.ErrorType,
 		Tokens: tokens(&r.Tokens), Cost: r.Cost.String(), Currency: r.Currency, CostSource: r.CostSource,
 		ReportedCurrency: r.ReportedCurrency, Card: r.Card, Estimated: r.Estimated, ResponseID: r.ResponseID,
+		ServiceTier: r.ServiceTier, Contract: r.Contract, Multiplier: r.Multiplier, FXRate: r.FXRate, SourceCurrency: r.SourceCurrency,
+	}
+	if r.Currency != "" {
+		out.ListCost = r.ListCost.String()
+	}
+	if r.FXRate != "" {
+		out.SourceCost = r.SourceCost.String()
 	}
 	if r.Tokens[meter.Request] != 0 {
 		out.Tokens[meter.Request.String()] = r.Tokens[meter.Request]
@@ -212,6 +227,21 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 		r.HasReported = true
 	}
 	r.ReportedCurrency, r.Card, r.Estimated, r.ResponseID = j.ReportedCurrency, j.Card, j.Estimated, j.ResponseID
+	// A record exported before list costs were kept has none: no
+	// contract applied, so it is the cost.
+	r.ListCost = r.Cost
+	if j.ListCost != "" {
+		if r.ListCost, err = amount(j.ListCost); err != nil {
+			return r, fmt.Errorf("list_cost: %w", err)
+		}
+	}
+	if j.SourceCost != "" {
+		if r.SourceCost, err = amount(j.SourceCost); err != nil {
+			return r, fmt.Errorf("source_cost: %w", err)
+		}
+	}
+	r.ServiceTier, r.Contract, r.Multiplier = j.ServiceTier, j.Contract, j.Multiplier
+	r.FXRate, r.SourceCurrency = j.FXRate, j.SourceCurrency
 	if j.ID != "" && j.ID != r.ID() {
 		return r, fmt.Errorf("id: %q does not match start_time, trace_id and span_id (%q)", j.ID, r.ID())
 	}

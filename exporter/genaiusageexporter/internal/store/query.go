@@ -139,6 +139,9 @@ type Aggregate struct {
 	// currency of the calls aggregated.
 	Cost       map[string]money.Nanos
 	CacheSaved map[string]money.Nanos
+	// ListCost is the calls at list prices, by currency, as Cost is: Cost
+	// is what is paid once contract terms apply.
+	ListCost map[string]money.Nanos
 }
 
 // Point is one time bucket of a series.
@@ -211,11 +214,17 @@ func (a *Aggregate) Add(b *Aggregate) {
 	if a.CacheSaved == nil {
 		a.CacheSaved = map[string]money.Nanos{}
 	}
+	if a.ListCost == nil {
+		a.ListCost = map[string]money.Nanos{}
+	}
 	for c, n := range b.Cost {
 		a.Cost[c] += n
 	}
 	for c, n := range b.CacheSaved {
 		a.CacheSaved[c] += n
+	}
+	for c, n := range b.ListCost {
+		a.ListCost[c] += n
 	}
 }
 
@@ -237,10 +246,16 @@ func (a *Aggregate) Sub(b *Aggregate) {
 	if a.CacheSaved == nil {
 		a.CacheSaved = map[string]money.Nanos{}
 	}
+	if a.ListCost == nil {
+		a.ListCost = map[string]money.Nanos{}
+	}
 	for c, n := range b.Cost {
 		a.Cost[c] -= n
 	}
 	for c, n := range b.CacheSaved {
 		a.CacheSaved[c] -= n
+	}
+	for c, n := range b.ListCost {
+		a.ListCost[c] -= n
 	}
 }

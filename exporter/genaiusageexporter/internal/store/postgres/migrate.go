@@ -29,6 +29,7 @@ var migrations = []migration{
 	script(budgetsV5),
 	script(notificationsV6),
 	script(environmentV7),
+	script(costLifecycleV8),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -66,6 +67,11 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// costLifecycleV8 keeps list and actual costs, the contract term and
+// exchange rate between them, and the service tier
+// (sqlstore.CostLifecycleV8SQL).
+func costLifecycleV8() string { return sqlstore.CostLifecycleV8SQL("BIGINT") }
 
 // environmentV7 adds the environment to the key of the rollups
 // (sqlstore.RebuildTotalsSQL). The key is dropped while the total rows

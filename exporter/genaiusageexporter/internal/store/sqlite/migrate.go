@@ -22,6 +22,7 @@ var migrations = []migration{
 	script(budgetsV5),
 	script(notificationsV6),
 	script(environmentV7),
+	script(costLifecycleV8),
 }
 
 // A migration changes the schema, and the rows to fit, in the
@@ -66,6 +67,11 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 	}
 	return out, rows.Err()
 }
+
+// costLifecycleV8 keeps list and actual costs, the contract term and
+// exchange rate between them, and the service tier
+// (sqlstore.CostLifecycleV8SQL).
+func costLifecycleV8() string { return sqlstore.CostLifecycleV8SQL("INTEGER") }
 
 // environmentV7 adds the environment to the key of the rollups
 // (sqlstore.RebuildTotalsSQL). SQLite cannot change a primary key in

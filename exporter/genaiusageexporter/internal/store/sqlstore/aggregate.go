@@ -23,15 +23,22 @@ const (
 // The value columns of an aggregate, the same from both sources so that
 // one scan reads either: calls, errors, unpriced, tokens, cost, cache
 // saved, duration, TTFT sum, TTFT count.
+//
+// A record's list cost is NULL when it was stored before schema v8, whose
+// records had no contract: its list cost is its cost.
 var (
-	recordAggregates = "COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
+	recordAggregatesV1 = "COUNT(*), " + Sum("CASE WHEN error_type <> '' THEN 1 ELSE 0 END") + ", " +
 		Sum("CASE WHEN "+UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("CASE WHEN ttft_ms > 0 THEN 1 ELSE 0 END")
+	recordAggregates = recordAggregatesV1 + ", " + Sum(ListCostSQL)
 	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
-		Sum("ttft_ms") + ", " + Sum("ttft_count")
+		Sum("ttft_ms") + ", " + Sum("ttft_count") + ", " + Sum("list_nanos")
 )
+
+// ListCostSQL is a record's list cost.
+const ListCostSQL = "COALESCE(list_nanos, cost_nanos)"
 
 // segment is a part of a query's time range and the rows that answer it,
 // added to the answer or, if neg, taken from it.
@@ -299,7 +306,7 @@ func (r *Reader) sumInto(ctx context.Context, q dbtx, sums map[bucketKey]map[str
 		for i := range v.Tokens {
 			dest = append(dest, &v.Tokens[i])
 		}
-		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount)
+		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount, &v.List)
 	}
 	sign := int64(1)
 	if neg {
@@ -337,7 +344,7 @@ func truncate(col string, ms int64) string {
 // newAggregate returns an empty aggregate with its maps made: callers
 // index them without checks, and an empty aggregate has no currency.
 func newAggregate() *store.Aggregate {
-	return &store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}}
+	return &store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
 }
 
 // addValues adds one currency's sums. A currency's keys are present in
@@ -356,6 +363,7 @@ func addValues(a *store.Aggregate, currency string, v *RollupValues) {
 	if currency != "" {
 		a.Cost[currency] += money.Nanos(v.Cost)
 		a.CacheSaved[currency] += money.Nanos(v.CacheSaved)
+		a.ListCost[currency] += money.Nanos(v.List)
 	}
 }
 
@@ -548,11 +556,12 @@ func (r *Reader) topBreakdown(ctx context.Context, q dbtx, f *store.Filter, by s
 	}
 	for c := range other.Cost {
 		if !keep[c] {
-			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 {
+			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 || other.ListCost[c] != 0 {
 				return nil, false, r.errorf("breakdown: the total and the top %d differ in %s", limit, c)
 			}
 			delete(other.Cost, c)
 			delete(other.CacheSaved, c)
+			delete(other.ListCost, c)
 		}
 	}
 	out = append(out, store.Group{Other: true, Values: int64(len(rest)), Aggregate: other})

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
@@ -62,7 +63,8 @@ func RecordColumns() []string {
 	cols = append(cols, "provider", "model", "request_model", "response_model", "operation", "raw_operation", "streaming", "status", "reason", "error_type")
 	cols = append(cols, TokenColumns...)
 	cols = append(cols, CostColumns...)
-	return append(cols, "cost_nanos", "currency", "cache_saved_nanos", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
+	cols = append(cols, "cost_nanos", "currency", "cache_saved_nanos", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
+	return append(cols, "service_tier", "list_nanos", "contract", "multiplier", "fx_rate", "source_nanos", "source_currency")
 }
 
 // RecordArgs appends a record's column values, in RecordColumns order.
@@ -79,11 +81,15 @@ func RecordArgs(args []any, r *usage.Record) []any {
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		args = append(args, int64(r.CostByMeter[m]))
 	}
-	var reported any
+	var reported, source any
 	if r.HasReported {
 		reported = int64(r.Reported)
 	}
-	return append(args, int64(r.Cost), r.Currency, int64(r.CacheSaved), r.CostSource, reported, r.ReportedCurrency, r.Card, boolInt(r.Estimated), r.ResponseID)
+	if r.FXRate != "" {
+		source = int64(r.SourceCost)
+	}
+	args = append(args, int64(r.Cost), r.Currency, int64(r.CacheSaved), r.CostSource, reported, r.ReportedCurrency, r.Card, boolInt(r.Estimated), r.ResponseID)
+	return append(args, r.ServiceTier, int64(r.ListCost), r.Contract, r.Multiplier, r.FXRate, source, r.SourceCurrency)
 }
 
 func boolInt(b bool) int64 {
@@ -97,13 +103,18 @@ func boolInt(b bool) int64 {
 // its key in the primary key's order.
 var (
 	RollupKeyColumns   = []string{"grain", "dim", "bucket_ms", "value", "provider", "model", "service", "environment", "currency"}
-	RollupValueColumns = append(append([]string{"calls", "errors", "unpriced"}, TokenColumns...),
-		"cost_nanos", "cache_saved_nanos", "duration_ms", "ttft_ms", "ttft_count")
+	RollupValueColumns = append(slices.Clone(rollupValueColumnsV1), "list_nanos")
 )
 
-// rollupKeyColumnsV1 is the key of usage_rollups before the environment
-// (schema v7), for the migrations written before it.
-var rollupKeyColumnsV1 = []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
+// The columns of usage_rollups as the migrations written before a change
+// of them knew them: its key before the environment (schema v7), its
+// values before the list cost (schema v8). Released migrations must not
+// change with the schema.
+var (
+	rollupKeyColumnsV1   = []string{"grain", "bucket_ms", "dim", "value", "provider", "model", "service", "currency"}
+	rollupValueColumnsV1 = append(append([]string{"calls", "errors", "unpriced"}, TokenColumns...),
+		"cost_nanos", "cache_saved_nanos", "duration_ms", "ttft_ms", "ttft_count")
+)
 
 // RollupArgs appends a rollup row's values, key columns first.
 func RollupArgs(args []any, k RollupKey, v *RollupValues) []any {
@@ -111,7 +122,7 @@ func RollupArgs(args []any, k RollupKey, v *RollupValues) []any {
 	for _, t := range v.Tokens {
 		args = append(args, t)
 	}
-	return append(args, v.Cost, v.CacheSaved, v.DurationMs, v.TTFTMs, v.TTFTCount)
+	return append(args, v.Cost, v.CacheSaved, v.DurationMs, v.TTFTMs, v.TTFTCount, v.List)
 }
 
 // UnpricedSQL is genaiconv.Unpriced as an SQL condition on the status column.
@@ -151,11 +162,11 @@ func WeekRowsSQL() string {
 	}
 	start := "bucket_ms - (((bucket_ms - " + monday + ") % " + week + ") + " + week + ") % " + week
 	keys := Join("", rollupKeyColumnsV1[2:])
-	sums := make([]string, len(RollupValueColumns))
-	for i, c := range RollupValueColumns {
+	sums := make([]string, len(rollupValueColumnsV1))
+	for i, c := range rollupValueColumnsV1 {
 		sums[i] = "SUM(" + c + ")"
 	}
-	return "INSERT INTO usage_rollups (" + Join("", rollupKeyColumnsV1) + ", " + Join("", RollupValueColumns) + ")" +
+	return "INSERT INTO usage_rollups (" + Join("", rollupKeyColumnsV1) + ", " + Join("", rollupValueColumnsV1) + ")" +
 		" SELECT '" + store.GrainWeek + "', " + start + ", " + keys + ", " + strings.Join(sums, ", ") +
 		" FROM usage_rollups WHERE grain = '" + store.GrainDay + "' AND dim IN (" + strings.Join(dims, ", ") + ")" +
 		" GROUP BY " + start + ", " + keys

@@ -17,7 +17,7 @@ func RollupsPrimaryKeyV7() string { return "PRIMARY KEY (" + Join("", RollupKeyC
 // RollupColumnsV1 lists the columns of usage_rollups before v7, to copy
 // its rows into a table of the v7 shape.
 func RollupColumnsV1() string {
-	return Join("", rollupKeyColumnsV1) + ", " + Join("", RollupValueColumns)
+	return Join("", rollupKeyColumnsV1) + ", " + Join("", rollupValueColumnsV1)
 }
 
 // RebuildTotalsSQL sums the total rows (dim ”) again by environment:
@@ -32,15 +32,15 @@ func RollupColumnsV1() string {
 func RebuildTotalsSQL() string {
 	since := "(SELECT records_since_ms FROM usage_retention WHERE id = 1)"
 	hour, day := truncate("ts_ms", hourMs), truncate("bucket_ms", dayMs)
-	values := make([]string, len(RollupValueColumns))
-	for i, c := range RollupValueColumns {
+	values := make([]string, len(rollupValueColumnsV1))
+	for i, c := range rollupValueColumnsV1 {
 		values[i] = Sum(c)
 	}
-	cols := Join("", RollupKeyColumns) + ", " + Join("", RollupValueColumns)
+	cols := Join("", RollupKeyColumns) + ", " + Join("", rollupValueColumnsV1)
 	groups := "provider, model, service, environment, currency"
 	return strings.Join([]string{
 		"DELETE FROM usage_rollups WHERE dim = '' AND grain = '" + store.GrainHour + "' AND bucket_ms >= " + since,
-		"INSERT INTO usage_rollups (" + cols + ") SELECT '" + store.GrainHour + "', '', " + hour + ", '', " + groups + ", " + recordAggregates +
+		"INSERT INTO usage_rollups (" + cols + ") SELECT '" + store.GrainHour + "', '', " + hour + ", '', " + groups + ", " + recordAggregatesV1 +
 			" FROM usage_records WHERE ts_ms >= " + since + " AND " + hour + " >= " + since +
 			" GROUP BY " + hour + ", " + groups,
 		"DELETE FROM usage_rollups WHERE dim = '' AND grain = '" + store.GrainDay + "' AND bucket_ms >= " + truncate(since, dayMs),

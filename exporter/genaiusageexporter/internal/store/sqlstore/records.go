@@ -28,7 +28,8 @@ type recordScanner struct {
 	tokens               [meter.Count - 1]int64
 	costs                [meter.Count]int64
 	cost, saved          int64
-	reported             sql.NullInt64
+	reported, list       sql.NullInt64
+	source               sql.NullInt64
 	dims                 [len(usage.DimensionNames)]string
 	dest                 []any
 }
@@ -48,6 +49,7 @@ func newRecordScanner() *recordScanner {
 		s.dest = append(s.dest, &s.costs[i])
 	}
 	s.dest = append(s.dest, &s.cost, &r.Currency, &s.saved, &r.CostSource, &s.reported, &r.ReportedCurrency, &r.Card, &s.estimated, &r.ResponseID)
+	s.dest = append(s.dest, &r.ServiceTier, &s.list, &r.Contract, &r.Multiplier, &r.FXRate, &s.source, &r.SourceCurrency)
 	return s
 }
 
@@ -78,6 +80,11 @@ func (s *recordScanner) scan(rows *sql.Rows, rec *usage.Record) error {
 	}
 	r.Cost, r.CacheSaved = money.Nanos(s.cost), money.Nanos(s.saved)
 	r.Reported, r.HasReported = money.Nanos(s.reported.Int64), s.reported.Valid
+	r.ListCost = r.Cost // stored before schema v8, when no contract applied
+	if s.list.Valid {
+		r.ListCost = money.Nanos(s.list.Int64)
+	}
+	r.SourceCost = money.Nanos(s.source.Int64)
 	*rec = *r
 	return nil
 }

@@ -33,6 +33,8 @@ type RollupValues struct {
 	CacheSaved              int64
 	DurationMs              int64
 	TTFTMs, TTFTCount       int64
+	// List is the list cost (usage.Record.ListCost), Cost the actual.
+	List int64
 }
 
 // Rollups aggregates records in memory: the rows a batch adds to each
@@ -171,6 +173,7 @@ func (v *RollupValues) add(rec *usage.Record) {
 		v.Tokens[i] += rec.Tokens[m]
 	}
 	v.Cost += int64(rec.Cost)
+	v.List += int64(rec.ListCost)
 	v.CacheSaved += int64(rec.CacheSaved)
 	v.DurationMs += rec.Duration.Milliseconds()
 	if rec.TTFT.Milliseconds() > 0 { // as the records count it: whole milliseconds
@@ -188,6 +191,7 @@ func (v *RollupValues) Merge(o *RollupValues, sign int64) {
 		v.Tokens[i] += sign * o.Tokens[i]
 	}
 	v.Cost += sign * o.Cost
+	v.List += sign * o.List
 	v.CacheSaved += sign * o.CacheSaved
 	v.DurationMs += sign * o.DurationMs
 	v.TTFTMs += sign * o.TTFTMs

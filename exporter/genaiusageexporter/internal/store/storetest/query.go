@@ -176,7 +176,7 @@ func (d *queryData) matching(f store.Filter) []*usage.Record {
 // currency for the calls that have one, both maps made and with the same
 // keys (every currency of the calls, even at zero).
 func aggregate(recs []*usage.Record) store.Aggregate {
-	a := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}}
+	a := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
 	for _, r := range recs {
 		a.Calls++
 		if r.ErrorType != "" {
@@ -198,13 +198,14 @@ func aggregate(recs []*usage.Record) store.Aggregate {
 		if r.Currency != "" {
 			a.Cost[r.Currency] += r.Cost
 			a.CacheSaved[r.Currency] += r.CacheSaved
+			a.ListCost[r.Currency] += r.ListCost
 		}
 	}
 	return a
 }
 
 func sumAggregates(as []store.Aggregate) store.Aggregate {
-	out := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}}
+	out := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
 	for _, a := range as {
 		out.Calls += a.Calls
 		out.Errors += a.Errors
@@ -220,6 +221,9 @@ func sumAggregates(as []store.Aggregate) store.Aggregate {
 		}
 		for c, n := range a.CacheSaved {
 			out.CacheSaved[c] += n
+		}
+		for c, n := range a.ListCost {
+			out.ListCost[c] += n
 		}
 	}
 	return out
@@ -786,6 +790,7 @@ func testBreakdownCurrencies(t *testing.T, s Store) {
 		if i < 3 {
 			r.Dims.User, r.Currency, r.Cost = "big", "EUR", money.Nanos(1_000_000_000+i)
 		}
+		r.ListCost, r.Contract, r.Multiplier, r.FXRate, r.SourceCost, r.SourceCurrency = r.Cost, "", "", "", 0, ""
 	}
 	_, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
@@ -830,6 +835,8 @@ func testRoundTripExtremes(t *testing.T, s Store) {
 	a.Cost, a.CacheSaved, a.Currency = 1<<62, -5, "JPY"
 	a.CostSource, a.Reported, a.ReportedCurrency, a.HasReported = "provider", -1<<62, "EUR", true
 	a.Card, a.ResponseID = "card#1", "resp"
+	a.ServiceTier, a.ListCost, a.Contract, a.Multiplier = "priority", 1<<62+1, "acme'; --@2026-01-01", "0.999999999"
+	a.FXRate, a.SourceCost, a.SourceCurrency = "USD>JPY:USD/JPY=155.5@2026-12-01", 1<<61, "USD"
 
 	b := usage.Record{Start: time.UnixMilli(1).UTC()} // every field zero but the time
 	b.SpanID[0] = 1

@@ -109,6 +109,19 @@ func Records(seed uint64, n, hours int) []usage.Record {
 				rec.Estimated = true
 			}
 		}
+		rec.ListCost = rec.Cost
+		// Contracts, conversions and tiers, by position: a draw would
+		// change every later field of a seed's records.
+		if rec.Cost > 0 && i%3 == 0 {
+			rec.ListCost = rec.Cost + rec.Cost/4
+			rec.Contract, rec.Multiplier = "acme@2026-01-01", "0.8"
+		}
+		if rec.Currency == "EUR" && i%4 == 1 {
+			rec.FXRate, rec.SourceCost, rec.SourceCurrency = "USD>EUR:EUR/USD=1.0823@2026-11-30", rec.Cost+rec.Cost/12, "USD"
+		}
+		if i%7 == 2 {
+			rec.ServiceTier = []string{"batch", "flex", "priority", "standard"}[i%4]
+		}
 		if r.IntN(6) == 0 {
 			// A reported cost, sometimes zero: NULL and 0 must differ.
 			rec.HasReported, rec.Reported, rec.ReportedCurrency = true, money.Nanos(r.Int64N(3)*1_000_000), "USD"

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"database/sql"
+	"fmt"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -61,8 +63,31 @@ func WriteUnsplit(t *testing.T, s Store, db *sql.DB, recs []usage.Record, reconn
 // which is then set on each. reconnect, if not nil, closes the store's
 // connections after the change, for a store that keeps tables shaped
 // like the old ones per connection (PostgreSQL's staging tables).
+//
+// The columns of v8 (sqlstore.NewColumnsV8) are added for the write too,
+// and dropped after; recs are made, in place, what a collector before v8
+// wrote: no tier, no contract, no conversion, a list cost that is the cost.
 func WriteBeforeV7(t *testing.T, s Store, db *sql.DB, recs []usage.Record, reconnect func()) {
 	t.Helper()
+	for i := range recs {
+		r := &recs[i]
+		r.ServiceTier, r.ListCost, r.Contract, r.Multiplier = "", r.Cost, "", ""
+		r.FXRate, r.SourceCost, r.SourceCurrency = "", 0, ""
+	}
+	intType := "BIGINT"
+	if db.Driver() != nil && strings.Contains(strings.ToLower(fmt.Sprintf("%T", db.Driver())), "sqlite") {
+		intType = "INTEGER"
+	}
+	for _, c := range sqlstore.NewColumnsV8 {
+		_, err := db.ExecContext(ctx, "ALTER TABLE "+c.Table+" ADD COLUMN "+c.Decl(intType))
+		require.NoError(t, err)
+	}
+	defer func() {
+		for _, c := range sqlstore.NewColumnsV8 {
+			_, err := db.ExecContext(ctx, "ALTER TABLE "+c.Table+" DROP COLUMN "+c.Column)
+			require.NoError(t, err)
+		}
+	}()
 	_, err := db.ExecContext(ctx, "ALTER TABLE usage_rollups ADD COLUMN environment TEXT NOT NULL DEFAULT ''")
 	require.NoError(t, err)
 	_, err = db.ExecContext(ctx, "CREATE UNIQUE INDEX usage_rollups_key_v7 ON usage_rollups ("+sqlstore.Join("", sqlstore.RollupKeyColumns)+")")
