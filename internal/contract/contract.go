@@ -281,5 +281,5 @@ func (t *Term) Apply(n money.Nanos) money.Nanos {
 	if t.rates != nil {
 		return n
 	}
-	return t.mult.Cost(n)
+	return t.mult.Cost(int64(n))
 }

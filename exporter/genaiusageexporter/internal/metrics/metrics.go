@@ -108,7 +108,7 @@ type Metrics struct {
 	entries map[attrKey]*attrEntry
 	bases   map[baseKey]*baseEntry
 
-	calls, errors, tokens, cost, saved, unpriced *family[*counterSeries]
+	calls, errors, tokens, cost, list, saved, unpriced *family[*counterSeries]
 	callTokens, duration, ttft                   *family[prometheus.Observer]
 
 	// Scratch space of resolve, guarded by mu.
@@ -163,6 +163,7 @@ func New(cfg Config) (*Metrics, error) {
 	m.errors = m.counters(name("call_errors_total"), "LLM calls that ended in an error, by error type.", labels, "error_type", 1)
 	m.tokens = m.counters(name("tokens_total"), "Tokens, by meter: input (uncached), cache_read, cache_write_5m, cache_write_1h, output (reasoning included), and subsets such as reasoning.", labels, "type", 1)
 	m.cost = m.counters(name("cost_total"), "Cost of LLM calls in units of the currency label; unpriced calls add nothing.", labels, "currency", 1e9)
+	m.list = m.counters(name("list_cost_total"), "Cost of LLM calls at list prices, before contract terms, in units of the currency label; cost_total is what is paid.", labels, "currency", 1e9)
 	m.saved = m.counters(name("cache_savings_total"), "Money prompt caching saved (cache reads at the uncached input rate, less what they cost), in units of the currency label.", labels, "currency", 1e9)
 	m.unpriced = m.counters(name("unpriced_calls_total"), "LLM calls with no local price (status unpriced or invalid); no dimension labels.", baseLabels, "status", 1)
 
@@ -178,7 +179,7 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	c := &collector{
 		m:        m,
-		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.saved, m.unpriced},
+		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.list, m.saved, m.unpriced},
 		overflow: prometheus.NewDesc(name("overflow_observations_total"),
 			"Observations folded into a metric's overflow series because the metric reached its cardinality limit.", []string{"metric"}, nil),
 	}
@@ -348,6 +349,7 @@ type attrEntry struct {
 	errors     byValue[*counterSeries]
 	tokens     [meter.Count]seriesRef[*counterSeries]
 	cost       byValue[*counterSeries] // by currency
+	list       byValue[*counterSeries]
 	saved      byValue[*counterSeries]
 
 	admitted bool // holds a real series
@@ -369,7 +371,7 @@ type baseEntry struct {
 
 // targets are the series one record adds to; unset refs get nothing.
 type targets struct {
-	calls, errors, cost, saved, unpriced seriesRef[*counterSeries]
+	calls, errors, cost, list, saved, unpriced seriesRef[*counterSeries]
 	tokens                               [meter.Count]seriesRef[*counterSeries]
 	inTokens, outTokens, duration, ttft  seriesRef[prometheus.Observer]
 }
@@ -416,6 +418,11 @@ func (m *Metrics) fill(e *attrEntry, in *input, t *targets, create bool) bool {
 			return false
 		}
 	}
+	if priced && r.ListCost > 0 {
+		if t.list, ok = mapped(&e.list, m.list, e.lvs, in.currency, create, &e.admitted); !ok {
+			return false
+		}
+	}
 	if priced && r.CacheSaved > 0 {
 		if t.saved, ok = mapped(&e.saved, m.saved, e.lvs, in.currency, create, &e.admitted); !ok {
 			return false
@@ -459,6 +466,7 @@ func (t *targets) apply(r *usage.Record) {
 		t.tokens[mt].add(r.Tokens[mt])
 	}
 	t.cost.add(int64(r.Cost))
+	t.list.add(int64(r.ListCost))
 	t.saved.add(int64(r.CacheSaved))
 	t.unpriced.add(1)
 	t.inTokens.observe(float64(inputTokens(&r.Tokens)))
