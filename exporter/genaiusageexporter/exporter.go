@@ -20,7 +20,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-genai/otelcol-genai/config/pricing"
-	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/api"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/bearer"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
@@ -30,6 +29,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/postgres"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store/sqlite"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/ui"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 

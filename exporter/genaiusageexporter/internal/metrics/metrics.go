@@ -109,7 +109,7 @@ type Metrics struct {
 	bases   map[baseKey]*baseEntry
 
 	calls, errors, tokens, cost, list, saved, unpriced *family[*counterSeries]
-	callTokens, duration, ttft                   *family[prometheus.Observer]
+	callTokens, duration, ttft                         *family[prometheus.Observer]
 
 	// Scratch space of resolve, guarded by mu.
 	scratchKey  attrKey
@@ -372,8 +372,8 @@ type baseEntry struct {
 // targets are the series one record adds to; unset refs get nothing.
 type targets struct {
 	calls, errors, cost, list, saved, unpriced seriesRef[*counterSeries]
-	tokens                               [meter.Count]seriesRef[*counterSeries]
-	inTokens, outTokens, duration, ttft  seriesRef[prometheus.Observer]
+	tokens                                     [meter.Count]seriesRef[*counterSeries]
+	inTokens, outTokens, duration, ttft        seriesRef[prometheus.Observer]
 }
 
 // inputTokens is the whole prompt of a call.

@@ -3,8 +3,8 @@ package storetest
 import (
 	"database/sql"
 	"fmt"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
