@@ -83,7 +83,7 @@ type rawSeries struct {
 type builder struct {
 	names  []string
 	series map[pair]*rawSeries
-	count  int
+	count  int // rates read, repeats included
 }
 
 func (b *builder) where(src int32, line int32) string {
@@ -114,6 +114,7 @@ func (b *builder) add(src, line int, field string, p pair, text string, at time.
 		return fmt.Errorf("%s: %s: %w", where, field, err)
 	}
 	r := row{at: at.UnixNano(), digits: digits, scale: scale, text: text, src: int32(src), line: int32(line)}
+	b.count++
 	s := b.series[p]
 	if s == nil {
 		s = &rawSeries{byKey: map[int64]int{}}
@@ -131,7 +132,6 @@ func (b *builder) add(src, line int, field string, p pair, text string, at time.
 	}
 	s.byKey[r.at] = len(s.rows)
 	s.rows = append(s.rows, r)
-	b.count++
 	return nil
 }
 
