@@ -86,7 +86,7 @@ type builder struct {
 	count  int // rates read, repeats included
 }
 
-func (b *builder) where(src int32, line int32) string {
+func (b *builder) where(src, line int32) string {
 	return fmt.Sprintf("%s:%d", b.names[src], line)
 }
 
@@ -164,7 +164,7 @@ func (b *builder) load(src int, s Source) error {
 
 // detect tells the format from the first line that is neither blank nor a
 // comment, and returns that line's number (0 if there is none).
-func detect(data []byte) (fileFormat, int) {
+func detect(data []byte) (f fileFormat, line int) {
 	for n, rest := 1, data; len(rest) > 0; n++ {
 		var l []byte
 		l, rest, _ = bytes.Cut(rest, []byte("\n"))
