@@ -63,7 +63,7 @@ func parseDecimal(s string) (digits uint64, scale int, err error) {
 
 // normal strips trailing zeros from a decimal, so that equal values compare
 // equal: 1.50 and 1.5 are both (15, 1).
-func normal(digits uint64, scale int) (uint64, int) {
+func normal(digits uint64, scale int) (d uint64, sc int) {
 	for scale > 0 && digits%10 == 0 {
 		digits /= 10
 		scale--

@@ -83,10 +83,10 @@ type rawSeries struct {
 type builder struct {
 	names  []string
 	series map[pair]*rawSeries
-	count  int
+	count  int // rates read, repeats included
 }
 
-func (b *builder) where(src int32, line int32) string {
+func (b *builder) where(src, line int32) string {
 	return fmt.Sprintf("%s:%d", b.names[src], line)
 }
 
@@ -114,6 +114,7 @@ func (b *builder) add(src, line int, field string, p pair, text string, at time.
 		return fmt.Errorf("%s: %s: %w", where, field, err)
 	}
 	r := row{at: at.UnixNano(), digits: digits, scale: scale, text: text, src: int32(src), line: int32(line)}
+	b.count++
 	s := b.series[p]
 	if s == nil {
 		s = &rawSeries{byKey: map[int64]int{}}
@@ -131,7 +132,6 @@ func (b *builder) add(src, line int, field string, p pair, text string, at time.
 	}
 	s.byKey[r.at] = len(s.rows)
 	s.rows = append(s.rows, r)
-	b.count++
 	return nil
 }
 
@@ -164,7 +164,7 @@ func (b *builder) load(src int, s Source) error {
 
 // detect tells the format from the first line that is neither blank nor a
 // comment, and returns that line's number (0 if there is none).
-func detect(data []byte) (fileFormat, int) {
+func detect(data []byte) (f fileFormat, line int) {
 	for n, rest := 1, data; len(rest) > 0; n++ {
 		var l []byte
 		l, rest, _ = bytes.Cut(rest, []byte("\n"))

@@ -40,9 +40,9 @@ func TestConvertHalfEven(t *testing.T) {
 		{quarter, 6, 2},  // 1.5 -> 2
 		{quarter, 10, 2}, // 2.5 -> 2
 		{quarter, -6, -2},
-		{inv, 5, 2},  // 2 exactly
-		{inv, 1, 0},  // 0.4 -> 0
-		{inv, 2, 1},  // 0.8 -> 1
+		{inv, 5, 2}, // 2 exactly
+		{inv, 1, 0}, // 0.4 -> 0
+		{inv, 2, 1}, // 0.8 -> 1
 		{inv, -2, -1},
 		// MaxInt64 / 2 = 4611686018427387903.5: the tie goes to the even
 		// ...904; MinInt64 / 2 is exact.

@@ -31,8 +31,12 @@ type Table struct {
 	pivots  []int          // EUR, USD, then the others alphabetically
 	pairs   []*series      // [base*len(names)+quote]
 
-	mu    sync.RWMutex
-	cross map[crossKey]Rate
+	// Cross rates are cached on the entry of their first leg. The cache
+	// is bounded: past maxCross rates, crossGen moves on and every list of
+	// an older generation counts as empty.
+	mu         sync.Mutex // serializes writers of the cache
+	crossGen   atomic.Uint64
+	crossCount int
 }
 
 // series is the rates of one pair, oldest first.
@@ -51,6 +55,8 @@ type entry struct {
 	// rates is made on first use: most entries of a long history never
 	// are.
 	rates atomic.Pointer[entryRates]
+	// cross holds the cross rates whose first leg is this entry.
+	cross atomic.Pointer[crossList]
 }
 
 type entryRates struct {
@@ -58,9 +64,17 @@ type entryRates struct {
 	legs            [2]Leg
 }
 
-type crossKey struct {
-	a, b       *entry
-	inva, invb bool
+// crossList is an immutable list of cross rates, replaced whole when one
+// is added, so that readers take no lock.
+type crossList struct {
+	gen   uint64
+	rates []crossRate
+}
+
+type crossRate struct {
+	second     *entry
+	inv1, inv2 bool
+	rate       Rate
 }
 
 // maxCross bounds the cache of cross rates; it is emptied when full.
@@ -107,7 +121,6 @@ func (b *builder) finish(t *Table) {
 		}
 		t.pairs[t.index[p.base]*n+t.index[p.quote]] = s
 	}
-	t.cross = map[crossKey]Rate{}
 }
 
 // Currencies returns the currencies the table has rates for, sorted.
@@ -271,11 +284,8 @@ func (s *series) leg(i int, inverted bool) Leg {
 
 // crossRate returns the rate made of two legs, from a cache.
 func (t *Table) crossRate(s1 *series, i1 int, inv1 bool, s2 *series, i2 int, inv2 bool) Rate {
-	k := crossKey{a: &s1.entries[i1], b: &s2.entries[i2], inva: inv1, invb: inv2}
-	t.mu.RLock()
-	r, ok := t.cross[k]
-	t.mu.RUnlock()
-	if ok {
+	e1, e2 := &s1.entries[i1], &s2.entries[i2]
+	if r, ok := findCross(e1.cross.Load(), t.crossGen.Load(), e2, inv1, inv2); ok {
 		return r
 	}
 	legs := []Leg{s1.leg(i1, inv1), s2.leg(i2, inv2)}
@@ -286,12 +296,39 @@ func (t *Table) crossRate(s1 *series, i1 int, inv1 bool, s2 *series, i2 int, inv
 	if inv2 {
 		to = legs[1].Base
 	}
-	r, _ = newRate(from, to, legs)
+	// The legs were checked when loaded: newRate cannot fail.
+	r, _ := newRate(from, to, legs)
+
 	t.mu.Lock()
-	if len(t.cross) >= maxCross {
-		clear(t.cross)
+	defer t.mu.Unlock()
+	gen := t.crossGen.Load()
+	old := e1.cross.Load()
+	if c, ok := findCross(old, gen, e2, inv1, inv2); ok {
+		return c // another goroutine was first
 	}
-	t.cross[k] = r
-	t.mu.Unlock()
+	if t.crossCount >= maxCross {
+		gen++
+		t.crossGen.Store(gen)
+		t.crossCount = 0
+	}
+	var rates []crossRate
+	if old != nil && old.gen == gen {
+		rates = old.rates
+	}
+	rates = append(slices.Clip(rates), crossRate{second: e2, inv1: inv1, inv2: inv2, rate: r})
+	e1.cross.Store(&crossList{gen: gen, rates: rates})
+	t.crossCount++
 	return r
+}
+
+func findCross(l *crossList, gen uint64, second *entry, inv1, inv2 bool) (Rate, bool) {
+	if l == nil || l.gen != gen {
+		return Rate{}, false
+	}
+	for i := range l.rates {
+		if c := &l.rates[i]; c.second == second && c.inv1 == inv1 && c.inv2 == inv2 {
+			return c.rate, true
+		}
+	}
+	return Rate{}, false
 }

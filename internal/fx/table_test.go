@@ -295,3 +295,21 @@ func TestRateAllocatesNothing(t *testing.T) {
 		assert.Zero(t, n, "%s to %s", p[0], p[1])
 	}
 }
+
+func TestCrossCacheBounded(t *testing.T) {
+	tab := all(t)
+	at := instant("2026-11-30T10:00:00Z")
+	first := lookup(t, tab, "JPY", "GBP", at.Format(time.RFC3339))
+	assert.Equal(t, 1, tab.crossCount)
+	lookup(t, tab, "JPY", "GBP", at.Format(time.RFC3339))
+	assert.Equal(t, 1, tab.crossCount, "a cached rate is not added again")
+
+	// Full: the next new cross rate starts a new generation.
+	tab.crossCount = maxCross
+	lookup(t, tab, "JPY", "CHF", at.Format(time.RFC3339))
+	assert.Equal(t, uint64(1), tab.crossGen.Load())
+	assert.Equal(t, 1, tab.crossCount)
+	// The old generation is gone but its rates are made again, equal.
+	assert.Equal(t, first, lookup(t, tab, "JPY", "GBP", at.Format(time.RFC3339)))
+	assert.Equal(t, 2, tab.crossCount)
+}
