@@ -164,6 +164,39 @@ func TestExporterChargesContractsAndCurrencies(t *testing.T) {
 			}
 			assert.Equal(t, money.Nanos(202_500_000), wantCost["USD"], "0.9 x 0.225 USD, apart from the euros")
 
+			// The record's detail says how its amounts were derived.
+			var detail struct {
+				Data struct {
+					ListCost string `json:"list_cost"`
+					Contract struct {
+						ID, Multiplier string
+					} `json:"contract"`
+					Conversion struct {
+						Legs []struct {
+							Base, Quote, Rate string
+							Inverted          bool
+						} `json:"legs"`
+						SourceCost string `json:"source_cost"`
+					} `json:"conversion"`
+					Recharged struct {
+						Cost string `json:"cost"`
+						Same bool   `json:"same"`
+					} `json:"recharged"`
+				} `json:"data"`
+			}
+			last := recs[len(recs)-1]
+			require.Equal(t, 200, get(t, "http://"+run.impl.addrs["api"]+"/api/v1/usage/records/"+last.ID()+"/pricing", &detail))
+			d := detail.Data
+			assert.Equal(t, last.ListCost.String(), d.ListCost)
+			assert.Equal(t, "openai@2026-11-15", d.Contract.ID)
+			assert.Equal(t, "0.8", d.Contract.Multiplier)
+			require.Len(t, d.Conversion.Legs, 1)
+			assert.Equal(t, "1.0823", d.Conversion.Legs[0].Rate)
+			assert.True(t, d.Conversion.Legs[0].Inverted, "dollars into euros divides by EUR/USD")
+			assert.Equal(t, "0.18", d.Conversion.SourceCost)
+			assert.True(t, d.Recharged.Same)
+			assert.Equal(t, last.Cost.String(), d.Recharged.Cost)
+
 			// The metrics count both amounts.
 			fams := scrape(t, run)
 			assert.InDelta(t, wantList["EUR"].Float64()+wantList["USD"].Float64(), counterSum(fams["genai_usage_list_cost_total"]), 1e-9)

@@ -169,6 +169,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			Page:           page,
 			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
 			Card:           e.conv.card,
+			Charge:         e.conv.charge,
 		})
 		server := e.cfg.API.Server
 		if server.MaxRequestBodySize <= 0 {

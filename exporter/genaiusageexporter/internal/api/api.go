@@ -17,6 +17,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/budgets"
 	"github.com/otelcol-genai/otelcol-genai/exporter/genaiusageexporter/internal/store"
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -51,6 +52,10 @@ type Options struct {
 	// Card finds a price card by id, for records/{id}/pricing; nil finds
 	// none.
 	Card func(id string) *catalog.Card
+	// Charge charges a list price as ingest does, for records/{id}/pricing
+	// to show what the configuration in force now makes of it; nil
+	// charges nothing.
+	Charge *charge.Charger
 }
 
 // Prefix is where the API lives.

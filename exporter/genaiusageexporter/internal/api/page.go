@@ -5,8 +5,13 @@ import (
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
+	"github.com/otelcol-genai/otelcol-genai/internal/fx"
+	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/money"
+	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
 // The routes of the built-in usage page (internal/ui): its settings, and
@@ -115,8 +120,28 @@ func (h *handler) pricing(r *http.Request, p *params) (any, error) {
 		Matches          bool       `json:"matches"`
 		ReportedCost     *string    `json:"reported_cost,omitempty"`
 		ReportedCurrency string     `json:"reported_currency,omitempty"`
+		// How the list cost became the cost, as stored.
+		ListCost   string          `json:"list_cost,omitempty"`
+		Contract   *contractJSON   `json:"contract,omitempty"`
+		Conversion *conversionJSON `json:"conversion,omitempty"`
+		// Recharged is what the configuration in force now makes of the
+		// computed list price (contract terms, then conversion): what a
+		// repricing would store. Omitted without the card.
+		Recharged *rechargedJSON `json:"recharged,omitempty"`
 	}{ID: j.ID, PriceCard: rec.Card, Lines: []lineJSON{}, Cost: j.Cost, Currency: j.Currency, CostSource: j.CostSource,
-		ReportedCost: j.ReportedCost, ReportedCurrency: j.ReportedCurrency}
+		ReportedCost: j.ReportedCost, ReportedCurrency: j.ReportedCurrency, ListCost: j.ListCost}
+	if rec.Contract != "" {
+		out.Contract = &contractJSON{ID: rec.Contract, Multiplier: rec.Multiplier}
+	}
+	if rec.FXRate != "" {
+		conv := &conversionJSON{Rate: rec.FXRate, SourceCost: j.SourceCost, SourceCurrency: rec.SourceCurrency, Legs: []legJSON{}}
+		if rate, err := fx.ParseRate(rec.FXRate); err == nil {
+			for _, l := range rate.Legs() {
+				conv.Legs = append(conv.Legs, legJSON{Base: l.Base, Quote: l.Quote, Rate: l.Rate, Date: l.Date.Format(time.RFC3339), Inverted: l.Inverted})
+			}
+		}
+		out.Conversion = conv
+	}
 	var card *catalog.Card
 	if rec.Card != "" && h.opt.Card != nil {
 		card = h.opt.Card(rec.Card)
@@ -136,6 +161,76 @@ func (h *handler) pricing(r *http.Request, p *params) (any, error) {
 	}
 	total := res.Total.String()
 	out.Computed = &total
-	out.Matches = card.Currency == rec.Currency && res.Total == rec.Cost
+	listCurrency := rec.Currency
+	if rec.SourceCurrency != "" {
+		listCurrency = rec.SourceCurrency
+	}
+	// The stored list cost is the card's price, converted when the record
+	// was.
+	out.Matches = card.Currency == listCurrency && res.Total == listCost(&rec)
+	if rec.CostSource != genaiconv.SourceLocal {
+		return out, nil // a provider's amount: no card made it
+	}
+	again := rec
+	again.Cost, again.CostByMeter, again.Currency = res.Total, res.ByMeter, card.Currency
+	again.CacheSaved = cost.CacheSaved(card, &rec.Tokens)
+	ch := h.opt.Charge
+	if ch == nil {
+		ch = &charge.Charger{}
+	}
+	rc := &rechargedJSON{}
+	if err := ch.Apply(&again); err != nil {
+		rc.Problem = err.Error()
+	}
+	rc.ListCost, rc.Cost, rc.Currency, rc.Contract, rc.FXRate = again.ListCost.String(), again.Cost.String(), again.Currency, again.Contract, again.FXRate
+	rc.Same = again.Cost == rec.Cost && again.ListCost == rec.ListCost && again.Currency == rec.Currency &&
+		again.Contract == rec.Contract && again.FXRate == rec.FXRate
+	out.Recharged = rc
 	return out, nil
+}
+
+// listCost is the record's list cost in the currency it was priced in:
+// before conversion, the list cost itself; after, the price card's
+// total is compared with the cost before conversion only when no
+// contract applied (a contract changes the cost, not the list).
+func listCost(r *usage.Record) money.Nanos {
+	if r.FXRate == "" {
+		return r.ListCost
+	}
+	if r.Contract == "" {
+		return r.SourceCost
+	}
+	return -1 // not stored: the recharged block shows it
+}
+
+type contractJSON struct {
+	ID         string `json:"id"`
+	Multiplier string `json:"multiplier,omitempty"`
+}
+
+type conversionJSON struct {
+	Rate           string    `json:"rate"`
+	Legs           []legJSON `json:"legs"`
+	SourceCost     string    `json:"source_cost"`
+	SourceCurrency string    `json:"source_currency"`
+}
+
+type legJSON struct {
+	Base     string `json:"base"`
+	Quote    string `json:"quote"`
+	Rate     string `json:"rate"`
+	Date     string `json:"date"`
+	Inverted bool   `json:"inverted"`
+}
+
+type rechargedJSON struct {
+	ListCost string `json:"list_cost"`
+	Cost     string `json:"cost"`
+	Currency string `json:"currency"`
+	Contract string `json:"contract,omitempty"`
+	FXRate   string `json:"fx_rate,omitempty"`
+	// Same: a repricing with the configuration in force would change
+	// nothing of the record's amounts.
+	Same    bool   `json:"same"`
+	Problem string `json:"problem,omitempty"`
 }

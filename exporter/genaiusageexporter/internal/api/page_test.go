@@ -70,6 +70,10 @@ providers:
 	priced.Tokens = meter.Counts{}
 	priced.Tokens[meter.Input], priced.Tokens[meter.CacheRead], priced.Tokens[meter.Output] = 900, 200, 50
 	priced.Cost = cost.Compute(card, &priced.Tokens).Total
+	priced.CostByMeter = cost.Compute(card, &priced.Tokens).ByMeter
+	priced.CacheSaved = cost.CacheSaved(card, &priced.Tokens)
+	priced.ListCost, priced.Contract, priced.Multiplier = priced.Cost, "", ""
+	priced.FXRate, priced.SourceCost, priced.SourceCurrency = "", 0, ""
 	unknown.Card = "p/other#00000000"
 	_, err = st.Write(context.Background(), []usage.Record{priced, unknown}, nil)
 	require.NoError(t, err)
@@ -87,7 +91,8 @@ providers:
 					Above int64 `json:"above"`
 				} `json:"tiers"`
 			} `json:"card"`
-			Lines []lineJSON `json:"lines"`
+			Lines     []lineJSON    `json:"lines"`
+			Recharged rechargedJSON `json:"recharged"`
 		} `json:"data"`
 	}
 	rr := httptest.NewRecorder()
@@ -99,6 +104,7 @@ providers:
 	assert.Equal(t, int64(1000), d.TierAbove, "1,100 prompt tokens: above the tier")
 	assert.True(t, d.Matches)
 	assert.Equal(t, priced.Cost.String(), d.Computed)
+	assert.True(t, d.Recharged.Same, "no contract, no currency: charging again changes nothing: %+v", d.Recharged)
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(rr.Body.Bytes()))
 	dec.UseNumber()
