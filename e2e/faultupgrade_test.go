@@ -16,9 +16,9 @@ import (
 )
 
 // upgradeFrom is the version the rolling-upgrade test upgrades from: the
-// last commit before schema v7 (the environment in the rollups), so that
+// last commit before schema v8 (list and actual costs), so that
 // the new collector migrates the store the old one is writing to.
-const upgradeFrom = "a575c3da376bfdb84a1069caa916b7715c57a611"
+const upgradeFrom = "8f1b86e3bbda5d172be9d8c87f3841182e83af19"
 
 // oldCollector is the collector of upgradeFrom and its config/collector.yaml:
 // OTELCOL_GENAI_UPGRADE_FROM_BIN (with the current config), else built
@@ -88,12 +88,20 @@ SELECT $1::bigint + i, decode(lpad(to_hex(i), 32, '0'), 'hex'), decode(lpad(to_h
 FROM generate_series(1, $2::bigint) AS i`, startMs, n)
 	require.NoError(t, err)
 	require.Equal(t, n, tag.RowsAffected())
+	// Their rollup totals, as a collector would have written them: the
+	// migration to v8 updates every rollup row.
+	for _, g := range []struct{ grain, ms string }{{"h", "3600000"}, {"d", "86400000"}} {
+		_, err = conn.Exec(ctx, `INSERT INTO usage_rollups (grain, dim, bucket_ms, value, provider, model, service, environment, currency,
+  calls, errors, unpriced, cost_nanos, cache_saved_nanos, duration_ms, ttft_ms, ttft_count)
+SELECT $1, '', (ts_ms / `+g.ms+`) * `+g.ms+`, '', provider, model, service, '', currency, COUNT(*), 0, 0, SUM(cost_nanos), 0, SUM(duration_ms), 0, 0
+FROM usage_records WHERE service = 'seed' GROUP BY 3, provider, model, service, currency`, g.grain)
+		require.NoError(t, err)
+	}
 	return n
 }
 
 // withoutSeeded reads the store without the seeded records, and takes
-// them out of the rollups' totals (which the migration to v7 rebuilt from
-// every record).
+// them out of the rollups' totals.
 func withoutSeeded(read func() ([]storedCall, storeTotals), seeded int64) func() ([]storedCall, storeTotals) {
 	return func() ([]storedCall, storeTotals) {
 		recs, tot := read()
