@@ -122,6 +122,10 @@ func wholeConfig(snippet map[string]any) map[string]any {
 // catalog example of docs/pricing.md there, so that it is loaded too.
 const docsCatalog = "/etc/otelcol-genai/prices.yaml"
 
+// docsRates is the path the docs give an ECB rates file; the test puts
+// internal/fx's excerpt of one there.
+const docsRates = "/etc/otelcol-genai/eurofxref-hist.csv"
+
 // validate runs the built collector's validate command on a configuration.
 func validate(t *testing.T, bin, where, text string) {
 	t.Helper()
@@ -137,6 +141,7 @@ func validate(t *testing.T, bin, where, text string) {
 		require.NoError(t, os.WriteFile(file, []byte(catalog), 0o600))
 		text = strings.ReplaceAll(text, docsCatalog, file)
 	}
+	text = strings.ReplaceAll(text, docsRates, filepath.Join(repoRoot(), "internal", "fx", "testdata", "eurofxref-hist.csv"))
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 	cmd := exec.Command(bin, "validate", "--config="+path)

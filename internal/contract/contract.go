@@ -34,9 +34,10 @@ type Config struct {
 	// Name names the agreement; with From it makes the term's id.
 	Name string `mapstructure:"name"`
 	// From is the first day (UTC) or instant (RFC 3339) the term is in
-	// force; To, if set, the first it no longer is.
-	From string `mapstructure:"from"`
-	To   string `mapstructure:"to"`
+	// force; To, if set, the first it no longer is. Text, or the
+	// time.Time a YAML date decodes to.
+	From any `mapstructure:"from"`
+	To   any `mapstructure:"to"`
 	// Match holds the values a call must have, all of them: provider,
 	// model, service, environment and the dimensions (user, tenant,
 	// department, session, session_type, feature, api_key), as the
@@ -110,11 +111,11 @@ func compile(c *Config) (*Term, error) {
 	t := &Term{Name: name}
 	var err error
 	if t.From, err = parseTime(c.From); err != nil || t.From.IsZero() {
-		return nil, fmt.Errorf("from: %q is not a date (2026-01-31) or an RFC 3339 time; a term must say when it starts", c.From)
+		return nil, fmt.Errorf("from: %q is not a date (2026-01-31) or an RFC 3339 time; a term must say when it starts", text(c.From))
 	}
-	if c.To != "" {
+	if c.To != nil && c.To != "" {
 		if t.To, err = parseTime(c.To); err != nil || !t.To.After(t.From) {
-			return nil, fmt.Errorf("to: %q is not a date or time after from", c.To)
+			return nil, fmt.Errorf("to: %q is not a date or time after from", text(c.To))
 		}
 	}
 	t.ID = name + "@" + formatTime(t.From)
@@ -172,8 +173,26 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func parseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+// text is a configured value as text, for errors.
+func text(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func parseTime(v any) (time.Time, error) {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return v.UTC(), nil
+	case string:
+		s = strings.TrimSpace(v)
+	default:
+		return time.Time{}, fmt.Errorf("%v is not a date", v)
+	}
 	if s == "" {
 		return time.Time{}, nil
 	}
