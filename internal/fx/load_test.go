@@ -1,6 +1,8 @@
 package fx
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -128,4 +130,14 @@ func TestLoadErrors(t *testing.T) {
 
 	_, err := Load(nil)
 	assert.EqualError(t, err, "no exchange-rate sources")
+}
+
+func TestLoadTooManyCurrencies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("date,base,quote,rate\n")
+	for i := range 501 {
+		fmt.Fprintf(&b, "2026-01-01,A%c%c,B%c%c,1\n", 'A'+i/26%26, 'A'+i%26, 'A'+i/26%26, 'A'+i%26)
+	}
+	_, err := Load([]Source{inline("x.csv", b.String())})
+	assert.EqualError(t, err, "1002 currencies; a table holds at most 1000")
 }

@@ -46,11 +46,9 @@ type series struct {
 }
 
 type entry struct {
-	digits uint64
-	scale  int
-	text   string
-	src    int32
-	line   int32
+	text string // the rate as its source wrote it
+	src  int32
+	line int32
 	// rates is made on first use: most entries of a long history never
 	// are.
 	rates atomic.Pointer[entryRates]
@@ -76,6 +74,11 @@ type crossRate struct {
 	rate       Rate
 }
 
+// maxCurrencies bounds the currencies of a table, which keeps a slot for
+// every pair of them; ISO 4217 lists fewer than 300, withdrawn codes
+// included.
+const maxCurrencies = 1000
+
 // maxCross bounds the cache of cross rates; it is emptied when full.
 const maxCross = 1 << 14
 
@@ -98,6 +101,9 @@ func (b *builder) finish(t *Table) error {
 	seen := map[string]bool{}
 	for p := range b.series {
 		seen[p.base], seen[p.quote] = true, true
+	}
+	if len(seen) > maxCurrencies {
+		return fmt.Errorf("%d currencies; a table holds at most %d", len(seen), maxCurrencies)
 	}
 	for c := range seen {
 		t.names = append(t.names, c)
@@ -129,7 +135,7 @@ func (b *builder) finish(t *Table) error {
 		for i, r := range rows {
 			s.at[i] = r.at
 			e := &s.entries[i]
-			e.digits, e.scale, e.text, e.src, e.line = r.digits, r.scale, r.text, r.src, r.line
+			e.text, e.src, e.line = r.text, r.src, r.line
 		}
 		t.pairs[t.index[p.base]*n+t.index[p.quote]] = s
 	}
