@@ -193,7 +193,7 @@ func detect(data []byte) (f fileFormat, line int) {
 		}
 		cols := strings.Split(s, ",")
 		for i := range cols {
-			cols[i] = strings.ToLower(strings.TrimSpace(cols[i]))
+			cols[i] = strings.ToLower(strings.Trim(cols[i], "\" \t\r"))
 		}
 		switch {
 		case slices.Contains(cols, "base") && slices.Contains(cols, "quote"):

@@ -17,6 +17,7 @@ func TestLoadFormats(t *testing.T) {
 		{"our CSV", "date,base,quote,rate\n2026-11-30,EUR,USD,1.0823\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"columns in any order, spaces, comments, CRLF, a trailing comma",
 			"\uFEFF# rates\r\n\r\n Rate , QUOTE ,base,date,\r\n  # a comment\r\n1.0823 , USD, EUR ,2026-11-30,\r\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
+		{"quoted header and fields", "\"date\",\"base\",\"quote\",\"rate\"\n\"2026-11-30\",\"EUR\",\"USD\",\"1.0823\"\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"YAML with a number", "rates:\n  - {date: 2026-11-30, base: EUR, quote: USD, rate: 1.0823}\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"YAML keeps the literal text", "# c\n---\nrates:\n- date: 2026-11-30\n  base: EUR\n  quote: USD\n  rate: \"1.08230\"\n", "EUR>USD:EUR/USD=1.08230@2026-11-30"},
 		{"ECB history", "Date,USD,JPY,\n2026-11-30,1.0823,N/A,\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
