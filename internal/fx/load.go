@@ -2,6 +2,7 @@ package fx
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ func Load(sources []Source, opts ...Option) (*Table, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no exchange-rate sources")
 	}
-	b := &builder{series: map[pair]*rawSeries{}}
+	b := &builder{series: map[pair][]row{}}
 	for i, src := range sources {
 		b.names = append(b.names, src.Name)
 		before := b.count
@@ -59,7 +60,9 @@ func Load(sources []Source, opts ...Option) (*Table, error) {
 			return nil, fmt.Errorf("%s: no exchange rates", src.Name)
 		}
 	}
-	b.finish(t)
+	if err := b.finish(t); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -71,18 +74,20 @@ type row struct {
 	digits uint64
 	scale  int
 	text   string
+	field  string // where the rate is on its line, for errors
 	src    int32
 	line   int32
+	col    int32
 }
 
-type rawSeries struct {
-	rows  []row
-	byKey map[int64]int
+// before reports whether r was read before o.
+func (r *row) before(o *row) bool {
+	return cmp.Or(cmp.Compare(r.src, o.src), cmp.Compare(r.line, o.line), cmp.Compare(r.col, o.col)) < 0
 }
 
 type builder struct {
 	names  []string
-	series map[pair]*rawSeries
+	series map[pair][]row
 	count  int // rates read, repeats included
 }
 
@@ -106,33 +111,44 @@ func checkPair(base, quote string) (string, error) {
 }
 
 // add records one rate of a checked pair; field names the part of the
-// line that holds the rate, for errors.
-func (b *builder) add(src, line int, field string, p pair, text string, at time.Time) error {
-	where := b.where(int32(src), int32(line))
+// line that holds the rate, and col its column, for errors.
+func (b *builder) add(src, line, col int, field string, p pair, text string, at time.Time) error {
 	digits, scale, err := parseDecimal(text)
 	if err != nil {
-		return fmt.Errorf("%s: %s: %w", where, field, err)
+		return fmt.Errorf("%s: %s: %w", b.where(int32(src), int32(line)), field, err)
 	}
-	r := row{at: at.UnixNano(), digits: digits, scale: scale, text: text, src: int32(src), line: int32(line)}
 	b.count++
-	s := b.series[p]
-	if s == nil {
-		s = &rawSeries{byKey: map[int64]int{}}
-		b.series[p] = s
-	}
-	if i, ok := s.byKey[r.at]; ok {
-		old := s.rows[i]
-		d1, s1 := normal(old.digits, old.scale)
-		d2, s2 := normal(digits, scale)
-		if d1 != d2 || s1 != s2 {
-			return fmt.Errorf("%s: %s: %s/%s on %s is %s, but %s says %s",
-				where, field, p.base, p.quote, formatDate(at), text, b.where(old.src, old.line), old.text)
-		}
-		return nil
-	}
-	s.byKey[r.at] = len(s.rows)
-	s.rows = append(s.rows, r)
+	b.series[p] = append(b.series[p], row{
+		at: at.UnixNano(), digits: digits, scale: scale, text: text, field: field,
+		src: int32(src), line: int32(line), col: int32(col),
+	})
 	return nil
+}
+
+// dedup sorts the rates of a pair by date and drops repeats of the same
+// value. A date given twice with different values is a conflict: it
+// returns the first, in reading order, with the rate it conflicts with.
+func dedup(rows []row) (kept []row, conflict, with *row) {
+	// By date, then in reading order, which is unique to each row.
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.src, b.src), cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+	})
+	kept = rows[:0]
+	for i := 0; i < len(rows); {
+		first := rows[i]
+		j := i + 1
+		for ; j < len(rows) && rows[j].at == first.at; j++ {
+			d1, s1 := normal(first.digits, first.scale)
+			d2, s2 := normal(rows[j].digits, rows[j].scale)
+			if (d1 != d2 || s1 != s2) && (conflict == nil || rows[j].before(conflict)) {
+				c, w := rows[j], first
+				conflict, with = &c, &w
+			}
+		}
+		kept = append(kept, first)
+		i = j
+	}
+	return kept, conflict, with
 }
 
 type fileFormat int
@@ -177,7 +193,7 @@ func detect(data []byte) (f fileFormat, line int) {
 		}
 		cols := strings.Split(s, ",")
 		for i := range cols {
-			cols[i] = strings.ToLower(strings.TrimSpace(cols[i]))
+			cols[i] = strings.ToLower(strings.Trim(cols[i], "\" \t\r"))
 		}
 		switch {
 		case slices.Contains(cols, "base") && slices.Contains(cols, "quote"):
@@ -273,7 +289,7 @@ func (b *builder) loadCSV(src int, name string, data []byte) error {
 		if field, err := checkPair(p.base, p.quote); err != nil {
 			return fmt.Errorf("%s:%d: %s: %w", name, line, field, err)
 		}
-		return b.add(src, line, "rate", p, get(3), at)
+		return b.add(src, line, 0, "rate", p, get(3), at)
 	})
 }
 
@@ -319,7 +335,7 @@ func (b *builder) loadECB(src int, name string, data []byte) error {
 			if i >= len(quotes) || quotes[i] == "" {
 				return fmt.Errorf("%s:%d: field %d: %q is beyond the header's columns", name, line, i+1, v)
 			}
-			if err := b.add(src, line, quotes[i], pair{"EUR", quotes[i]}, v, at); err != nil {
+			if err := b.add(src, line, i, quotes[i], pair{"EUR", quotes[i]}, v, at); err != nil {
 				return err
 			}
 		}
@@ -328,10 +344,14 @@ func (b *builder) loadECB(src int, name string, data []byte) error {
 }
 
 func parseECBDate(s string) (time.Time, error) {
-	if t, err := time.Parse(ecbDailyDate, s); err == nil {
-		return checkYear(s, t)
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t, err = time.Parse(ecbDailyDate, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02 or 02 January 2006)", s)
+		}
 	}
-	return parseDate(s)
+	return checkYear(s, t)
 }
 
 var yamlFields = []string{"date", "base", "quote", "rate"}
@@ -397,7 +417,7 @@ func (b *builder) loadYAML(src int, name string, data []byte) error {
 			}
 			return fmt.Errorf("%s:%d: rates[%d].%s: %w", name, n.Line, i, field, err)
 		}
-		if err := b.add(src, v[3].Line, fmt.Sprintf("rates[%d].rate", i), p, v[3].Value, at); err != nil {
+		if err := b.add(src, v[3].Line, 0, fmt.Sprintf("rates[%d].rate", i), p, v[3].Value, at); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package fx
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,6 +17,7 @@ func TestLoadFormats(t *testing.T) {
 		{"our CSV", "date,base,quote,rate\n2026-11-30,EUR,USD,1.0823\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"columns in any order, spaces, comments, CRLF, a trailing comma",
 			"\uFEFF# rates\r\n\r\n Rate , QUOTE ,base,date,\r\n  # a comment\r\n1.0823 , USD, EUR ,2026-11-30,\r\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
+		{"quoted header and fields", "\"date\",\"base\",\"quote\",\"rate\"\n\"2026-11-30\",\"EUR\",\"USD\",\"1.0823\"\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"YAML with a number", "rates:\n  - {date: 2026-11-30, base: EUR, quote: USD, rate: 1.0823}\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
 		{"YAML keeps the literal text", "# c\n---\nrates:\n- date: 2026-11-30\n  base: EUR\n  quote: USD\n  rate: \"1.08230\"\n", "EUR>USD:EUR/USD=1.08230@2026-11-30"},
 		{"ECB history", "Date,USD,JPY,\n2026-11-30,1.0823,N/A,\n", "EUR>USD:EUR/USD=1.0823@2026-11-30"},
@@ -49,6 +52,17 @@ func TestLoadExtends(t *testing.T) {
 	// Within one file too.
 	_, err = Load([]Source{inline("x.csv", "date,base,quote,rate\n2026-11-30,EUR,USD,1.0823\n2026-11-30,EUR,USD,1.0824\n")})
 	assert.EqualError(t, err, "x.csv:3: rate: EUR/USD on 2026-11-30 is 1.0824, but x.csv:2 says 1.0823")
+
+	// Of several conflicts, the first read is named, whatever its pair;
+	// on one ECB line, the leftmost column.
+	for range 20 { // the pairs are kept in a map: try its orders
+		_, err = Load([]Source{inline("x.csv", "date,base,quote,rate\n2026-11-30,ZZZ,USD,1\n2026-11-30,EUR,USD,2\n"+
+			"2026-11-30,ZZZ,USD,1.5\n2026-11-30,EUR,USD,3\n2026-11-30,ZZZ,USD,1.6\n")})
+		assert.EqualError(t, err, "x.csv:4: rate: ZZZ/USD on 2026-11-30 is 1.5, but x.csv:2 says 1")
+		_, err = Load([]Source{inline("h.csv", "Date,USD,JPY,GBP,\n2026-11-30,1.08,162.47,0.83,\n"),
+			inline("d.csv", "Date, GBP, JPY, USD, \n30 November 2026, 0.83, 162.48, 1.09, \n")})
+		assert.EqualError(t, err, "d.csv:2: JPY: EUR/JPY on 2026-11-30 is 162.48, but h.csv:2 says 162.47")
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -95,7 +109,7 @@ func TestLoadErrors(t *testing.T) {
 		{"Date,USD,USD\n", "x:1: header: column USD is given twice"},
 		{"Date,USD,JPY,\n2026-11-30,1.08,162.47,\n2026-11-27,1.07,n/a,\n", `x:3: JPY: rate "n/a" is not a positive decimal such as 1.0823`},
 		{"Date,USD,\n2026-11-30,1.08,1.09\n", `x:2: field 3: "1.09" is beyond the header's columns`},
-		{"Date, USD, \n31 November 2026, 1.08, \n", `x:2: Date: "31 November 2026" is not a date (2006-01-02) or an RFC 3339 time`},
+		{"Date, USD, \n31 November 2026, 1.08, \n", `x:2: Date: "31 November 2026" is not a date (2006-01-02 or 02 January 2006)`},
 		// YAML.
 		{"rates:\n  - {date: 2026-11-30, base: EUR, quote: USD, rate: 1, note: x}\n", `x:2: rates[0]: unknown field "note" (allowed: date, base, quote, rate)`},
 		{"rates:\n  - {date: 2026-11-30, base: EUR, rate: 1}\n", "x:2: rates[0]: quote is required"},
@@ -117,4 +131,14 @@ func TestLoadErrors(t *testing.T) {
 
 	_, err := Load(nil)
 	assert.EqualError(t, err, "no exchange-rate sources")
+}
+
+func TestLoadTooManyCurrencies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("date,base,quote,rate\n")
+	for i := range 501 {
+		fmt.Fprintf(&b, "2026-01-01,A%c%c,B%c%c,1\n", 'A'+i/26%26, 'A'+i%26, 'A'+i/26%26, 'A'+i%26)
+	}
+	_, err := Load([]Source{inline("x.csv", b.String())})
+	assert.EqualError(t, err, "1002 currencies; a table holds at most 1000")
 }

@@ -27,7 +27,9 @@ type Leg struct {
 }
 
 // Rate converts amounts from one currency into another: the exact factor
-// and the legs it was made of. The zero Rate is the identity.
+// and the legs it was made of. The zero Rate is the identity; the identity
+// Table.Rate returns also records its currency, which its text, the empty
+// string, does not.
 type Rate struct {
 	from, to string
 	legs     []Leg

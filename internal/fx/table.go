@@ -1,7 +1,6 @@
 package fx
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -47,11 +46,9 @@ type series struct {
 }
 
 type entry struct {
-	digits uint64
-	scale  int
-	text   string
-	src    int32
-	line   int32
+	text string // the rate as its source wrote it
+	src  int32
+	line int32
 	// rates is made on first use: most entries of a long history never
 	// are.
 	rates atomic.Pointer[entryRates]
@@ -77,14 +74,36 @@ type crossRate struct {
 	rate       Rate
 }
 
+// maxCurrencies bounds the currencies of a table, which keeps a slot for
+// every pair of them; ISO 4217 lists fewer than 300, withdrawn codes
+// included.
+const maxCurrencies = 1000
+
 // maxCross bounds the cache of cross rates; it is emptied when full.
 const maxCross = 1 << 14
 
-func (b *builder) finish(t *Table) {
+func (b *builder) finish(t *Table) error {
+	var conflict, with *row
+	var conflictPair pair
+	for p, rows := range b.series {
+		kept, c, w := dedup(rows)
+		b.series[p] = kept
+		if c != nil && (conflict == nil || c.before(conflict)) {
+			conflict, with, conflictPair = c, w, p
+		}
+	}
+	if conflict != nil {
+		return fmt.Errorf("%s: %s: %s/%s on %s is %s, but %s says %s",
+			b.where(conflict.src, conflict.line), conflict.field, conflictPair.base, conflictPair.quote,
+			formatDate(time.Unix(0, conflict.at).UTC()), conflict.text, b.where(with.src, with.line), with.text)
+	}
 	t.sources = b.names
 	seen := map[string]bool{}
 	for p := range b.series {
 		seen[p.base], seen[p.quote] = true, true
+	}
+	if len(seen) > maxCurrencies {
+		return fmt.Errorf("%d currencies; a table holds at most %d", len(seen), maxCurrencies)
 	}
 	for c := range seen {
 		t.names = append(t.names, c)
@@ -106,21 +125,21 @@ func (b *builder) finish(t *Table) {
 	}
 	n := len(t.names)
 	t.pairs = make([]*series, n*n)
-	for p, rs := range b.series {
-		slices.SortFunc(rs.rows, func(a, b row) int { return cmp.Compare(a.at, b.at) })
+	for p, rows := range b.series {
 		s := &series{
 			base:    t.names[t.index[p.base]],
 			quote:   t.names[t.index[p.quote]],
-			at:      make([]int64, len(rs.rows)),
-			entries: make([]entry, len(rs.rows)),
+			at:      make([]int64, len(rows)),
+			entries: make([]entry, len(rows)),
 		}
-		for i, r := range rs.rows {
+		for i, r := range rows {
 			s.at[i] = r.at
 			e := &s.entries[i]
-			e.digits, e.scale, e.text, e.src, e.line = r.digits, r.scale, r.text, r.src, r.line
+			e.text, e.src, e.line = r.text, r.src, r.line
 		}
 		t.pairs[t.index[p.base]*n+t.index[p.quote]] = s
 	}
+	return nil
 }
 
 // Currencies returns the currencies the table has rates for, sorted.
