@@ -72,7 +72,7 @@ func FromGenAIPrices(data []byte, name string) (catalog.Source, *Report, error) 
 			fmt.Fprintf(&w, "    servers: [{regex: %s}]\n", q(srv))
 		}
 		if len(p.ModelMatch) > 0 && string(p.ModelMatch) != "null" {
-			rules, err := convertMatch(p.ModelMatch)
+			rules, err := convertMatch(p.ModelMatch, r, p.ID)
 			if err != nil {
 				return catalog.Source{}, nil, fmt.Errorf("%s: provider %s model_match: %w", name, p.ID, err)
 			}
@@ -97,7 +97,7 @@ func FromGenAIPrices(data []byte, name string) (catalog.Source, *Report, error) 
 				add(r.Skipped, "no price this catalog can hold", id)
 				continue
 			}
-			rules, err := convertMatch(m.Match)
+			rules, err := convertMatch(m.Match, r, id)
 			if err != nil {
 				return catalog.Source{}, nil, fmt.Errorf("%s: provider %s model %s match: %w", name, p.ID, m.ID, err)
 			}
@@ -171,7 +171,13 @@ func serverRule(pat string) string {
 
 var matchKinds = map[string]string{"equals": "exact", "starts_with": "prefix", "ends_with": "suffix", "contains": "contains", "regex": "regex"}
 
-func convertMatch(raw json.RawMessage) ([]string, error) {
+// convertMatch turns a match clause into catalog rules. The catalog's rules
+// have no "and": an "and" of one positive clause and negative regexes
+// ("^(?!.*-tts)") keeps the positive clause only, and the dropped condition
+// is noted in the report; checkOrder then verifies that every literal id of
+// the data set still resolves to the same model (the excluded models are
+// matched by exact rules, which win). Any other "and" fails.
+func convertMatch(raw json.RawMessage, r *Report, id string) ([]string, error) {
 	var clause map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &clause); err != nil {
 		return nil, err
@@ -180,10 +186,20 @@ func convertMatch(raw json.RawMessage) ([]string, error) {
 		return nil, fmt.Errorf("clause with %d keys", len(clause))
 	}
 	for k, v := range clause {
+		if k == "and" {
+			return convertAnd(v, r, id)
+		}
 		if kind, ok := matchKinds[k]; ok {
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
 				return nil, err
+			}
+			if kind == "regex" {
+				re, err := re2(s, r, id)
+				if err != nil {
+					return nil, err
+				}
+				s = re
 			}
 			return []string{fmt.Sprintf("{%s: %s}", kind, q(s))}, nil
 		}
@@ -196,15 +212,73 @@ func convertMatch(raw json.RawMessage) ([]string, error) {
 		}
 		var out []string
 		for _, s := range subs {
-			r, err := convertMatch(s)
+			rules, err := convertMatch(s, r, id)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, r...)
+			out = append(out, rules...)
 		}
 		return out, nil
 	}
 	return nil, nil
+}
+
+func convertAnd(raw json.RawMessage, r *Report, id string) ([]string, error) {
+	var subs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &subs); err != nil {
+		return nil, fmt.Errorf("and: %w", err)
+	}
+	var positive []json.RawMessage
+	var dropped []string
+	for _, sub := range subs {
+		var re string
+		if v, ok := sub["regex"]; ok && len(sub) == 1 && json.Unmarshal(v, &re) == nil && negativeRegex(re) != "" {
+			dropped = append(dropped, re)
+			continue
+		}
+		b, _ := json.Marshal(sub)
+		positive = append(positive, b)
+	}
+	if len(positive) != 1 {
+		return nil, fmt.Errorf("unsupported \"and\" clause %s: the catalog can hold one positive clause and negative regexes", raw)
+	}
+	rules, err := convertMatch(positive[0], r, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("match: %s: condition %s dropped from an \"and\" clause (the catalog has no \"and\"; checked below)",
+		id, strings.Join(dropped, ", ")))
+	return rules, nil
+}
+
+// re2 returns a regex the catalog (Go's RE2) can compile. genai-prices
+// writes Python regexes; the one lookahead form seen in a positive clause,
+// "^(?![^/]+/)REST" (no vendor prefix such as "mistralai/"), is rewritten as
+// "^(?:REST)[^/]*$", the same language when REST matches no "/", and noted.
+func re2(re string, r *Report, id string) (string, error) {
+	if _, err := regexp.Compile(re); err == nil {
+		return re, nil
+	}
+	if rest, ok := strings.CutPrefix(re, "^(?![^/]+/)"); ok && !strings.Contains(rest, "/") {
+		out := "^(?:" + rest + ")[^/]*$"
+		if _, err := regexp.Compile(out); err == nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("match: %s: regex %s rewritten for RE2 as %s", id, re, out))
+			return out, nil
+		}
+	}
+	return "", fmt.Errorf("regex %q uses syntax Go's RE2 lacks (lookarounds, backreferences); update internal/pricesource", re)
+}
+
+// negativeRegex returns X for a regex "^(?!X)" that is one negative
+// lookahead, else "".
+func negativeRegex(re string) string {
+	if inner, ok := strings.CutPrefix(re, "^(?!"); ok && strings.HasSuffix(inner, ")") {
+		inner = inner[:len(inner)-1]
+		if _, err := regexp.Compile("^" + inner); err == nil {
+			return inner
+		}
+	}
+	return ""
 }
 
 type conditional struct {
@@ -411,7 +485,7 @@ func literals(raw json.RawMessage) []string {
 			var s string
 			_ = json.Unmarshal(v, &s)
 			out = append(out, s)
-		case "or":
+		case "or", "and":
 			var subs []json.RawMessage
 			_ = json.Unmarshal(v, &subs)
 			for _, s := range subs {
@@ -448,8 +522,26 @@ func matches(raw json.RawMessage, id string) bool {
 		case "contains":
 			return strings.Contains(id, ls)
 		case "regex":
+			if neg := negativeRegex(s); neg != "" {
+				return !regexp.MustCompile("^" + neg).MatchString(id)
+			}
+			if rest, ok := strings.CutPrefix(s, "^(?![^/]+/)"); ok {
+				if strings.IndexByte(id, '/') >= 1 { // the lookahead's [^/]+/
+					return false
+				}
+				s = "^" + rest
+			}
 			re, err := regexp.Compile(s)
 			return err == nil && re.MatchString(id)
+		case "and":
+			var subs []json.RawMessage
+			_ = json.Unmarshal(v, &subs)
+			for _, sub := range subs {
+				if !matches(sub, id) {
+					return false
+				}
+			}
+			return true
 		case "or":
 			var subs []json.RawMessage
 			_ = json.Unmarshal(v, &subs)
