@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
@@ -152,8 +153,8 @@ func shiftDecimal(s string, places int) (string, error) {
 	sign, intPart, frac := m[1], m[2], m[3]
 	exp := places
 	if m[4] != "" {
-		var e int
-		if _, err := fmt.Sscan(m[4], &e); err != nil || e > 100 || e < -100 {
+		e, err := strconv.Atoi(m[4])
+		if err != nil || e > 100 || e < -100 {
 			return "", fmt.Errorf("%q has an exponent out of range", s)
 		}
 		exp += e
