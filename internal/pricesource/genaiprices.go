@@ -62,7 +62,7 @@ func FromGenAIPrices(data []byte, name string) (catalog.Source, *Report, error) 
 		ident := genaiPricesIdentity(p.ID)
 		fmt.Fprintf(&w, "  - id: %s\n", q(ident.id))
 		names := append([]string{}, ident.names...)
-		if ident.id != p.ID {
+		if ident.id != p.ID && !slices.Contains(names, p.ID) {
 			names = append(names, p.ID)
 		}
 		if len(names) > 0 {
