@@ -97,6 +97,12 @@ var liteLLMRates = map[string]liteLLMRate{
 // when its input exceeds N thousand tokens.
 var liteLLMTierRE = regexp.MustCompile(`^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost|cache_creation_input_token_cost_above_1hr)_above_(\d+)k_tokens$`)
 
+// liteLLMInclusive are the providers whose long-context prices LiteLLM
+// applies from the threshold on (its _INCLUSIVE_THRESHOLD_PROVIDERS), and
+// pricing_tier_threshold_inclusive marks such an entry: their tiers are
+// written "above" one token less.
+var liteLLMInclusive = []string{"xai"}
+
 // liteLLMVariantRE matches batch, flex and priority prices; the catalog has
 // no variants yet.
 var liteLLMVariantRE = regexp.MustCompile(`_(batches|flex|priority)$`)
@@ -121,6 +127,11 @@ type liteLLMModel struct {
 	id    string
 	rates map[string]string
 	tiers map[int64]map[string]string
+	// drops are the reasons prices of the entry were not imported, counted
+	// in the report once the model is kept.
+	drops []string
+	// inclusive: a long-context price applies from N tokens, not above N.
+	inclusive bool
 }
 
 type liteLLMProvider struct {
@@ -193,6 +204,9 @@ func FromLiteLLM(data []byte, name string) (catalog.Source, *Report, error) {
 		p.byID[lid] = m
 		p.models = append(p.models, m)
 		r.Models++
+		for _, d := range m.drops {
+			add(r.Dropped, d, key)
+		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return catalog.Source{}, nil, fmt.Errorf("%s: %w", name, jsonError(data, err))
@@ -274,6 +288,9 @@ func liteLLMEntry(key string, raw json.RawMessage, r *Report) (provider string, 
 		return "", nil, nil
 	}
 	m = &liteLLMModel{key: key, id: id, rates: map[string]string{}, tiers: map[int64]map[string]string{}}
+	var inclusive bool
+	_ = json.Unmarshal(e["pricing_tier_threshold_inclusive"], &inclusive)
+	m.inclusive = inclusive || slices.Contains(liteLLMInclusive, slug)
 	if err := m.setRates(e, key, r); err != nil {
 		return "", nil, err
 	}
@@ -350,11 +367,9 @@ func liteLLMModelID(key, slug, provider string) (id string, ok bool) {
 // setRates reads an entry's prices into m, and counts in the report those it
 // cannot carry over.
 func (m *liteLLMModel) setRates(e map[string]json.RawMessage, key string, r *Report) error {
-	seen := map[string]bool{}
 	drop := func(reason string) { // once per entry and reason
-		if !seen[reason] {
-			seen[reason] = true
-			add(r.Dropped, reason, key)
+		if !slices.Contains(m.drops, reason) {
+			m.drops = append(m.drops, reason)
 		}
 	}
 	// Preferred names first: cache_read_input_token_cost over DeepSeek's
@@ -382,7 +397,11 @@ func (m *liteLLMModel) setRates(e map[string]json.RawMessage, key string, r *Rep
 			if err != nil {
 				return err
 			}
-			m.tier(n * 1000)[liteLLMRates[sm[1]].key] = d
+			above := n * 1000
+			if m.inclusive {
+				above-- // from N tokens on: above N-1
+			}
+			m.tier(above)[liteLLMRates[sm[1]].key] = d
 			continue
 		}
 		switch {
@@ -434,7 +453,7 @@ func (m *liteLLMModel) searchContext(v json.RawMessage, key string, r *Report) e
 		if first == "" {
 			first = s
 		} else if !sameDecimal(first, s) {
-			add(r.Dropped, "search_context_cost_per_query (prices differ by context size)", key)
+			m.drops = append(m.drops, "search_context_cost_per_query (prices differ by context size)")
 			return nil
 		}
 	}
@@ -471,7 +490,7 @@ func (m *liteLLMModel) rangeTiers(v json.RawMessage, key string, r *Report) erro
 		d := json.NewDecoder(bytes.NewReader(rg["range"]))
 		d.UseNumber()
 		if rg["range"] == nil || d.Decode(&bounds) != nil || len(bounds) != 2 {
-			add(r.Dropped, "tiered_pricing not by input-token range", key)
+			m.drops = append(m.drops, "tiered_pricing not by input-token range")
 			return nil
 		}
 		lo, err := shiftDecimal(bounds[0].String(), 0)
@@ -497,7 +516,7 @@ func (m *liteLLMModel) rangeTiers(v json.RawMessage, key string, r *Report) erro
 				}
 				dst[rate.key] = d
 			default:
-				add(r.Dropped, "tiered_pricing."+k, key)
+				m.drops = append(m.drops, "tiered_pricing."+k)
 			}
 		}
 	}
