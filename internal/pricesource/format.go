@@ -44,11 +44,13 @@ const formatsHelp = "a price file is one of: catalog YAML (a mapping with catalo
 // Anything else is an error that lists the three formats; a file that starts
 // like JSON but is not valid JSON is an error with the line and column.
 func Detect(data []byte) (Format, error) {
-	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
+	// JSON allows the leading spaces, so errors count lines from the top.
+	text := bytes.TrimPrefix(data, []byte(bom))
+	first := bytes.TrimLeft(text, " \t\r\n")
 	switch {
-	case len(text) == 0:
+	case len(first) == 0:
 		return "", errors.New("the file is empty; " + formatsHelp)
-	case text[0] == '[':
+	case first[0] == '[':
 		var list []map[string]json.RawMessage
 		if err := json.Unmarshal(text, &list); err != nil {
 			var typeErr *json.UnmarshalTypeError
@@ -61,7 +63,7 @@ func Detect(data []byte) (Format, error) {
 			return FormatGenAIPrices, nil
 		}
 		return "", errors.New("a JSON list of something other than genai-prices providers; " + formatsHelp)
-	case text[0] == '{':
+	case first[0] == '{':
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(text, &obj); err != nil {
 			var synErr *json.SyntaxError
@@ -109,12 +111,14 @@ func Convert(data []byte, name string) (catalog.Source, *Report, error) {
 	}
 	switch f {
 	case FormatGenAIPrices:
-		return FromGenAIPrices(data, name)
+		return FromGenAIPrices(bytes.TrimPrefix(data, []byte(bom)), name)
 	case FormatLiteLLM:
-		return FromLiteLLM(data, name)
+		return FromLiteLLM(bytes.TrimPrefix(data, []byte(bom)), name)
 	}
 	return catalog.Source{Name: name, Data: data}, nil, nil
 }
+
+const bom = "\uFEFF"
 
 // jsonError adds the line and column to a JSON syntax error.
 func jsonError(data []byte, err error) error {

@@ -174,7 +174,7 @@ func FromLiteLLM(data []byte, name string) (catalog.Source, *Report, error) {
 			return catalog.Source{}, nil, fmt.Errorf("%s: %s: %w", name, key, jsonError(data, err))
 		}
 		r.Entries++
-		pid, m, err := liteLLMEntry(key, raw, r)
+		pid, slug, m, err := liteLLMEntry(key, raw, r)
 		if err != nil {
 			return catalog.Source{}, nil, fmt.Errorf("%s: %q: %w", name, key, err)
 		}
@@ -187,8 +187,6 @@ func FromLiteLLM(data []byte, name string) (catalog.Source, *Report, error) {
 			byID[pid] = p
 			provs = append(provs, p)
 		}
-		var slug string
-		_ = json.Unmarshal(entryField(raw, "litellm_provider"), &slug)
 		if slug != pid && !slices.Contains(p.slugs, slug) {
 			p.slugs = append(p.slugs, slug)
 		}
@@ -237,46 +235,37 @@ func FromLiteLLM(data []byte, name string) (catalog.Source, *Report, error) {
 	return src, r, nil
 }
 
-// entryField returns one field of a JSON object, or nil.
-func entryField(raw json.RawMessage, field string) json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	return m[field]
-}
-
 // liteLLMEntry converts one entry; a nil model means it was skipped (and
 // counted in the report).
-func liteLLMEntry(key string, raw json.RawMessage, r *Report) (provider string, m *liteLLMModel, err error) {
+func liteLLMEntry(key string, raw json.RawMessage, r *Report) (provider, slug string, m *liteLLMModel, err error) {
 	switch key {
 	case "sample_spec":
 		add(r.Skipped, "sample_spec (documentation, not a model)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	case "fallback_generalizations":
 		add(r.Skipped, "fallback_generalizations (capability rules, not prices)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	var e map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) || dec.Decode(&e) != nil {
 		add(r.Skipped, "not a model entry (not a JSON object)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
-	var slug, mode string
+	var mode string
 	if err := json.Unmarshal(e["litellm_provider"], &slug); err != nil || slug == "" {
 		add(r.Skipped, "no litellm_provider", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	if v, ok := e["mode"]; ok {
 		if err := json.Unmarshal(v, &mode); err != nil {
-			return "", nil, fmt.Errorf("mode: %w", err)
+			return "", "", nil, fmt.Errorf("mode: %w", err)
 		}
 	}
 	if !slices.Contains(liteLLMModes, mode) {
 		add(r.Skipped, "mode "+mode+" (not priced per token)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	provider = slug
 	if id, ok := liteLLMProviders[slug]; ok {
@@ -285,24 +274,24 @@ func liteLLMEntry(key string, raw json.RawMessage, r *Report) (provider string, 
 	id, ok := liteLLMModelID(key, slug, provider)
 	if !ok {
 		add(r.Skipped, "region, deployment or commitment route variant (bedrock/<region>/..., azure/<zone>/...)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	m = &liteLLMModel{key: key, id: id, rates: map[string]string{}, tiers: map[int64]map[string]string{}}
 	var inclusive bool
 	_ = json.Unmarshal(e["pricing_tier_threshold_inclusive"], &inclusive)
 	m.inclusive = inclusive || slices.Contains(liteLLMInclusive, slug)
 	if err := m.setRates(e, key, r); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	if len(m.rates) == 0 {
 		add(r.Skipped, "no per-token price", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	if !m.plausible() {
 		add(r.Skipped, "implausible price (a unit mistake in the source: above $10,000 per million tokens or $100 per request)", key)
-		return "", nil, nil
+		return "", "", nil, nil
 	}
-	return provider, m, nil
+	return provider, slug, m, nil
 }
 
 // plausible reports whether every rate is within the catalog's bounds (see
