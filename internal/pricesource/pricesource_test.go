@@ -66,19 +66,20 @@ func TestDetect(t *testing.T) {
 		want Format
 		err  string
 	}{
-		"catalog yaml":            {data: "catalog_version: 1\nproviders: []\n", want: FormatCatalog},
-		"catalog without version": {data: "# mine\nproviders:\n  - id: acme\n", want: FormatCatalog},
-		"catalog as json":         {data: `{"catalog_version": 1, "providers": []}`, want: FormatCatalog},
-		"genai-prices":            {data: "\ufeff [{\"id\": \"openai\", \"models\": []}]", want: FormatGenAIPrices},
-		"litellm":                 {data: `{"sample_spec": {"litellm_provider": "x"}, "gpt-4o": {"litellm_provider": "openai"}}`, want: FormatLiteLLM},
-		"empty":                   {data: " \n", err: "the file is empty"},
-		"other json object":       {data: `{"models": {"gpt-4o": {"input": 1}}}`, err: "neither catalog_version nor LiteLLM"},
-		"other json list":         {data: `[{"name": "gpt-4o"}]`, err: "other than genai-prices"},
-		"list of numbers":         {data: `[1, 2]`, err: "items are not objects"},
-		"bad json":                {data: "{\n  \"gpt-4o\": {\"litellm_provider\": \"openai\",}\n}", err: "invalid JSON at line 2, column 44"},
-		"truncated json":          {data: `[{"id": "openai", "models": [`, err: "invalid JSON"},
-		"other yaml":              {data: "models:\n  gpt-4o: 1\n", err: "without catalog_version or providers"},
-		"text":                    {data: "hello", err: "neither JSON nor a YAML mapping"},
+		"catalog yaml":               {data: "catalog_version: 1\nproviders: []\n", want: FormatCatalog},
+		"catalog without version":    {data: "# mine\nproviders:\n  - id: acme\n", want: FormatCatalog},
+		"catalog as json":            {data: `{"catalog_version": 1, "providers": []}`, want: FormatCatalog},
+		"genai-prices":               {data: "\ufeff [{\"id\": \"openai\", \"models\": []}]", want: FormatGenAIPrices},
+		"litellm":                    {data: `{"sample_spec": {"litellm_provider": "x"}, "gpt-4o": {"litellm_provider": "openai"}}`, want: FormatLiteLLM},
+		"empty":                      {data: " \n", err: "the file is empty"},
+		"other json object":          {data: `{"models": {"gpt-4o": {"input": 1}}}`, err: "neither catalog_version nor LiteLLM"},
+		"other json list":            {data: `[{"name": "gpt-4o"}]`, err: "other than genai-prices"},
+		"list of numbers":            {data: `[1, 2]`, err: "items are not objects"},
+		"bad json":                   {data: "{\n  \"gpt-4o\": {\"litellm_provider\": \"openai\",}\n}", err: "invalid JSON at line 2, column 44"},
+		"bad json after blank lines": {data: "\n\n[{\"id\": 1,}]", err: "invalid JSON at line 3, column 12"},
+		"truncated json":             {data: `[{"id": "openai", "models": [`, err: "invalid JSON"},
+		"other yaml":                 {data: "models:\n  gpt-4o: 1\n", err: "without catalog_version or providers"},
+		"text":                       {data: "hello", err: "neither JSON nor a YAML mapping"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := Detect([]byte(tc.data))
