@@ -58,6 +58,7 @@ var liteLLMProviders = map[string]string{
 	"fireworks_ai-embedding-models": "fireworks",
 	"moonshot":                      "moonshot_ai",
 	"voyage":                        "voyage_ai",
+	"github_copilot":                "github-copilot", // genai-prices' id
 }
 
 // liteLLMModes are the modes whose models are priced per token; entries of
