@@ -229,11 +229,9 @@ func FromLiteLLM(data []byte, name string) (catalog.Source, *Report, error) {
 			w.WriteString(m.yaml())
 		}
 	}
-	src := catalog.Source{Name: name, Data: w.Bytes()}
-	if _, err := catalog.Load(src); err != nil {
-		return catalog.Source{}, nil, fmt.Errorf("converted catalog does not load: %w", err)
-	}
-	return src, r, nil
+	// catalog.Load checks the result; it is not loaded here, so that a
+	// collector loading the file does not build it twice.
+	return catalog.Source{Name: name, Data: w.Bytes()}, r, nil
 }
 
 // liteLLMEntry converts one entry; a nil model means it was skipped (and
