@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -349,6 +350,7 @@ func liteLLMModelID(key, slug, provider string) (id string, ok bool) {
 			return "", false
 		}
 	}
+	id = strings.TrimSpace(id)
 	return id, id != ""
 }
 
@@ -380,7 +382,10 @@ func (m *liteLLMModel) setRates(e map[string]json.RawMessage, key string, r *Rep
 			continue
 		}
 		if sm := liteLLMTierRE.FindStringSubmatch(k); sm != nil {
-			n, _ := strconv.ParseInt(sm[2], 10, 64)
+			n, err := strconv.ParseInt(sm[2], 10, 64)
+			if err != nil || n <= 0 || n > 1_000_000 {
+				return fmt.Errorf("%s: %s is not a threshold in thousands of tokens", k, sm[2])
+			}
 			d, err := liteLLMDecimal(v, 6, r, key+" "+k)
 			if err != nil {
 				return err
@@ -491,7 +496,7 @@ func (m *liteLLMModel) rangeTiers(v json.RawMessage, key string, r *Report) erro
 		}
 		dst := m.rates
 		if above > 0 {
-			dst = m.tier(above)
+			dst = map[string]string{}
 		}
 		for _, k := range sortedKeys(rg) {
 			rate, ok := liteLLMRates[k]
@@ -506,6 +511,9 @@ func (m *liteLLMModel) rangeTiers(v json.RawMessage, key string, r *Report) erro
 			default:
 				m.drops = append(m.drops, "tiered_pricing."+k)
 			}
+		}
+		if above > 0 && len(dst) > 0 { // a range with no token price adds no tier
+			maps.Copy(m.tier(above), dst)
 		}
 	}
 	return nil
@@ -523,6 +531,9 @@ func liteLLMDecimal(v json.RawMessage, shift int, r *Report, where string) (stri
 	s, err := shiftDecimal(n.String(), shift)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", where, err)
+	}
+	if strings.HasPrefix(s, "-") {
+		return "", fmt.Errorf("%s: %s is negative", where, n)
 	}
 	return decimalText(s, r, where)
 }
