@@ -97,7 +97,7 @@ loadtest: build
 # Regenerate the default pricing catalog from the genai-prices snapshot.
 catalog:
 	$(GO) run ./internal/cmd/importgenaiprices -in config/pricing/source/genai-prices-data.json \
-		-out config/pricing/catalog.yaml -commit 47df840a5ab10bbcffb8e5ac01b9899032245d1b -date 2026-08-21
+		-out config/pricing/catalog.yaml -source "npm package @pydantic/genai-prices 0.1.8" -date 2026-09-23
 
 # Regenerate mdatagen code of both components from their metadata.yaml
 # (needs mdatagen v0.159.0 on PATH; see docs/development.md).

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/pricesource"
 )
 
 //go:embed catalog.yaml
@@ -27,29 +28,43 @@ func Default() catalog.Source {
 var loadDefault = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Load(Default()) })
 
 // Load loads the embedded catalog (if withDefault) with files applied over
-// it in order. Errors name the file, line, entry and field.
+// it in order. A file is catalog YAML, a genai-prices data file or LiteLLM's
+// model_prices_and_context_window.json, told apart by content (see
+// pricesource.Detect). Errors name the file, line, entry and field.
 func Load(withDefault bool, files []string) (*catalog.Catalog, error) {
+	cat, _, err := LoadReports(withDefault, files)
+	return cat, err
+}
+
+// LoadReports is Load that also returns, for each file converted from JSON,
+// the report of what the conversion left out (nil for catalog YAML).
+func LoadReports(withDefault bool, files []string) (*catalog.Catalog, []*pricesource.Report, error) {
 	if withDefault && len(files) == 0 {
 		cat, err := loadDefault()
 		if err != nil {
-			return nil, fmt.Errorf("pricing: %w", err)
+			return nil, nil, fmt.Errorf("pricing: %w", err)
 		}
-		return cat, nil
+		return cat, nil, nil
 	}
 	var srcs []catalog.Source
 	if withDefault {
 		srcs = append(srcs, Default())
 	}
+	reports := make([]*pricesource.Report, len(files))
 	for i, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("pricing.files[%d]: %w", i, err)
+			return nil, nil, fmt.Errorf("pricing.files[%d]: %w", i, err)
 		}
-		srcs = append(srcs, catalog.Source{Name: f, Data: data})
+		src, report, err := pricesource.Convert(data, f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pricing.files[%d]: %w", i, err)
+		}
+		srcs, reports[i] = append(srcs, src), report
 	}
 	cat, err := catalog.Load(srcs...)
 	if err != nil {
-		return nil, fmt.Errorf("pricing: %w", err)
+		return nil, nil, fmt.Errorf("pricing: %w", err)
 	}
-	return cat, nil
+	return cat, reports, nil
 }

@@ -1,6 +1,8 @@
 package pricing
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -83,6 +85,17 @@ func TestDefaultCatalogPricesWellKnownModels(t *testing.T) {
 		{"deepseek off-peak", "deepseek", "deepseek-chat", time.Date(2026, 11, 1, 20, 0, 0, 0, time.UTC), u{in: 1_000_000, out: 1_000_000}, "0.685", "deepseek-chat"},
 		// xAI Grok 4: input 3, output 15.
 		{"grok-4", "x_ai", "grok-4", noon, u{in: 1000, out: 1000}, "0.018", "grok-4-0709"},
+		// From @pydantic/genai-prices 0.1.8. GPT-5.4 from 272,000 input
+		// tokens on (above 271,999): input 5, cached 0.50, output 22.50.
+		{"gpt-5.4 at 272k", "openai", "gpt-5.4", noon, u{in: 270_000, cr: 2000, out: 1000}, "1.3735", "gpt-5.4"},
+		{"gpt-5.4 below 272k", "openai", "gpt-5.4", noon, u{in: 269_999, cr: 2000, out: 1000}, "0.6904975", "gpt-5.4"},
+		// Grok 4.3 from 200,000 tokens on: input 2.50, output 5 (1.25 and 2.50 below).
+		{"grok-4.3 long context", "x_ai", "grok-4.3", noon, u{in: 200_000, out: 1000}, "0.505", "grok-4.3"},
+		// DeepSeek V4 Flash after 2026-08-17: 0.22 / 0.66, and 0.44 / 1.32 from 01:00 to 04:00 UTC.
+		{"deepseek-v4-flash", "deepseek", "deepseek-v4-flash", noon, u{in: 1_000_000, out: 1_000_000}, "0.88", "deepseek-v4-flash"},
+		{"deepseek-v4-flash peak window", "deepseek", "deepseek-v4-flash", time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC), u{in: 1_000_000, out: 1_000_000}, "1.76", "deepseek-v4-flash"},
+		// Claude Opus 4.6 after its long-context surcharge ended (2026-03-13): 5 / 25 at any length.
+		{"claude-opus-4-6 long", "anthropic", "claude-opus-4-6", noon, u{in: 300_000, out: 1000}, "1.525", "claude-opus-4-6"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,4 +156,76 @@ func TestDefaultCatalogCardIDsParseBack(t *testing.T) {
 		}
 	}
 	assert.Greater(t, n, 1400)
+}
+
+// TestLoadLiteLLMFile loads a real LiteLLM file (see
+// internal/pricesource/testdata/litellm/NOTICE) over the default catalog and
+// prices calls with its rates.
+func TestLoadLiteLLMFile(t *testing.T) {
+	const file = "../../internal/pricesource/testdata/litellm/model_prices_and_context_window.json"
+	c, reports, err := LoadReports(true, []string{file})
+	require.NoError(t, err)
+	require.Len(t, reports, 1)
+	assert.Equal(t, 2176, reports[0].Models)
+	noon := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		provider, model string
+		usage           meter.Counts
+		want            string
+	}{
+		// claude-sonnet-4-5 above 200k: input 6e-06, cache read 6e-07, output 2.25e-05 per token.
+		{"anthropic", "claude-sonnet-4-5", meter.Counts{meter.Input: 150_000, meter.CacheRead: 60_000, meter.Output: 2000}, "0.981"},
+		// gemini/gemini-2.5-pro: 1.25e-06 and 1e-05 per token.
+		{"gcp.gemini", "gemini-2.5-pro", meter.Counts{meter.Input: 100_000, meter.Output: 10_000}, "0.225"},
+		// mistral/mistral-large-latest: 5e-07 and 1.5e-06 (the shipped catalog has 2 and 6).
+		{"mistral", "mistral-large-latest", meter.Counts{meter.Input: 10_000, meter.Output: 2000}, "0.008"},
+	} {
+		r := c.Resolve(catalog.Query{Providers: []string{tc.provider}, Model: tc.model})
+		require.NotNil(t, r.Model, "%s/%s: %s", tc.provider, tc.model, r.Reason)
+		assert.Equal(t, file, r.Model.Source)
+		res := cost.Compute(r.Model.CardAt(noon), &tc.usage)
+		want, err := money.ParseDecimal(tc.want)
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), res.Total.String(), tc.model)
+	}
+
+	// Without the default catalog, the file prices calls on its own.
+	c, err = Load(false, []string{file})
+	require.NoError(t, err)
+	r := c.Resolve(catalog.Query{Providers: []string{"gcp.vertex_ai"}, Model: "gemini-2.5-pro"})
+	require.NotNil(t, r.Model, r.Reason)
+}
+
+func TestLoadGenAIPricesFile(t *testing.T) {
+	c, reports, err := LoadReports(false, []string{"source/genai-prices-data.json"})
+	require.NoError(t, err)
+	assert.Equal(t, 1665, reports[0].Models)
+	assert.Equal(t, 1665, c.Stats().Models)
+}
+
+func TestLoadErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o600))
+		return p
+	}
+	bad := write("bad.json", "{\n  \"gpt-4o\": {\"litellm_provider\": \"openai\",}\n}\n")
+	_, err := Load(true, []string{write("ok.yaml", "catalog_version: 1\nproviders: []\n"), bad})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pricing.files[1]: "+bad+": invalid JSON at line 2")
+
+	other := write("other.json", `{"gpt-4o": {"input": 1}}`)
+	_, err = Load(true, []string{other})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pricing.files[0]: "+other+": ")
+	for _, f := range []string{"catalog YAML", "genai-prices data file", "LiteLLM's model_prices_and_context_window.json"} {
+		assert.Contains(t, err.Error(), f)
+	}
+
+	// A catalog YAML error still names the file and line.
+	yml := write("mine.yaml", "catalog_version: 1\nproviders:\n  - id: acme\n    models:\n      - id: m\n        prices: [{rates: {input_mtok: -1}}]\n")
+	_, err = Load(true, []string{yml})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), yml+":5: provider \"acme\" model \"m\"")
 }
