@@ -60,10 +60,10 @@ type rawCatalog struct {
 
 type rawProvider struct {
 	line       int
-	ID         string     `yaml:"id"`
-	Names      []string   `yaml:"names"`
-	Servers    []rawRule  `yaml:"servers"`
-	ModelHints []rawRule  `yaml:"model_hints"`
+	ID         string               `yaml:"id"`
+	Names      []string             `yaml:"names"`
+	Servers    []rawRule            `yaml:"servers"`
+	ModelHints []rawRule            `yaml:"model_hints"`
 	Fallback   []string             `yaml:"fallback"`
 	Models     []rawModel           `yaml:"models"`
 	Variants   []rawProviderVariant `yaml:"variants"`
@@ -78,9 +78,9 @@ type rawModel struct {
 }
 
 type rawCard struct {
-	line   int
-	From   string             `yaml:"from"`
-	Window string             `yaml:"window"`
+	line     int
+	From     string                `yaml:"from"`
+	Window   string                `yaml:"window"`
 	Rates    map[string]decimal    `yaml:"rates"`
 	Tiers    []rawTier             `yaml:"tiers"`
 	Variants map[string]rawVariant `yaml:"variants"`
