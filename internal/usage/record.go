@@ -68,9 +68,14 @@ type Record struct {
 	HasReported      bool
 	// Card is the id of the price card used; it names one exact set of
 	// prices, so a record can be audited or repriced later.
-	Card       string
-	Estimated  bool
-	ResponseID string
+	Card string
+	// ServiceTier is the service tier the call was served at
+	// (genai_cost.service_tier): standard, batch, flex, priority, scale,
+	// fast, or a provider's own value in lower case; "" when the span
+	// names none. A non-standard tier is priced with its variant card.
+	ServiceTier string
+	Estimated   bool
+	ResponseID  string
 }
 
 // Dimensions are the attribution dimensions of a call.
