@@ -292,7 +292,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		} else if card = variant(card, c); card == nil {
 			// A tier the catalog has no price for is not priced at the
 			// standard price: that would be a wrong cost, not a missing one.
-			status, reason = genaiconv.StatusUnpriced, "unpriced_service_tier:"+c.ServiceTier
+			status, reason = genaiconv.StatusUnpriced, reasonUnpricedTier
 		} else if priced = cost.Compute(card, &u); priced.Partial() {
 			status, reason = genaiconv.StatusPartial, "unpriced_meter"
 		}
@@ -304,6 +304,11 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	category := reason
 	if status == genaiconv.StatusPartial {
 		reason = partialReason(priced.Unpriced)
+	}
+	if reason == reasonUnpricedTier {
+		// The tier goes on the span, not in the metric's category: an
+		// unknown tier is any text.
+		reason += ":" + c.ServiceTier
 	}
 	if reason == "" && rep.Problem.Reason != "" {
 		reason = "reported_cost_ignored:" + rep.Problem.Reason + ":" + rep.Problem.Key
@@ -355,6 +360,10 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	w.apply(attrs)
 	return outcome{status, category}, priced.Total
 }
+
+// reasonUnpricedTier is the reason of a call at a service tier the card
+// has no price for; the span's reason adds ":<tier>".
+const reasonUnpricedTier = "unpriced_service_tier"
 
 // variant returns the card that prices the call's service tier and
 // inference geography: the card itself for the standard tier, nil for a

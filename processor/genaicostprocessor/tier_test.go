@@ -9,9 +9,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
+	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadatatest"
 )
 
 // TestServiceTierSelectsVariant: the tier that served the call picks the
@@ -58,6 +62,12 @@ func TestUnknownServiceTierIsUnpriced(t *testing.T) {
 	assert.Equal(t, "unpriced_service_tier:priority", get(t, s, genaiconv.Reason))
 	assert.Equal(t, "0.01", amount(t, s, genaiconv.ReportedAmount))
 	assert.Nil(t, get(t, s, genaiconv.CostAmount), "no local price at the wrong tier")
+
+	// The metric's reason is the category, never the tier's text.
+	metadatatest.AssertEqualProcessorGenaiCostSpans(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("status", "unpriced"), attribute.String("reason", "unpriced_service_tier"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("status", "provider_reported"), attribute.String("reason", "unpriced_service_tier"))},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 // TestInferenceGeoUplift: Anthropic's inference_geo "us", read from the
