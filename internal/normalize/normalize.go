@@ -89,7 +89,7 @@ type Call struct {
 	ClaudeCode bool
 
 	// ServiceTier is the tier the call was served at, normalised by
-	// NormalizeTier (standard, batch, flex, priority, scale, fast, or an
+	// Tier (standard, batch, flex, priority, scale, fast, or an
 	// unknown value in lower case); "" when the span names none. The tier
 	// that served the call wins over the tier asked for.
 	ServiceTier string

@@ -2,7 +2,7 @@ package normalize
 
 import "strings"
 
-// The service tiers a call is priced at, as NormalizeTier names them.
+// The service tiers a call is priced at, as Tier names them.
 const (
 	// TierStandard is the provider's standard price: OpenAI's "default"
 	// and "auto", Anthropic's "standard" and "standard_only", Vertex's
@@ -17,10 +17,10 @@ const (
 	TierFast = "fast"
 )
 
-// NormalizeTier maps a provider's service-tier value to one of the Tier*
+// Tier maps a provider's service-tier value to one of the Tier*
 // names; a value it does not know is kept in lower case, and "" or "null"
 // give "". It allocates only for values that are not already lower case.
-func NormalizeTier(v string) string {
+func Tier(v string) string {
 	v = strings.TrimSpace(v)
 	switch v {
 	case "", "null", "none":
@@ -31,7 +31,7 @@ func NormalizeTier(v string) string {
 		return v
 	}
 	if l := strings.ToLower(v); l != v {
-		return NormalizeTier(l)
+		return Tier(l)
 	}
 	// Vertex AI's traffic types.
 	switch v {
@@ -54,7 +54,7 @@ func NormalizeTier(v string) string {
 func (c *Call) readTier(st *scanState) {
 	tier := ""
 	if st.found&(1<<cResponseTier) != 0 {
-		tier = NormalizeTier(st.val[cResponseTier].AsString())
+		tier = Tier(st.val[cResponseTier].AsString())
 	}
 	meta, params := "", ""
 	if st.found&(1<<cProviderMetadata) != 0 {
@@ -64,15 +64,15 @@ func (c *Call) readTier(st *scanState) {
 		params = st.val[cInvocationParams].Str()
 	}
 	if tier == "" && meta != "" {
-		if tier = NormalizeTier(jsonString(meta, `"serviceTier"`)); tier == "" {
-			tier = NormalizeTier(jsonString(meta, `"service_tier"`))
+		if tier = Tier(jsonString(meta, `"serviceTier"`)); tier == "" {
+			tier = Tier(jsonString(meta, `"service_tier"`))
 		}
 	}
 	if tier == "" && st.found&(1<<cRequestTier) != 0 {
-		tier = NormalizeTier(st.val[cRequestTier].AsString())
+		tier = Tier(st.val[cRequestTier].AsString())
 	}
 	if tier == "" && params != "" {
-		tier = NormalizeTier(jsonString(params, `"service_tier"`))
+		tier = Tier(jsonString(params, `"service_tier"`))
 	}
 	// Anthropic's fast mode is a speed, not a tier: it is priced apart
 	// from the standard tier's price.

@@ -10,7 +10,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/fixtures"
 )
 
-func TestNormalizeTier(t *testing.T) {
+func TestTier(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "", "null": "", " ": "",
 		"default": "standard", "auto": "standard", "standard": "standard", "on_demand": "standard", "standard_only": "standard",
@@ -19,7 +19,7 @@ func TestNormalizeTier(t *testing.T) {
 		"PRIORITY": "priority", " flex ": "flex", "ON_DEMAND_PRIORITY": "priority", "on_demand_flex": "flex",
 		"ultrafast": "ultrafast", "Provisioned_Throughput": "provisioned_throughput",
 	} {
-		assert.Equal(t, want, NormalizeTier(in), "%q", in)
+		assert.Equal(t, want, Tier(in), "%q", in)
 	}
 }
 
