@@ -311,7 +311,9 @@ func deriveVariants(base *Card, specs []*variantSpec) ([]*Card, error) {
 		sort.Strings(v)
 		n *= len(v) + 1
 	}
-	sort.Strings(kindNames)
+	// Kinds in the order their modifiers sort in ("geo:..." before
+	// "geo1:..."), so that a card's Modifiers are in name order.
+	sort.Slice(kindNames, func(i, j int) bool { return kindNames[i]+":" < kindNames[j]+":" })
 	if n > maxCombinations {
 		return nil, fmt.Errorf("card %s: its variants make %d combinations (limit %d); use fewer modifiers", base.ID, n, maxCombinations)
 	}

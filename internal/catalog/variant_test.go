@@ -251,6 +251,7 @@ providers:
       - {name: region:eu, multiplier: 1.2}
       - {name: geo:us, multiplier: 1.1}
       - {name: geo:eu, multiplier: 1.3}
+      - {name: geo1:x, multiplier: 2}
     models:
       - id: m
         prices:
@@ -266,6 +267,12 @@ providers:
 	assert.Equal(t, "0.66/M", price(one.Base[meter.Input].Price))
 	eu, _ := base.Variant("", "geo:eu")
 	assert.Equal(t, "1.3/M", price(eu.Base[meter.Input].Price))
+	// Kinds that are prefixes of others: the names still sort and link.
+	all, _ := base.Variant("batch", "geo:us", "geo1:x", "region:eu")
+	assert.Equal(t, []string{"geo1:x", "geo:us", "region:eu"}, all.Modifiers)
+	assert.Equal(t, "1.32/M", price(all.Base[meter.Input].Price))
+	again, _ := base.Variant("batch", "region:eu", "geo1:x", "geo:us")
+	assert.Same(t, all, again)
 }
 
 func TestVariantLoadErrors(t *testing.T) {
