@@ -15,17 +15,29 @@ import (
 //go:embed catalog.yaml
 var defaultCatalog []byte
 
+//go:embed variants.yaml
+var defaultVariants []byte
+
 // DefaultName names the embedded catalog in errors and price-card sources.
 const DefaultName = "default catalog (config/pricing/catalog.yaml)"
+
+// VariantsName names the embedded service-tier variants in errors.
+const VariantsName = "default catalog variants (config/pricing/variants.yaml)"
 
 // Default returns the embedded catalog as a catalog source.
 func Default() catalog.Source {
 	return catalog.Source{Name: DefaultName, Data: defaultCatalog}
 }
 
+// DefaultVariants returns the embedded service-tier variants, loaded after
+// Default.
+func DefaultVariants() catalog.Source {
+	return catalog.Source{Name: VariantsName, Data: defaultVariants}
+}
+
 // loadDefault loads the embedded catalog once per process: the processor
 // and the exporter share it.
-var loadDefault = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Load(Default()) })
+var loadDefault = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Load(Default(), DefaultVariants()) })
 
 // Load loads the embedded catalog (if withDefault) with files applied over
 // it in order. A file is catalog YAML, a genai-prices data file or LiteLLM's
@@ -48,7 +60,7 @@ func LoadReports(withDefault bool, files []string) (*catalog.Catalog, []*priceso
 	}
 	var srcs []catalog.Source
 	if withDefault {
-		srcs = append(srcs, Default())
+		srcs = append(srcs, Default(), DefaultVariants())
 	}
 	reports := make([]*pricesource.Report, len(files))
 	for i, f := range files {

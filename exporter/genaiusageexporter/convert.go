@@ -51,7 +51,7 @@ type converter struct {
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
 	slots := keySlots{}
-	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason)
+	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason, genaiconv.ServiceTier)
 	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
 	c := &converter{cat: cat, dims: dims, slots: slots, charge: &charge.Charger{}}
@@ -165,6 +165,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	// Provider and model: the card's; else the provider the processor
 	// resolved and the model as named.
 	r.Card = text(attrs, genaiconv.Card)
+	r.ServiceTier = text(attrs, genaiconv.ServiceTier)
 	card := c.card(r.Card)
 	switch provider, model, ok := catalog.ParseCardID(r.Card); {
 	case card != nil:

@@ -359,3 +359,36 @@ func TestSpansMadeIntoSoundRecords(t *testing.T) {
 	assert.Equal(t, [meter.Count]money.Nanos{}, recs[1].CostByMeter)
 	assert.Equal(t, ok, recs[2].Start)
 }
+
+// The service tier the processor wrote is on the record, and the card of
+// a variant names its model: a batch call is half the standard price.
+func TestServiceTierOnTheRecord(t *testing.T) {
+	call := func(tier string) ptrace.Traces {
+		return llmTraces(func(a pcommon.Map) {
+			a.PutStr("gen_ai.provider.name", "anthropic")
+			a.PutStr("gen_ai.response.model", "claude-sonnet-4-5-20250929")
+			a.PutInt("gen_ai.usage.input_tokens", 1000)
+			a.PutInt("gen_ai.usage.output_tokens", 100)
+			if tier != "" {
+				a.PutStr("anthropic.response.service_tier", tier)
+			}
+		})
+	}
+	var recs []usage.Record
+	for _, tier := range []string{"", "standard", "batch", "priority"} {
+		recs = append(recs, recordsOf(testConverter(t, nil), nil, priceTraces(t, call(tier))[0])...)
+	}
+	require.Len(t, recs, 4)
+	assert.Empty(t, recs[0].ServiceTier)
+	assert.Equal(t, "standard", recs[1].ServiceTier)
+	assert.Equal(t, "batch", recs[2].ServiceTier)
+	assert.Equal(t, "priority", recs[3].ServiceTier)
+	assert.Equal(t, recs[0].Cost, recs[1].Cost)
+	assert.Equal(t, recs[0].Cost/2, recs[2].Cost)
+	assert.Regexp(t, `^anthropic/claude-sonnet-4-5(@[0-9-]+)?\+batch#`, recs[2].Card)
+	assert.Equal(t, "anthropic", recs[2].Provider)
+	assert.Equal(t, "claude-sonnet-4-5", recs[2].Model)
+	assert.Equal(t, genaiconv.StatusUnpriced, recs[3].Status)
+	assert.Equal(t, "unpriced_service_tier:priority", recs[3].Reason)
+	assert.Equal(t, "anthropic", recs[3].Provider)
+}

@@ -5,6 +5,7 @@ package catalog
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +80,20 @@ type Card struct {
 	// Tiers are in ascending order of Above. Each holds the complete rates
 	// that apply: the lower tiers' and the base's, overridden by its own.
 	Tiers []Tier
+	// Tier is the service tier of a variant card (batch, flex, priority,
+	// ...); "" for a base card and for a card with modifiers only.
+	Tier string
+	// Modifiers are the modifier variants of a variant card (geo:us, ...),
+	// in name order.
+	Modifiers []string
+
+	// base is the card a variant card derives from, nil for a base card.
+	base *Card
+	// tiers, on a base card, are its tier variants by name; mods, on any
+	// card, are the cards with one more modifier, by modifier name.
+	tiers, mods map[string]*Card
+	// specs are the card's own variants, until the catalog is built.
+	specs []*variantSpec
 }
 
 // Tier is a long-context price level: when the request's input tokens
@@ -216,17 +231,35 @@ func Known(id string) *Card {
 // ParseCardID returns the provider and model a card id names, for a card
 // this process has not loaded (a record priced elsewhere). The id is
 // "provider/model", then "@" and the start date if the card has one, "~"
-// and the daily window if it has one, and "#" and the hash of its rates;
-// a model id may itself hold "/", "@" or "~" (OpenRouter's
-// "~anthropic/claude-haiku-latest", Vertex's "claude-3-5-sonnet@20240620").
+// and the daily window if it has one, "+" and each variant name if it is a
+// variant card (the tier first, then the modifiers: "+batch+geo:us"), and
+// "#" and the hash of its rates; a model id may itself hold "/", "@" or "~"
+// (OpenRouter's "~anthropic/claude-haiku-latest", Vertex's
+// "claude-3-5-sonnet@20240620").
 func ParseCardID(id string) (provider, model string, ok bool) {
+	provider, model, _, ok = ParseCardIDVariants(id)
+	return provider, model, ok
+}
+
+// ParseCardIDVariants is ParseCardID that also returns the variant names of
+// a variant card's id, in id order (the tier, if any, first).
+func ParseCardIDVariants(id string) (provider, model string, variants []string, ok bool) {
 	provider, rest, ok := strings.Cut(id, "/")
 	if !ok || provider == "" {
-		return "", "", false
+		return "", "", nil, false
 	}
 	if i := len(rest) - 9; i >= 0 && rest[i] == '#' && isHex(rest[i+1:]) {
 		rest = rest[:i]
 	}
+	for {
+		i := strings.LastIndexByte(rest, '+')
+		if i < 0 || !variantName.MatchString(rest[i+1:]) {
+			break
+		}
+		variants = append(variants, rest[i+1:])
+		rest = rest[:i]
+	}
+	slices.Reverse(variants)
 	if i := len(rest) - 10; i >= 0 && rest[i] == '~' && windowSuffix.MatchString(rest[i:]) {
 		rest = rest[:i]
 	}
@@ -235,7 +268,7 @@ func ParseCardID(id string) (provider, model string, ok bool) {
 			rest = rest[:i]
 		}
 	}
-	return provider, rest, rest != ""
+	return provider, rest, variants, rest != ""
 }
 
 var windowSuffix = regexp.MustCompile(`^~\d{4}-\d{4}$`)

@@ -36,7 +36,7 @@ func Load(sources ...Source) (*Catalog, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no catalog sources")
 	}
-	b := &builder{byID: map[string]*Provider{}}
+	b := &builder{byID: map[string]*Provider{}, variants: map[*Provider][]*variantSpec{}}
 	for _, src := range sources {
 		raw, err := parse(src)
 		if err != nil {
@@ -58,12 +58,13 @@ type rawCatalog struct {
 
 type rawProvider struct {
 	line       int
-	ID         string     `yaml:"id"`
-	Names      []string   `yaml:"names"`
-	Servers    []rawRule  `yaml:"servers"`
-	ModelHints []rawRule  `yaml:"model_hints"`
-	Fallback   []string   `yaml:"fallback"`
-	Models     []rawModel `yaml:"models"`
+	ID         string               `yaml:"id"`
+	Names      []string             `yaml:"names"`
+	Servers    []rawRule            `yaml:"servers"`
+	ModelHints []rawRule            `yaml:"model_hints"`
+	Fallback   []string             `yaml:"fallback"`
+	Models     []rawModel           `yaml:"models"`
+	Variants   []rawProviderVariant `yaml:"variants"`
 }
 
 type rawModel struct {
@@ -75,11 +76,12 @@ type rawModel struct {
 }
 
 type rawCard struct {
-	line   int
-	From   string             `yaml:"from"`
-	Window string             `yaml:"window"`
-	Rates  map[string]decimal `yaml:"rates"`
-	Tiers  []rawTier          `yaml:"tiers"`
+	line     int
+	From     string                `yaml:"from"`
+	Window   string                `yaml:"window"`
+	Rates    map[string]decimal    `yaml:"rates"`
+	Tiers    []rawTier             `yaml:"tiers"`
+	Variants map[string]rawVariant `yaml:"variants"`
 }
 
 type rawTier struct {
@@ -128,7 +130,7 @@ func (r *rawRule) UnmarshalYAML(n *yaml.Node) error {
 
 func (p *rawProvider) UnmarshalYAML(n *yaml.Node) error {
 	type plain rawProvider
-	if err := strictDecode(n, (*plain)(p), "id", "names", "servers", "model_hints", "fallback", "models"); err != nil {
+	if err := strictDecode(n, (*plain)(p), "id", "names", "servers", "model_hints", "fallback", "models", "variants"); err != nil {
 		return err
 	}
 	p.line = n.Line
@@ -144,7 +146,7 @@ func (m *rawModel) UnmarshalYAML(n *yaml.Node) error {
 func (c *rawCard) UnmarshalYAML(n *yaml.Node) error {
 	type plain rawCard
 	c.line = n.Line
-	return strictDecode(n, (*plain)(c), "from", "window", "rates", "tiers")
+	return strictDecode(n, (*plain)(c), "from", "window", "rates", "tiers", "variants")
 }
 
 func (t *rawTier) UnmarshalYAML(n *yaml.Node) error {
@@ -185,6 +187,8 @@ type builder struct {
 	currency  string
 	providers []*Provider
 	byID      map[string]*Provider
+	// variants are each provider's variants, the later files' first.
+	variants map[*Provider][]*variantSpec
 }
 
 func (b *builder) add(file string, raw *rawCatalog) error {
@@ -232,6 +236,12 @@ func (b *builder) add(file string, raw *rawCatalog) error {
 		if p.ModelHints, err = appendRules(p.ModelHints, rp.ModelHints, where+" model_hints"); err != nil {
 			return err
 		}
+		vs, err := providerVariants(file, id, rp.Variants)
+		if err != nil {
+			return err
+		}
+		// A later file's variant wins over an earlier one of the same name.
+		b.variants[p] = append(vs, b.variants[p]...)
 		for _, f := range rp.Fallback {
 			if !slices.Contains(p.fallbackIDs, f) {
 				p.fallbackIDs = append(p.fallbackIDs, f)
@@ -304,6 +314,9 @@ func buildModel(file string, p *Provider, rm *rawModel, idx int) (*Model, error)
 		if err != nil {
 			return nil, fmt.Errorf("%s: prices[%d]: %w", where, i, err)
 		}
+		for _, s := range c.specs {
+			s.where = fmt.Sprintf("%s: prices[%d]: %s", where, i, s.where)
+		}
 		if !c.From.IsZero() {
 			if !c.From.After(lastFrom) && !lastFrom.IsZero() {
 				return nil, fmt.Errorf("%s: prices[%d]: from %s must be after the previous card's %s; list cards oldest first",
@@ -335,7 +348,8 @@ func buildCard(provider, model string, rc *rawCard) (*Card, error) {
 	if len(rc.Rates) == 0 {
 		return nil, errors.New("rates: no rates; a free model needs explicit zeros, e.g. {input_mtok: 0, output_mtok: 0}")
 	}
-	if err := setRates(&c.Base, rc.Rates, "rates"); err != nil {
+	err := setRates(&c.Base, rc.Rates, "rates")
+	if err != nil {
 		return nil, err
 	}
 	var prev int64
@@ -357,6 +371,9 @@ func buildCard(provider, model string, rc *rawCard) (*Card, error) {
 			return nil, err
 		}
 		c.Tiers = append(c.Tiers, t)
+	}
+	if c.specs, err = cardVariants(rc.Variants); err != nil {
+		return nil, err
 	}
 	c.ID = cardID(provider+"/"+model, c)
 	return c, nil
@@ -440,6 +457,12 @@ func cardID(name string, c *Card) string {
 	if c.Window != nil {
 		fmt.Fprintf(&sb, "~%02d%02d-%02d%02d", c.Window.Start/3600, c.Window.Start%3600/60, c.Window.End/3600, c.Window.End%3600/60)
 	}
+	for _, v := range append([]string{c.Tier}, c.Modifiers...) {
+		if v != "" {
+			sb.WriteByte('+')
+			sb.WriteString(v)
+		}
+	}
 	// The hash is over every rate, in a text form that card ids depend on:
 	// changing it changes every card id.
 	var rates strings.Builder
@@ -468,6 +491,13 @@ func (b *builder) finish() (*Catalog, error) {
 			for _, card := range m.Cards {
 				card.Currency = b.currency
 				c.byCard[card.ID] = card
+				derived, err := b.deriveVariants(p, m, card)
+				if err != nil {
+					return nil, err
+				}
+				for _, d := range derived {
+					c.byCard[d.ID] = d
+				}
 			}
 		}
 		for _, n := range p.Names {
@@ -501,4 +531,20 @@ func (b *builder) finish() (*Catalog, error) {
 		known.LoadOrStore(id, card)
 	}
 	return c, nil
+}
+
+// deriveVariants builds a card's variant cards from its own variants and
+// its provider's that apply to the model; the card's win by name.
+func (b *builder) deriveVariants(p *Provider, m *Model, card *Card) ([]*Card, error) {
+	specs := card.specs
+	card.specs = nil
+	for _, s := range b.variants[p] {
+		if s.applies(m) && !slices.ContainsFunc(specs, func(o *variantSpec) bool { return o.name == s.name }) {
+			specs = append(specs, s)
+		}
+	}
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	return deriveVariants(card, specs)
 }

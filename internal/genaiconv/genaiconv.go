@@ -38,6 +38,14 @@ const (
 	// DuplicateOf is the span id (hex) of the span that carries the cost of
 	// a call this span also records.
 	DuplicateOf = "genai_cost.duplicate_of"
+	// ServiceTier is the service tier the call was served at, whenever the
+	// span names one, normalised: standard (OpenAI's default and auto,
+	// Anthropic's standard), batch, flex, priority, scale, fast, or an
+	// unknown value in lower case. The card of a non-standard tier is that
+	// tier's variant; a tier the catalog has no price for leaves the call
+	// unpriced (reason unpriced_service_tier:<tier>), never priced at the
+	// standard price.
+	ServiceTier = "genai_cost.service_tier"
 )
 
 // Status values.

@@ -59,6 +59,10 @@ const (
 	cTTFTSeconds
 	cTTFTMillis
 
+	// The service tier, read only on a GenAI span being priced.
+	cResponseTier
+	cRequestTier
+
 	numConcepts
 )
 
@@ -200,6 +204,16 @@ var keyTable = []keyInfo{
 	{"gen_ai.server.time_to_first_token", cTTFTSeconds},           // OpenLIT
 	{"ai.response.msToFirstChunk", cTTFTMillis},                   // Vercel AI SDK
 	{"ai.stream.msToFirstChunk", cTTFTMillis},
+
+	// The tier that served the call (OpenLIT, OpenLLMetry, the OpenAI v2
+	// instrumentation; the Anthropic SDK's own spans), then the tier asked
+	// for; older semantic conventions kept them under gen_ai.openai.
+	{"openai.response.service_tier", cResponseTier},
+	{"gen_ai.openai.response.service_tier", cResponseTier},
+	{"anthropic.response.service_tier", cResponseTier},
+	{"openai.request.service_tier", cRequestTier},
+	{"gen_ai.openai.request.service_tier", cRequestTier},
+	{"anthropic.request.service_tier", cRequestTier},
 }
 
 // claudeCodeKeys are the flat keys of Claude Code's claude_code.llm_request
@@ -239,9 +253,11 @@ func mayBeGenAI(k string) bool {
 	case 'l':
 		return (k[:4] == "llm.") || (len(k) > 10 && k[:10] == "langsmith.")
 	case 'a':
-		return k[:3] == "ai." || k == "agent_name" || (len(k) > 16 && k[:16] == "anthropic.usage.")
+		return k[:3] == "ai." || k == "agent_name" || (len(k) > 16 && k[:16] == "anthropic.usage.") ||
+			k == "anthropic.response.service_tier" || k == "anthropic.request.service_tier"
 	case 'o':
-		return k == "openinference.span.kind" || k == "operation.cost"
+		return k == "openinference.span.kind" || k == "operation.cost" ||
+			k == "openai.response.service_tier" || k == "openai.request.service_tier"
 	case 't':
 		return k == "traceloop.span.kind"
 	case 'e':

@@ -88,6 +88,15 @@ type Call struct {
 	// ClaudeCode is set for Claude Code's flat-attribute spans.
 	ClaudeCode bool
 
+	// ServiceTier is the tier the call was served at, normalised by
+	// Tier (standard, batch, flex, priority, scale, fast, or an
+	// unknown value in lower case); "" when the span names none. The tier
+	// that served the call wins over the tier asked for.
+	ServiceTier string
+	// InferenceGeo is where the call asked inference to run, when that is
+	// priced apart (Anthropic's inference_geo "us"); "" for the default.
+	InferenceGeo string
+
 	// Description, filled only when Options.Describe is set.
 	Description
 }
@@ -187,6 +196,9 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 	c.VercelDetails = st.found&(1<<cVercelDetails) != 0
 	c.readReported(st, table, opts.MaxCost)
 	c.Kind = classify(st, c, opts, spanName)
+	if c.Kind == Inference && st.found&(1<<cResponseTier|1<<cRequestTier|1<<cProviderMetadata|1<<cInvocationParams) != 0 {
+		c.readTier(st)
+	}
 	return true
 }
 

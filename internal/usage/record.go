@@ -69,8 +69,10 @@ type Record struct {
 	// Card is the id of the price card used; it names one exact set of
 	// prices, so a record can be audited or repriced later.
 	Card string
-	// ServiceTier is the tier the call was served in (batch, flex,
-	// priority, ...), "" when the span named none.
+	// ServiceTier is the service tier the call was served at
+	// (genai_cost.service_tier): standard, batch, flex, priority, scale,
+	// fast, or a provider's own value in lower case; "" when the span
+	// names none. A non-standard tier is priced with its variant card.
 	ServiceTier string
 	// ListCost is the call at the catalog's list prices, in Currency.
 	// Cost is what the organisation pays once its contract terms apply:

@@ -247,9 +247,12 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		attrs.PutStr(genaiconv.Status, genaiconv.StatusNotBillable)
 		return outcome{status: genaiconv.StatusNotBillable}, 0
 	case c.Problem.Reason != "":
-		attrs.EnsureCapacity(attrs.Len() + 2)
+		attrs.EnsureCapacity(attrs.Len() + 3)
 		attrs.PutStr(genaiconv.Status, genaiconv.StatusInvalid)
 		attrs.PutStr(genaiconv.Reason, c.Problem.Reason+":"+c.Problem.Key)
+		if c.ServiceTier != "" {
+			attrs.PutStr(genaiconv.ServiceTier, c.ServiceTier)
+		}
 		return outcome{genaiconv.StatusInvalid, c.Problem.Reason}, 0
 	case f.cand >= 0 && b.decs[f.cand].Duplicate:
 		attrs.EnsureCapacity(attrs.Len() + 2)
@@ -286,6 +289,10 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		}
 		if card = res.Model.CardAtNanos(start); card == nil {
 			status, reason = genaiconv.StatusUnpriced, "no_price_at_time"
+		} else if card = variant(card, c); card == nil {
+			// A tier the catalog has no price for is not priced at the
+			// standard price: that would be a wrong cost, not a missing one.
+			status, reason = genaiconv.StatusUnpriced, reasonUnpricedTier
 		} else if priced = cost.Compute(card, &u); priced.Partial() {
 			status, reason = genaiconv.StatusPartial, "unpriced_meter"
 		}
@@ -297,6 +304,11 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	category := reason
 	if status == genaiconv.StatusPartial {
 		reason = partialReason(priced.Unpriced)
+	}
+	if reason == reasonUnpricedTier {
+		// The tier goes on the span, not in the metric's category: an
+		// unknown tier is any text.
+		reason += ":" + c.ServiceTier
 	}
 	if reason == "" && rep.Problem.Reason != "" {
 		reason = "reported_cost_ignored:" + rep.Problem.Reason + ":" + rep.Problem.Key
@@ -312,6 +324,9 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		w.str(genaiconv.Card, card.ID)
 	} else if provider != "" {
 		w.str(genaiconv.Provider, provider)
+	}
+	if c.ServiceTier != "" {
+		w.str(genaiconv.ServiceTier, c.ServiceTier)
 	}
 	switch {
 	case rep.InSemconv:
@@ -346,6 +361,41 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	return outcome{status, category}, priced.Total
 }
 
+// reasonUnpricedTier is the reason of a call at a service tier the card
+// has no price for; the span's reason adds ":<tier>".
+const reasonUnpricedTier = "unpriced_service_tier"
+
+// variant returns the card that prices the call's service tier and
+// inference geography: the card itself for the standard tier, nil for a
+// tier the card has no price for. The variant cards are built at load.
+func variant(card *catalog.Card, c *normalize.Call) *catalog.Card {
+	if (c.ServiceTier == "" || c.ServiceTier == normalize.TierStandard) && c.InferenceGeo == "" {
+		return card
+	}
+	var v *catalog.Card
+	var ok bool
+	if c.InferenceGeo != "" {
+		v, ok = card.Variant(c.ServiceTier, geoModifier(c.InferenceGeo))
+	} else {
+		v, ok = card.Variant(c.ServiceTier)
+	}
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// geoModifier is the catalog's modifier name of an inference geography.
+func geoModifier(geo string) string {
+	switch geo {
+	case "us":
+		return "geo:us"
+	case "eu":
+		return "geo:eu"
+	}
+	return "geo:" + geo
+}
+
 // putCost writes the standard cost attributes with the local price.
 func (p *costProcessor) putCost(w *writes, amount money.Nanos) {
 	w.double(genaiconv.CostAmount, amount.Float64())
@@ -357,7 +407,7 @@ func (p *costProcessor) putCost(w *writes, amount money.Nanos) {
 // grows once, to the exact size: growing it is the costly part of a write.
 type writes struct {
 	n  int
-	kv [8 + 2*int(meter.Count)]struct {
+	kv [9 + 2*int(meter.Count)]struct {
 		key  string
 		kind pcommon.ValueType
 		s    string
