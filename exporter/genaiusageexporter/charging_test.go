@@ -42,7 +42,7 @@ func pgDSN(t *testing.T) string {
 		}
 		t.Skipf("postgres unreachable (run .ci/postgres): %v", err)
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "otelcol_genai_exp_" + hex.EncodeToString(b[:])

@@ -118,15 +118,15 @@ func (c *Charger) convert(r *usage.Record, list *[meter.Count]money.Nanos) error
 // parts, f of the total.
 func scaleParts(parts *[meter.Count]money.Nanos, total money.Nanos, f func(money.Nanos) money.Nanos) money.Nanos {
 	var sum money.Nanos
-	any := false
+	split := false
 	for m := range parts {
 		if parts[m] != 0 {
 			parts[m] = f(parts[m])
 			sum += parts[m]
-			any = true
+			split = true
 		}
 	}
-	if !any {
+	if !split {
 		return f(total)
 	}
 	return sum

@@ -68,7 +68,7 @@ func call(t *testing.T, card *catalog.Card, at time.Time, user string) usage.Rec
 	return r
 }
 
-func day(d int, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
+func day(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
 
 func TestNothingConfigured(t *testing.T) {
 	ch, card := setup(t, nil, "")

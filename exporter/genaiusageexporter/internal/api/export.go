@@ -135,8 +135,8 @@ func (h *handler) exportCSV(r *http.Request, f store.Filter, bw *bufio.Writer, b
 			reported = *j.ReportedCost
 		}
 		row = append(row, j.Cost, cell(j.Currency), j.CacheSaved, cell(j.CostSource), reported, cell(j.ReportedCurrency), cell(j.Card),
-			strconv.FormatBool(j.Estimated), cell(j.ResponseID))
-		row = append(row, cell(j.ServiceTier), j.ListCost, cell(j.Contract), j.Multiplier, cell(j.FXRate), j.SourceCost, cell(j.SourceCurrency))
+			strconv.FormatBool(j.Estimated), cell(j.ResponseID),
+			cell(j.ServiceTier), j.ListCost, cell(j.Contract), j.Multiplier, cell(j.FXRate), j.SourceCost, cell(j.SourceCurrency))
 		return cw.Write(row)
 	})
 	if err == nil && n == 0 {

@@ -48,8 +48,8 @@ func newRecordScanner() *recordScanner {
 	for i := range s.costs {
 		s.dest = append(s.dest, &s.costs[i])
 	}
-	s.dest = append(s.dest, &s.cost, &r.Currency, &s.saved, &r.CostSource, &s.reported, &r.ReportedCurrency, &r.Card, &s.estimated, &r.ResponseID)
-	s.dest = append(s.dest, &r.ServiceTier, &s.list, &r.Contract, &r.Multiplier, &r.FXRate, &s.source, &r.SourceCurrency)
+	s.dest = append(s.dest, &s.cost, &r.Currency, &s.saved, &r.CostSource, &s.reported, &r.ReportedCurrency, &r.Card, &s.estimated, &r.ResponseID,
+		&r.ServiceTier, &s.list, &r.Contract, &r.Multiplier, &r.FXRate, &s.source, &r.SourceCurrency)
 	return s
 }
 
