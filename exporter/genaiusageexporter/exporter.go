@@ -41,6 +41,8 @@ type usageExporter struct {
 	tb      *metadata.TelemetryBuilder
 
 	store *lazyStore // set by start; nil for driver none
+	// repricer runs repricings; nil without a store.
+	repricer *repricer
 	// notifier sends budget notifications; nil without webhooks.
 	notifier *budgets.Notifier
 	budgets  budgets.Static
@@ -127,6 +129,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 	}()
 	if e.cfg.Store.Driver != DriverNone {
 		e.store = &lazyStore{open: func(ctx context.Context) (store.Store, error) { return openStore(ctx, &e.cfg.Store, e.set.Logger) }}
+		e.repricer = newRepricer(e)
 		if _, err = e.store.get(ctx); err != nil {
 			if e.cfg.Store.Driver == DriverSQLite {
 				return err // a file that cannot be opened is a configuration error
@@ -151,8 +154,10 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			admins[i] = api.AdminToken{Name: t.Name, Token: string(t.Token)}
 		}
 		var svc *budgets.Service
+		var rp api.Repricer
 		if e.store != nil {
 			svc = budgets.New(e.store, e.budgetSource(), e.cfg.BudgetStatus.TopValues)
+			rp = e.repricer
 		}
 		var page http.Handler
 		if e.cfg.API.UI.Enabled {
@@ -170,6 +175,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
 			Card:           e.conv.card,
 			Charge:         e.conv.charge,
+			Repricer:       rp,
 		})
 		server := e.cfg.API.Server
 		if server.MaxRequestBodySize <= 0 {
@@ -182,6 +188,9 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 	}
 	e.stop = make(chan struct{})
+	if e.store != nil {
+		e.repricer.resumeRunning(ctx)
+	}
 	if e.store != nil && e.cfg.Store.Retention > 0 {
 		e.wg.Add(1)
 		go e.retentionLoop()
@@ -310,6 +319,9 @@ func (e *usageExporter) shutdown(ctx context.Context) error {
 	if e.stop != nil {
 		close(e.stop)
 		e.stop = nil
+	}
+	if e.repricer != nil {
+		e.repricer.cancel()
 	}
 	for _, s := range e.servers {
 		if err := s.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {

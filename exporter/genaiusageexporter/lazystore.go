@@ -231,4 +231,44 @@ func (l *lazyStore) Notification(ctx context.Context, k store.NotificationKey) (
 	return s.Notification(ctx, k)
 }
 
+func (l *lazyStore) CreateRepriceRun(ctx context.Context, run *store.RepriceRun) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.CreateRepriceRun(ctx, run)
+}
+
+func (l *lazyStore) RepriceStep(ctx context.Context, id int64, batch int, fn func(*usage.Record) bool, now time.Time) (store.RepriceRun, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.RepriceRun{}, err
+	}
+	return s.RepriceStep(ctx, id, batch, fn, now)
+}
+
+func (l *lazyStore) FailRepriceRun(ctx context.Context, id int64, reason string, now time.Time) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.FailRepriceRun(ctx, id, reason, now)
+}
+
+func (l *lazyStore) RepriceRuns(ctx context.Context, p store.Page) ([]store.RepriceRun, int64, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.RepriceRuns(ctx, p)
+}
+
+func (l *lazyStore) RepriceRunByID(ctx context.Context, id int64) (store.RepriceRun, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return store.RepriceRun{}, err
+	}
+	return s.RepriceRunByID(ctx, id)
+}
+
 var _ store.Store = (*lazyStore)(nil)

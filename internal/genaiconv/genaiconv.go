@@ -7,7 +7,11 @@
 // ids. See docs/attributes.md.
 package genaiconv
 
-import "github.com/otelcol-genai/otelcol-genai/internal/meter"
+import (
+	"strings"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+)
 
 // The cost of the call, as proposed for the OpenTelemetry GenAI conventions
 // (semantic-conventions-genai PR #443). The processor writes them with its
@@ -104,3 +108,22 @@ func TokensKey(m meter.Meter) string { return tokenKeys[m] }
 
 // CostKey is the attribute holding the cost billed for meter m.
 func CostKey(m meter.Meter) string { return costKeys[m] }
+
+// PartialReason is the reason of a partial call: "unpriced_meter" and the
+// meters left unpriced, "unpriced_meter:input_audio,output_video".
+func PartialReason(s meter.Set) string {
+	var sb strings.Builder
+	sb.WriteString(ReasonUnpricedMeter)
+	sep := byte(':')
+	for m := meter.Meter(0); m < meter.Count; m++ {
+		if s.Has(m) {
+			sb.WriteByte(sep)
+			sb.WriteString(m.String())
+			sep = ','
+		}
+	}
+	return sb.String()
+}
+
+// ReasonUnpricedMeter starts the reason of a partial call (PartialReason).
+const ReasonUnpricedMeter = "unpriced_meter"

@@ -294,7 +294,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 			// standard price: that would be a wrong cost, not a missing one.
 			status, reason = genaiconv.StatusUnpriced, reasonUnpricedTier
 		} else if priced = cost.Compute(card, &u); priced.Partial() {
-			status, reason = genaiconv.StatusPartial, "unpriced_meter"
+			status, reason = genaiconv.StatusPartial, genaiconv.ReasonUnpricedMeter
 		}
 	}
 	rep := &c.Reported
@@ -303,7 +303,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	}
 	category := reason
 	if status == genaiconv.StatusPartial {
-		reason = partialReason(priced.Unpriced)
+		reason = genaiconv.PartialReason(priced.Unpriced)
 	}
 	if reason == reasonUnpricedTier {
 		// The tier goes on the span, not in the metric's category: an
@@ -443,19 +443,4 @@ func (w *writes) apply(m pcommon.Map) {
 			m.PutDouble(kv.key, kv.f)
 		}
 	}
-}
-
-// partialReason names the meters left unpriced: "unpriced_meter:input_audio".
-func partialReason(s meter.Set) string {
-	var sb strings.Builder
-	sb.WriteString("unpriced_meter")
-	sep := byte(':')
-	for m := meter.Meter(0); m < meter.Count; m++ {
-		if s.Has(m) {
-			sb.WriteByte(sep)
-			sb.WriteString(m.String())
-			sep = ','
-		}
-	}
-	return sb.String()
 }

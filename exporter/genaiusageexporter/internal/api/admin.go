@@ -42,7 +42,7 @@ func Fingerprint(tok string) string {
 // a 401 when it has none of the configured tokens.
 func (h *handler) admin(r *http.Request) (string, error) {
 	if len(h.admins) == 0 {
-		return "", &apiError{class: errForbidden, msg: "budget changes are disabled: no admin token is configured (api.admin_bearer_tokens in the genai_usage exporter)"}
+		return "", &apiError{class: errForbidden, msg: "admin routes (budget changes, repricing) are disabled: no admin token is configured (api.admin_bearer_tokens in the genai_usage exporter)"}
 	}
 	got, ok := bearer.Token(r)
 	if ok {

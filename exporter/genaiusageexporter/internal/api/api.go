@@ -56,6 +56,8 @@ type Options struct {
 	// to show what the configuration in force now makes of it; nil
 	// charges nothing.
 	Charge *charge.Charger
+	// Repricer runs repricings for the reprice routes; nil: they are 404s.
+	Repricer Repricer
 }
 
 // Prefix is where the API lives.
@@ -111,6 +113,10 @@ var routes = []route{
 	{method: http.MethodGet, path: "ui", serve: (*handler).uiConfig},
 	{method: http.MethodGet, path: "export", params: withFilter("format"), serve: (*handler).export},
 	{method: http.MethodPost, path: "import", body: true, serve: (*handler).importRecords},
+	{method: http.MethodPost, path: "reprice", body: true, admin: (*handler).repriceStart},
+	{method: http.MethodGet, path: "reprice", params: []string{"limit", "offset"}, admin: (*handler).repriceList},
+	{method: http.MethodGet, path: "reprice/{id}", admin: (*handler).repriceOne},
+	{method: http.MethodPost, path: "reprice/{id}/resume", admin: (*handler).repriceResume},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets", serve: (*handler).budgetList},
 	{method: http.MethodPost, root: BudgetsRoot, path: "budgets", body: true, admin: (*handler).budgetCreate},
 	{method: http.MethodGet, root: BudgetsRoot, path: "budgets/check", params: subjectParams, serve: (*handler).budgetCheck},

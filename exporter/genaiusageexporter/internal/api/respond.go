@@ -101,6 +101,10 @@ func toAPIError(err error) *apiError {
 		return &apiError{class: errNotFound, msg: "id: no budget with this id is stored"}
 	case errors.Is(err, budgets.ErrUnknownBudget):
 		return &apiError{class: errNotFound, msg: "id: no budget with this id"}
+	case errors.Is(err, store.ErrRepriceNotFound):
+		return &apiError{class: errNotFound, msg: "id: no repricing run with this id"}
+	case errors.Is(err, store.ErrRepriceDone):
+		return &apiError{class: errConflict, msg: "id: the repricing run is done; start a new one"}
 	case errors.Is(err, store.ErrNotFound):
 		return &apiError{class: errNotFound, msg: "no record with this id"}
 	case errors.Is(err, store.ErrUnknownKey), errors.Is(err, store.ErrUnknownDimension):
@@ -113,14 +117,21 @@ func toAPIError(err error) *apiError {
 	return &apiError{class: errInternal, msg: "the usage store failed to answer; the error is logged", cause: err}
 }
 
+// accepted is the data of a route that started work it has not done:
+// answered 202.
+type accepted struct{ data any }
+
 // respond writes a route's answer: the error, the stream, or the data in
 // the envelope.
 func (h *handler) respond(w http.ResponseWriter, r *http.Request, data any, err error) {
+	a, isAccepted := data.(accepted)
 	switch s, ok := data.(*stream); {
 	case err != nil:
 		h.respondError(w, r, err)
 	case ok:
 		h.writeStream(w, r, s)
+	case isAccepted:
+		writeEnvelope(w, http.StatusAccepted, envelope{Status: "success", Data: a.data})
 	default:
 		writeEnvelope(w, http.StatusOK, envelope{Status: "success", Data: data})
 	}

@@ -36,6 +36,8 @@ type Store interface {
 	BudgetStore
 	// NotificationStore keeps the budget notifications of webhooks.
 	NotificationStore
+	// RepriceStore recomputes stored records' amounts.
+	RepriceStore
 	Close() error
 }
 

@@ -71,7 +71,7 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 // costLifecycleV8 keeps list and actual costs, the contract term and
 // exchange rate between them, and the service tier
 // (sqlstore.CostLifecycleV8SQL).
-func costLifecycleV8() string { return sqlstore.CostLifecycleV8SQL("INTEGER") }
+func costLifecycleV8() string { return sqlstore.CostLifecycleV8SQL("INTEGER", "INTEGER PRIMARY KEY") }
 
 // environmentV7 adds the environment to the key of the rollups
 // (sqlstore.RebuildTotalsSQL). SQLite cannot change a primary key in

@@ -33,9 +33,11 @@ func (c NewColumnV8) Decl(intType string) string {
 }
 
 // CostLifecycleV8SQL is the v8 migration, with intType the dialect's
-// 64-bit integer type.
-func CostLifecycleV8SQL(intType string) string {
+// 64-bit integer type and idColumn its auto-numbered primary key; it also
+// makes the table of repricing runs (RepriceRunsSchema).
+func CostLifecycleV8SQL(intType, idColumn string) string {
 	var sb strings.Builder
+	sb.WriteString(RepriceRunsSchema(idColumn))
 	for _, c := range NewColumnsV8 {
 		sb.WriteString("ALTER TABLE " + c.Table + " ADD COLUMN " + c.Decl(intType) + ";\n")
 	}

@@ -192,7 +192,12 @@ func (r *Reader) Export(ctx context.Context, f store.Filter, fn func(*usage.Reco
 // scanRecords runs q and calls fn for each record, stopping at fn's first
 // error, which it returns as is.
 func (r *Reader) scanRecords(ctx context.Context, q string, args []any, fn func(*usage.Record) error) error {
-	rows, err := r.DB.QueryContext(ctx, r.Rebind(q), args...)
+	return r.scanRecordsIn(ctx, r.DB, q, args, fn)
+}
+
+// scanRecordsIn is scanRecords on db, a pool or a transaction.
+func (r *Reader) scanRecordsIn(ctx context.Context, db dbtx, q string, args []any, fn func(*usage.Record) error) error {
+	rows, err := db.QueryContext(ctx, r.Rebind(q), args...)
 	if err != nil {
 		return r.errorf("records: %w", err)
 	}

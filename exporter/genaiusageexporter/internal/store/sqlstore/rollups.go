@@ -84,6 +84,22 @@ func (r *Rollups) Add(rec *usage.Record) {
 	}
 }
 
+// Remove takes one record away from every rollup it belongs to: with Add
+// of its new version, what a repricing changes in the rollups.
+func (r *Rollups) Remove(rec *usage.Record) {
+	if r.totals == nil {
+		r.totals = make(map[totalGroup]*RollupValues)
+		r.dims = make(map[dimGroup]*RollupValues)
+	}
+	var v RollupValues
+	v.add(rec)
+	hour := store.BucketStart(time.UnixMilli(rec.StartMillis()), store.GrainHour).UnixMilli()
+	sum(r.totals, totalGroup{hourMs: hour, provider: rec.Provider, model: rec.Model, service: rec.Service, environment: rec.Environment, currency: rec.Currency}).Merge(&v, -1)
+	for d, val := range rec.Dims.Values() {
+		sum(r.dims, dimGroup{hourMs: hour, dim: d, value: val, currency: rec.Currency}).Merge(&v, -1)
+	}
+}
+
 // sum returns the sums of key k in m, adding them if new.
 func sum[K comparable](m map[K]*RollupValues, k K) *RollupValues {
 	v := m[k]

@@ -170,6 +170,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Query", func(t *testing.T) { testQuery(t, open) })
 	t.Run("Budgets", func(t *testing.T) { testBudgets(t, open(t)) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
+	t.Run("Reprice", func(t *testing.T) { testReprice(t, open) })
 }
 
 var ctx = context.Background()
