@@ -71,7 +71,9 @@ func (m migrationTx) Strings(ctx context.Context, query string) ([]string, error
 // costLifecycleV8 keeps list and actual costs, the contract term and
 // exchange rate between them, and the service tier
 // (sqlstore.CostLifecycleV8SQL).
-func costLifecycleV8() string { return sqlstore.CostLifecycleV8SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY") }
+func costLifecycleV8() string {
+	return sqlstore.CostLifecycleV8SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+}
 
 // environmentV7 adds the environment to the key of the rollups
 // (sqlstore.RebuildTotalsSQL). The key is dropped while the total rows
