@@ -431,7 +431,9 @@ func jsNumber(t *testing.T, n json.Number) string {
 func TestUIPages(t *testing.T) {
 	chromium(t)
 	c := startUsageCollector(t, t.TempDir(), "exporters::genai_usage::api::ui::trace_url_template=http://jaeger.example:16686/trace/{trace_id}",
-		`exporters::genai_usage::budgets=[{id: monthly, period: {kind: month}, limit: "25", currency: USD}, {id: acme-weekly, scope: {dimensions: {tenant: acme}}, period: {kind: week}, limit: "1", currency: USD, enforce: true}, {id: each-team, scope: {each: tenant}, period: {kind: rolling, days: 7}, limit: "5", currency: USD}]`)
+		`exporters::genai_usage::budgets=[{id: monthly, period: {kind: month}, limit: "25", currency: USD}, {id: acme-weekly, scope: {dimensions: {tenant: acme}}, period: {kind: week}, limit: "1", currency: USD, enforce: true}, {id: each-team, scope: {each: tenant}, period: {kind: rolling, days: 7}, limit: "5", currency: USD}]`,
+		`exporters::genai_usage::contracts=[{name: anthropic-deal, from: "2000-01-01", match: {provider: anthropic}, multiplier: "0.8"}]`,
+		`exporters::genai_usage::api::admin_bearer_tokens=[{name: ops, token: `+uiAdminToken+`}]`)
 	e := newUIEnv(t, c, "")
 	fixFrom, fixTo := e.feed(t, 3000)
 
@@ -635,6 +637,9 @@ func mustInt(t *testing.T, n json.Number) int64 {
 	return v
 }
 
+// uiAdminToken is TestUIPages' admin token, for a repricing.
+const uiAdminToken = "ui-admin-token"
+
 func testDetail(t *testing.T, e *uiEnv) {
 	// A priced record of the generated set with cache reads.
 	var p recordsPage
@@ -672,7 +677,32 @@ func testDetail(t *testing.T, e *uiEnv) {
 	}
 	e.api(t, "usage/records/"+id+"/pricing", nil, &pr)
 	require.True(t, pr.Matches)
-	assert.Equal(t, rec["cost"], pr.Computed)
+	assert.Equal(t, rec["list_cost"], pr.Computed, "the card's total is the list cost")
+	// An imported record, charged before the contract: the page says a
+	// repricing would change it. Repriced through the admin API, it
+	// shows its way from the list price to the cost.
+	assert.Contains(t, e.text(t, `[data-testid=recharged]`), "a repricing would change it")
+	start, err := time.Parse(time.RFC3339Nano, rec["start_time"].(string))
+	require.NoError(t, err)
+	body := fmt.Sprintf(`{"from": %q, "to": %q, "reason": "the contract"}`, start.Format(time.RFC3339Nano), start.Add(time.Millisecond).Format(time.RFC3339Nano))
+	req, err := http.NewRequest(http.MethodPost, e.base+"/api/v1/usage/reprice", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+uiAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	require.Eventually(t, func() bool {
+		var now map[string]any
+		e.api(t, "usage/records/"+id, nil, &now)
+		return now["contract"] == "anthropic-deal@2000-01-01"
+	}, 20*time.Second, 50*time.Millisecond)
+	e.open(t, "/records/"+id)
+	assert.Contains(t, e.text(t, `[data-testid=contract]`), "anthropic-deal@2000-01-01")
+	assert.Contains(t, e.text(t, `[data-testid=contract]`), "× 0.8")
+	assert.Contains(t, e.text(t, `[data-testid=recharged]`), "would not change")
+	e.api(t, "usage/records/"+id, nil, &rec)
+	assert.NotEqual(t, rec["list_cost"], rec["cost"], "the contract's 0.8 applied")
 	got := e.values(t)
 	assert.Equal(t, pr.Computed, got["computed"])
 	assert.Equal(t, formatMoney(t, pr.Computed, "USD"), e.text(t, `[data-testid=computed]`))
@@ -686,9 +716,9 @@ func testDetail(t *testing.T, e *uiEnv) {
 	e.eval(t, `document.querySelector('[data-testid=trace-link]').getAttribute('href')`, &href)
 	assert.Equal(t, "http://jaeger.example:16686/trace/"+rec["trace_id"].(string), href)
 
-	// Back to the same page of records.
+	// Back to the records.
 	e.act(t, chromedp.Click(chromedp.CSS(`a[data-testid=back]`)))
-	assert.Equal(t, "/records?model=claude-sonnet-4-5&limit=20", e.location(t))
+	assert.Equal(t, "/records", e.location(t))
 
 	// An unpriced call: no amount, never $0.
 	e.api(t, "usage/records", url.Values{"status": {"unpriced"}, "limit": {"1"}}, &p)

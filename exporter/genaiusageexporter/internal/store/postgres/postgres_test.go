@@ -531,6 +531,11 @@ func TestPartitionNames(t *testing.T) {
 
 // BenchmarkWrite: storetest.BenchWrite on PostgreSQL, with one writer
 // (the exporter's default) and two (sending_queue.num_consumers: 2).
+// BenchmarkReprice: storetest.BenchReprice on PostgreSQL, 100,000 records.
+func BenchmarkReprice(b *testing.B) {
+	storetest.BenchReprice(b, func(tb testing.TB) store.Store { return openDSN(tb, freshDB(tb)) }, 100_000)
+}
+
 func BenchmarkWrite(b *testing.B) {
 	open := func(tb testing.TB) store.Store { return openDSN(tb, freshDB(tb)) }
 	for _, w := range []int{1, 2} {

@@ -112,6 +112,16 @@ func TestWriteRefusesNewerSchema(t *testing.T) {
 
 // BenchmarkWrite: storetest.BenchWrite on SQLite (one writer: SQLite has
 // one, and the exporter's default is one queue consumer).
+// BenchmarkReprice: storetest.BenchReprice on SQLite, 100,000 records.
+func BenchmarkReprice(b *testing.B) {
+	storetest.BenchReprice(b, func(tb testing.TB) store.Store {
+		s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "usage.db"))
+		require.NoError(tb, err)
+		tb.Cleanup(func() { assert.NoError(tb, s.Close()) })
+		return s
+	}, 100_000)
+}
+
 func BenchmarkWrite(b *testing.B) {
 	storetest.BenchWrite(b, func(tb testing.TB) store.Store {
 		s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "usage.db"))

@@ -415,6 +415,8 @@ export async function detail(ctx) {
   cost.append(dl([
     ['Cost', r.currency ? h('span', { 'data-value': r.currency + '=' + r.cost }, f.money(r.cost, r.currency)) : h('span', { class: 'muted' }, 'not priced'), 'cost'],
     ['Source', r.cost_source, 'cost_source'], ['Estimated', r.estimated ? 'yes' : '', 'estimated'],
+    ['List cost', r.list_cost !== undefined && r.currency ? h('span', { 'data-value': r.currency + '=' + r.list_cost }, f.money(r.list_cost, r.currency)) : '', 'list_cost'],
+    ['Service tier', r.service_tier, 'service_tier'],
     ['Price card', r.price_card ? h('code', {}, r.price_card) : '', 'price_card'],
     ['Reported by the emitter', r.reported_cost !== undefined ? h('span', { 'data-value': (r.reported_currency || '') + '=' + r.reported_cost }, f.money(r.reported_cost, r.reported_currency || '')) : '', 'reported_cost'],
     ['Saved by caching', r.cache_saved ? f.money(r.cache_saved, r.currency) : '', 'cache_saved']]));
@@ -433,7 +435,7 @@ export async function detail(ctx) {
       h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: '4' }, 'Computed total'),
         h('td', { class: 'num', 'data-testid': 'computed', 'data-value': pricing.computed }, f.money(pricing.computed, c.currency)))))));
     cost.append(h('p', { class: pricing.matches ? 'ok-text' : 'warn-text', 'data-testid': 'matches' },
-      pricing.matches ? 'The computed total equals the stored cost.' : `The stored cost (${r.currency ? f.money(r.cost, r.currency) : 'none'}) differs from this card's total: the record was priced elsewhere or by another rule (source: ${r.cost_source || 'none'}).`));
+      pricing.matches ? 'The computed total equals the stored list cost.' : `The stored cost (${r.currency ? f.money(r.cost, r.currency) : 'none'}) differs from this card's total: the record was priced elsewhere or by another rule (source: ${r.cost_source || 'none'}).`));
     const rates = (m) => Object.entries(m).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, rate(v))));
     cost.append(h('details', {}, h('summary', {}, `The card's rates (${c.currency}${c.from ? ', from ' + f.time(c.from) : ''}${c.window ? ', window ' + c.window + ' UTC' : ''})`),
       h('table', { class: 'data' }, h('caption', {}, 'Base'), h('tbody', {}, rates(c.base))),
@@ -443,6 +445,28 @@ export async function detail(ctx) {
   }
   if (r.cost_by_meter && !pricing.card_found) {
     cost.append(h('table', { class: 'data' }, h('tbody', {}, Object.entries(r.cost_by_meter).map(([m, v]) => h('tr', {}, h('th', { scope: 'row' }, f.METER_LABELS[m] || m), h('td', { class: 'num' }, f.money(v, r.currency)))))));
+  }
+  // From the list price to what is paid: the contract, the conversion.
+  if (pricing.contract || pricing.conversion) {
+    const steps = [h('li', {}, 'List price: ', h('span', { 'data-value': r.list_cost }, f.money(r.list_cost, r.currency)))];
+    const before = pricing.conversion ? pricing.conversion.source_currency : r.currency;
+    if (pricing.contract) {
+      steps.push(h('li', { 'data-testid': 'contract' }, 'Contract term ', h('code', {}, pricing.contract.id),
+        pricing.contract.multiplier ? ` (× ${pricing.contract.multiplier}, each meter rounded half to even)` : ' (its own rates per meter)'));
+    }
+    if (pricing.conversion) {
+      const c = pricing.conversion;
+      steps.push(h('li', { 'data-testid': 'conversion' }, `Before conversion: ${f.money(c.source_cost, before)}; converted at `,
+        c.legs.map((l, i) => [i ? ' then ' : '', h('code', {}, `1 ${l.base} = ${l.rate} ${l.quote}`), ` of ${f.time(l.date)}${l.inverted ? ' (divided)' : ''}`])));
+    }
+    steps.push(h('li', {}, 'Cost: ', h('span', { 'data-value': r.cost }, f.money(r.cost, r.currency))));
+    cost.append(h('h3', {}, 'From the list price to the cost'), h('ol', { 'data-testid': 'derivation' }, steps));
+  }
+  if (pricing.recharged) {
+    const rc = pricing.recharged;
+    cost.append(h('p', { class: rc.same ? 'ok-text' : 'warn-text', 'data-testid': 'recharged' }, rc.same
+      ? 'Priced again with the prices, contracts and rates in force now, the record would not change.'
+      : `Priced again now, it would cost ${f.money(rc.cost, rc.currency)} (list ${f.money(rc.list_cost, rc.currency)}${rc.contract ? ', contract ' + rc.contract : ''}): a repricing would change it.${rc.problem ? ' ' + rc.problem : ''}`));
   }
   el.append(cost);
   el.append(h('section', { class: 'panel' }, h('h2', {}, 'Tokens'), h('table', { class: 'data', 'data-testid': 'record-tokens' }, h('tbody', {},
