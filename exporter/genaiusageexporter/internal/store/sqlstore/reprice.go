@@ -114,8 +114,9 @@ func (r *Reader) RepriceStep(ctx context.Context, id int64, batch int, fn func(*
 		if err != nil {
 			return store.RepriceRun{}, fmt.Errorf("reprice run %d: cursor %q: %w", id, run.Cursor, err)
 		}
-		q += " AND (ts_ms > ? OR ts_ms = ? AND (trace_id > ? OR trace_id = ? AND span_id > ?))"
-		args = append(args, ms, ms, trace[:], trace[:], span[:])
+		// A row value: both databases seek the key to it.
+		q += " AND (ts_ms, trace_id, span_id) > (?, ?, ?)"
+		args = append(args, ms, trace[:], span[:])
 	}
 	q += " ORDER BY ts_ms, trace_id, span_id LIMIT ?"
 	args = append(args, batch)
@@ -138,9 +139,16 @@ func (r *Reader) RepriceStep(ctx context.Context, id int64, batch int, fn func(*
 		models[[2]string{m.Provider, m.Model}] = &m
 	}
 	var deltas Rollups
+	var update *sql.Stmt
+	if len(olds) > 0 && !run.DryRun {
+		if update, err = tx.PrepareContext(ctx, r.Rebind(updateRepricedSQL)); err != nil {
+			return store.RepriceRun{}, r.errorf("reprice: prepare: %w", err)
+		}
+		defer update.Close()
+	}
 	for i := range olds {
 		if !run.DryRun {
-			res, err := tx.ExecContext(ctx, r.Rebind(updateRepricedSQL), repricedArgs(&news[i])...)
+			res, err := update.ExecContext(ctx, repricedArgs(&news[i])...)
 			if err != nil {
 				return store.RepriceRun{}, r.errorf("reprice: update record: %w", err)
 			}
@@ -169,13 +177,17 @@ func (r *Reader) RepriceStep(ctx context.Context, id int64, batch int, fn func(*
 				cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Service, b.Service),
 				cmp.Compare(a.Environment, b.Environment), cmp.Compare(a.Currency, b.Currency))
 		})
-		up := r.Rebind(addRollupSQL)
+		up, err := tx.PrepareContext(ctx, r.Rebind(addRollupSQL))
+		if err != nil {
+			return store.RepriceRun{}, r.errorf("reprice: prepare: %w", err)
+		}
+		defer up.Close()
 		vals := make([]any, 0, len(RollupKeyColumns)+len(RollupValueColumns))
 		for _, k := range keys {
 			if *rows[k] == (RollupValues{}) {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, up, RollupArgs(vals[:0], k, rows[k])...); err != nil {
+			if _, err := up.ExecContext(ctx, RollupArgs(vals[:0], k, rows[k])...); err != nil {
 				return store.RepriceRun{}, r.errorf("reprice: update rollup: %w", err)
 			}
 		}
