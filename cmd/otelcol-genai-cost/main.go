@@ -51,13 +51,13 @@ func main() {
 // exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		usage(stderr)
+		printUsage(stderr)
 		return exitUsage
 	}
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help", "help":
-		usage(stdout)
+		printUsage(stdout)
 		return exitOK
 	}
 	for _, c := range commands {
@@ -66,11 +66,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "otelcol-genai-cost: unknown command %q\n\n", name)
-	usage(stderr)
+	printUsage(stderr)
 	return exitUsage
 }
 
-func usage(w io.Writer) {
+func printUsage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("Usage: otelcol-genai-cost <command> [flags] [args]\n\nCommands:\n")
 	for _, c := range commands {
