@@ -314,4 +314,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-

@@ -51,7 +51,7 @@ that is not found exits 1 with the reason the processor would give.`)
 	}
 	out := priceAtOut{
 		Query:    queryOut{Provider: m.provider, Model: m.model},
-		Provider: l.res.Provider.ID,
+		Provider: l.res.Model.Provider.ID,
 		Model:    l.res.Model.ID,
 		Matched:  l.how,
 		At:       at.Format(time.RFC3339),
