@@ -154,8 +154,10 @@ Amounts are exact decimals.`)
 	if res.Partial() {
 		r.Status = genaiconv.StatusPartial
 	}
+	listSaved := r.CacheSaved
 	chargeErr := ch.Apply(&r)
-	out := priceOutOf(&r, card.Currency, res, lines, at)
+	out := priceOutOf(&r, res, lines, at)
+	out.ListCurr, out.CacheSaved = card.Currency, listSaved.String()
 	if p.asJSON {
 		if c := writeJSON(stdout, stderr, out); c != exitOK {
 			return c
@@ -173,19 +175,20 @@ Amounts are exact decimals.`)
 
 // priceOut is a priced call as shown.
 type priceOut struct {
-	Provider    string     `json:"provider"`
-	Model       string     `json:"model"`
-	Card        string     `json:"card"`
-	At          string     `json:"at"`
-	ServiceTier string     `json:"service_tier,omitempty"`
-	Status      string     `json:"status"`
-	Lines       []lineOut  `json:"lines"`
-	TierAbove   int64      `json:"tier_above,omitempty"`
-	Unpriced    []string   `json:"unpriced,omitempty"`
-	ListTotal   string     `json:"list_total"`
-	ListCurr    string     `json:"list_currency"`
-	CacheSaved  string     `json:"cache_saved"`
-	Charged     *chargeOut `json:"charged,omitempty"`
+	Provider    string    `json:"provider"`
+	Model       string    `json:"model"`
+	Card        string    `json:"card"`
+	At          string    `json:"at"`
+	ServiceTier string    `json:"service_tier,omitempty"`
+	Status      string    `json:"status"`
+	Lines       []lineOut `json:"lines"`
+	TierAbove   int64     `json:"tier_above,omitempty"`
+	Unpriced    []string  `json:"unpriced,omitempty"`
+	ListTotal   string    `json:"list_total"`
+	ListCurr    string    `json:"list_currency"`
+	// CacheSaved is what prompt caching saved, at list prices.
+	CacheSaved string     `json:"cache_saved"`
+	Charged    *chargeOut `json:"charged,omitempty"`
 }
 
 // lineOut is how one meter was billed.
@@ -212,11 +215,14 @@ type chargeOut struct {
 	Currency       string `json:"currency"`
 	SourceCost     string `json:"source_cost,omitempty"`
 	SourceCurrency string `json:"source_currency,omitempty"`
+	CacheSaved     string `json:"cache_saved"`
 }
 
-func priceOutOf(r *usage.Record, listCurr string, res cost.Result, lines []cost.Line, at time.Time) *priceOut {
+// priceOutOf shows record r, charged, with the list price res and its
+// lines.
+func priceOutOf(r *usage.Record, res cost.Result, lines []cost.Line, at time.Time) *priceOut {
 	out := &priceOut{Provider: r.Provider, Model: r.Model, Card: r.Card, At: at.Format(time.RFC3339), ServiceTier: r.ServiceTier,
-		Status: r.Status, TierAbove: res.TierAbove, ListTotal: res.Total.String(), ListCurr: listCurr, CacheSaved: r.CacheSaved.String()}
+		Status: r.Status, TierAbove: res.TierAbove, ListTotal: res.Total.String()}
 	charged := r.Contract != "" || r.FXRate != ""
 	for _, ln := range lines {
 		lo := lineOut{Meter: ln.Meter.String(), Tokens: ln.Tokens, Unpriced: ln.Unpriced}
@@ -236,7 +242,7 @@ func priceOutOf(r *usage.Record, listCurr string, res cost.Result, lines []cost.
 	}
 	if charged {
 		c := &chargeOut{Contract: r.Contract, Multiplier: r.Multiplier, FXRate: r.FXRate,
-			Cost: r.Cost.String(), ListCost: r.ListCost.String(), Currency: r.Currency}
+			Cost: r.Cost.String(), ListCost: r.ListCost.String(), Currency: r.Currency, CacheSaved: r.CacheSaved.String()}
 		if r.SourceCurrency != "" {
 			c.SourceCost, c.SourceCurrency = r.SourceCost.String(), r.SourceCurrency
 		}
