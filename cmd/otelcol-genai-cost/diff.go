@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"sort"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
@@ -27,7 +28,7 @@ summary line. Differences are not errors: the exit code is 0.`)
 		return code
 	}
 	if len(operands) != 2 {
-		return f.usageError(stderr, "want OLD and NEW, got %d arguments", len(operands))
+		return f.usageError(stderr, "want OLD and NEW, got %s", plural(len(operands), "argument"))
 	}
 	var cats [2]*catalog.Catalog
 	for i, name := range operands {
@@ -61,7 +62,19 @@ type diffOut struct {
 	CardsAdded    []cardRef    `json:"cards_added"`
 	CardsRemoved  []cardRef    `json:"cards_removed"`
 	RateChanges   []rateChange `json:"rate_changes"`
-	Summary       diffSummary  `json:"summary"`
+	// VariantChanges are service tiers and modifiers a card in both
+	// catalogs gained or lost (a variant's own rates are not compared).
+	VariantChanges []variantChange `json:"variant_changes"`
+	Summary        diffSummary     `json:"summary"`
+}
+
+// variantChange is a variant that one of two matching cards has.
+type variantChange struct {
+	Model   string `json:"model"`
+	From    string `json:"from"`
+	Window  string `json:"window,omitempty"`
+	Variant string `json:"variant"`
+	Change  string `json:"change"` // added or removed
 }
 
 // cardRef names a card by its model, start and window.
@@ -95,6 +108,8 @@ type diffSummary struct {
 	CardsRemoved  int `json:"cards_removed"`
 	RateChanges   int `json:"rate_changes"`
 	CardsChanged  int `json:"cards_changed"`
+	// VariantChanges counts variants added and removed.
+	VariantChanges int `json:"variant_changes"`
 }
 
 // models indexes a catalog's models by provider/model id.
@@ -119,7 +134,8 @@ func sortedIDs[V any](m map[string]V) []string {
 
 func compare(oldCat, newCat *catalog.Catalog) *diffOut {
 	d := &diffOut{OldCurrency: oldCat.Currency, NewCurrency: newCat.Currency,
-		ModelsAdded: []string{}, ModelsRemoved: []string{}, CardsAdded: []cardRef{}, CardsRemoved: []cardRef{}, RateChanges: []rateChange{}}
+		ModelsAdded: []string{}, ModelsRemoved: []string{}, CardsAdded: []cardRef{}, CardsRemoved: []cardRef{}, RateChanges: []rateChange{},
+		VariantChanges: []variantChange{}}
 	olds, news := models(oldCat), models(newCat)
 	for _, id := range sortedIDs(news) {
 		if olds[id] == nil {
@@ -151,10 +167,22 @@ func compare(oldCat, newCat *catalog.Catalog) *diffOut {
 				d.RateChanges = append(d.RateChanges, ch)
 				changed[c.ID] = true
 			}
+			ov, nv := c.VariantNames(), n.VariantNames()
+			for _, v := range nv {
+				if !slices.Contains(ov, v) {
+					d.VariantChanges = append(d.VariantChanges, variantChange{Model: id, From: fromText(c), Window: windowText(c), Variant: v, Change: "added"})
+				}
+			}
+			for _, v := range ov {
+				if !slices.Contains(nv, v) {
+					d.VariantChanges = append(d.VariantChanges, variantChange{Model: id, From: fromText(c), Window: windowText(c), Variant: v, Change: "removed"})
+				}
+			}
 		}
 	}
 	d.Summary = diffSummary{ModelsAdded: len(d.ModelsAdded), ModelsRemoved: len(d.ModelsRemoved), CardsAdded: len(d.CardsAdded),
-		CardsRemoved: len(d.CardsRemoved), RateChanges: len(d.RateChanges), CardsChanged: len(changed)}
+		CardsRemoved: len(d.CardsRemoved), RateChanges: len(d.RateChanges), CardsChanged: len(changed),
+		VariantChanges: len(d.VariantChanges)}
 	return d
 }
 
@@ -287,25 +315,30 @@ func (d *diffOut) write(w io.Writer) {
 		fmt.Fprintf(w, "rate changes (%d):\n", len(d.RateChanges))
 		t := table{right: []bool{false, false, false, true, false, true, false}}
 		for _, c := range d.RateChanges {
-			card := c.Model
-			if c.From != "always" {
-				card += "@" + c.From
-			}
-			if c.Window != "" {
-				card += "~" + c.Window
-			}
 			change := ""
 			if c.Change != "" {
 				change = "(" + c.Change + ")"
 			}
-			t.add("", card, c.Key, orDash(c.Old), "->", orDash(c.New), change)
+			t.add("", cardName(c.Model, c.From, c.Window), c.Key, orDash(c.Old), "->", orDash(c.New), change)
+		}
+		t.write(w)
+	}
+	if len(d.VariantChanges) > 0 {
+		fmt.Fprintf(w, "variant changes (%d):\n", len(d.VariantChanges))
+		t := table{}
+		for _, v := range d.VariantChanges {
+			sign := "+"
+			if v.Change == "removed" {
+				sign = "-"
+			}
+			t.add("", sign, cardName(v.Model, v.From, v.Window), v.Variant)
 		}
 		t.write(w)
 	}
 	s := d.Summary
-	fmt.Fprintf(w, "summary: %s added, %d removed; %s added, %d removed; %s changed on %s\n",
+	fmt.Fprintf(w, "summary: %s added, %d removed; %s added, %d removed; %s changed on %s; %s added or removed\n",
 		plural(s.ModelsAdded, "model"), s.ModelsRemoved, plural(s.CardsAdded, "card"), s.CardsRemoved,
-		plural(s.RateChanges, "rate"), plural(s.CardsChanged, "card"))
+		plural(s.RateChanges, "rate"), plural(s.CardsChanged, "card"), plural(s.VariantChanges, "variant"))
 }
 
 func orDash(s string) string {
@@ -313,4 +346,16 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// cardName names a card in a diff: its model, "@" its start unless it has
+// none, "~" its window if any.
+func cardName(model, from, window string) string {
+	if from != "always" {
+		model += "@" + from
+	}
+	if window != "" {
+		model += "~" + window
+	}
+	return model
 }
