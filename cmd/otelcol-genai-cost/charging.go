@@ -42,7 +42,7 @@ func loadContracts(path string) (*contract.Set, error) {
 			}
 		}
 		if found == nil {
-			return nil, fmt.Errorf("%s:%d: want a list of contract terms, or a mapping with contracts:", path, list.Line)
+			return nil, fmt.Errorf("%s:%d: want a list of contract terms, or a mapping with a contracts key", path, list.Line)
 		}
 		list = found
 	}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -47,8 +48,7 @@ summary line. Differences are not errors: the exit code is 0.`)
 	if *asJSON {
 		return writeJSON(stdout, stderr, d)
 	}
-	d.write(stdout)
-	return exitOK
+	return emit(stdout, stderr, "diff", d.text())
 }
 
 // diffOut is what changed from one catalog to another.
@@ -283,7 +283,9 @@ func percent(o, n *big.Rat) string {
 	return s + "%"
 }
 
-func (d *diffOut) write(w io.Writer) {
+func (d *diffOut) text() string {
+	var b strings.Builder
+	w := &b
 	fmt.Fprintf(w, "--- %s\n+++ %s\n", d.Old, d.New)
 	if d.OldCurrency != d.NewCurrency {
 		fmt.Fprintf(w, "currency: %s -> %s\n", d.OldCurrency, d.NewCurrency)
@@ -321,7 +323,7 @@ func (d *diffOut) write(w io.Writer) {
 			}
 			t.add("", cardName(c.Model, c.From, c.Window), c.Key, orDash(c.Old), "->", orDash(c.New), change)
 		}
-		t.write(w)
+		b.WriteString(t.String())
 	}
 	if len(d.VariantChanges) > 0 {
 		fmt.Fprintf(w, "variant changes (%d):\n", len(d.VariantChanges))
@@ -333,12 +335,13 @@ func (d *diffOut) write(w io.Writer) {
 			}
 			t.add("", sign, cardName(v.Model, v.From, v.Window), v.Variant)
 		}
-		t.write(w)
+		b.WriteString(t.String())
 	}
 	s := d.Summary
 	fmt.Fprintf(w, "summary: %s added, %d removed; %s added, %d removed; %s changed on %s; %s added or removed\n",
 		plural(s.ModelsAdded, "model"), s.ModelsRemoved, plural(s.CardsAdded, "card"), s.CardsRemoved,
 		plural(s.RateChanges, "rate"), plural(s.CardsChanged, "card"), plural(s.VariantChanges, "variant"))
+	return b.String()
 }
 
 func orDash(s string) string {

@@ -66,29 +66,44 @@ func (f *cmdFlags) parse(args []string, stdout, stderr io.Writer, literals ...st
 
 // help prints the command's usage, what it does and its flags.
 func (f *cmdFlags) help(w io.Writer) {
-	fmt.Fprintf(w, "Usage: otelcol-genai-cost %s\n\n%s\n", f.synopsis, f.about)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: otelcol-genai-cost %s\n\n%s\n", f.synopsis, f.about)
 	n := 0
 	f.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {
-		fmt.Fprint(w, "\nFlags:\n")
-		f.SetOutput(w)
+		b.WriteString("\nFlags:\n")
+		f.SetOutput(&b)
 		f.PrintDefaults()
 		f.SetOutput(io.Discard)
 	}
+	say(w, b.String())
 }
 
 // usageError reports a command-line mistake on stderr and returns exitUsage.
 func (f *cmdFlags) usageError(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "otelcol-genai-cost %s: %s\nUsage: otelcol-genai-cost %s\nRun 'otelcol-genai-cost %s --help' for the flags.\n",
-		f.Name(), fmt.Sprintf(format, args...), f.synopsis, f.Name())
+	say(stderr, fmt.Sprintf("otelcol-genai-cost %s: %s\nUsage: otelcol-genai-cost %s\nRun 'otelcol-genai-cost %s --help' for the flags.\n",
+		f.Name(), fmt.Sprintf(format, args...), f.synopsis, f.Name()))
 	return exitUsage
 }
 
 // fail reports an error found in the input on stderr and returns
 // exitFindings.
 func fail(stderr io.Writer, name string, err error) int {
-	fmt.Fprintf(stderr, "otelcol-genai-cost %s: %v\n", name, err)
+	say(stderr, fmt.Sprintf("otelcol-genai-cost %s: %v\n", name, err))
 	return exitFindings
+}
+
+// say writes a message on stderr: when that fails there is no one left
+// to tell.
+func say(stderr io.Writer, msg string) { _, _ = io.WriteString(stderr, msg) }
+
+// emit writes a command's output on stdout and returns exitOK, or
+// exitFindings when it could not be written (a closed pipe).
+func emit(stdout, stderr io.Writer, name, text string) int {
+	if _, err := io.WriteString(stdout, text); err != nil {
+		return fail(stderr, name, err)
+	}
+	return exitOK
 }
 
 // listFlag is a flag that may be given several times, each value a list

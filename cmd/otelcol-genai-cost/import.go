@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/pricesource"
@@ -70,18 +71,18 @@ stderr. Without -o the catalog goes to stdout.`)
 	if err != nil {
 		return fail(stderr, "import", fmt.Errorf("the converted catalog does not load, nothing written: %w", err))
 	}
-	writeReport(stderr, in, report)
+	var msg strings.Builder
+	writeReport(&msg, in, report)
 	st := cat.Stats()
 	if *out == "" {
-		if _, err := stdout.Write(text); err != nil {
-			return fail(stderr, "import", err)
-		}
-		return exitOK
+		say(stderr, msg.String())
+		return emit(stdout, stderr, "import", string(text))
 	}
 	if err := os.WriteFile(*out, text, 0o644); err != nil {
 		return fail(stderr, "import", err)
 	}
-	fmt.Fprintf(stderr, "wrote %s: %d providers, %d models, %d price cards\n", *out, st.Providers, st.Models, st.Cards)
+	fmt.Fprintf(&msg, "wrote %s: %d providers, %d models, %d price cards\n", *out, st.Providers, st.Models, st.Cards)
+	say(stderr, msg.String())
 	return exitOK
 }
 

@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "otelcol-genai-cost: unknown command %q\n\n", name)
+	say(stderr, fmt.Sprintf("otelcol-genai-cost: unknown command %q\n\n", name))
 	printUsage(stderr)
 	return exitUsage
 }
@@ -77,5 +77,5 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun otelcol-genai-cost <command> --help for a command's flags; docs/cli.md has the reference.\n")
-	fmt.Fprint(w, b.String())
+	say(w, b.String())
 }

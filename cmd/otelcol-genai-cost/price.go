@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/charge"
@@ -138,9 +137,7 @@ Amounts are exact decimals.`)
 	if err != nil {
 		return fail(stderr, "price", err)
 	}
-	for _, n := range l.notes {
-		fmt.Fprintf(stderr, "note: %s\n", n)
-	}
+	sayNotes(stderr, l.notes)
 	card := l.priced
 	res, lines := cost.Explain(card, &p.tokens)
 	// The record as the exporter builds it from the processor's span.
@@ -159,11 +156,12 @@ Amounts are exact decimals.`)
 	out := priceOutOf(&r, res, lines, at)
 	out.ListCurr, out.CacheSaved = card.Currency, listSaved.String()
 	if p.asJSON {
-		if c := writeJSON(stdout, stderr, out); c != exitOK {
-			return c
-		}
+		code = writeJSON(stdout, stderr, out)
 	} else {
-		out.write(stdout)
+		code = emit(stdout, stderr, "price", out.text())
+	}
+	if code != exitOK {
+		return code
 	}
 	if chargeErr != nil {
 		// Charged as far as it could be, as the exporter does, but the
@@ -251,21 +249,20 @@ func priceOutOf(r *usage.Record, res cost.Result, lines []cost.Line, at time.Tim
 	return out
 }
 
-func (o *priceOut) write(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "model:\t%s/%s\n", o.Provider, o.Model)
-	fmt.Fprintf(tw, "card:\t%s\n", o.Card)
-	fmt.Fprintf(tw, "at:\t%s\n", o.At)
+func (o *priceOut) text() string {
+	head := &table{}
+	head.add("model:", o.Provider+"/"+o.Model)
+	head.add("card:", o.Card)
+	head.add("at:", o.At)
 	if o.TierAbove > 0 {
-		fmt.Fprintf(tw, "tier:\tabove %d input tokens: every meter at the tier's rates\n", o.TierAbove)
+		head.add("tier:", fmt.Sprintf("above %d input tokens: every meter at the tier's rates", o.TierAbove))
 	}
-	_ = tw.Flush()
-	t := table{right: []bool{false, true, true, false, true, true}}
-	head := []string{"meter", "tokens", "rate", "per", "amount"}
+	lines := &table{right: []bool{false, true, true, false, true, true}}
+	cols := []string{"meter", "tokens", "rate", "per", "amount"}
 	if o.Charged != nil {
-		head = append(head, "actual")
+		cols = append(cols, "actual")
 	}
-	t.add(head...)
+	lines.add(cols...)
 	for _, l := range o.Lines {
 		rate := l.Rate
 		if l.RatedAs != "" {
@@ -278,28 +275,27 @@ func (o *priceOut) write(w io.Writer) {
 		if o.Charged != nil {
 			row = append(row, l.Actual)
 		}
-		t.add(row...)
+		lines.add(row...)
 	}
-	t.write(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "list:\t%s %s\n", o.ListTotal, o.ListCurr)
+	sum := &table{}
+	sum.add("list:", o.ListTotal+" "+o.ListCurr)
 	if len(o.Unpriced) > 0 {
-		fmt.Fprintf(tw, "partial:\tno rate for %s: left out of the amount\n", strings.Join(o.Unpriced, ", "))
+		sum.add("partial:", "no rate for "+strings.Join(o.Unpriced, ", ")+": left out of the amount")
 	}
 	if c := o.Charged; c != nil {
 		switch {
 		case c.Contract != "" && c.Multiplier != "":
-			fmt.Fprintf(tw, "contract:\t%s (multiplier %s)\n", c.Contract, c.Multiplier)
+			sum.add("contract:", fmt.Sprintf("%s (multiplier %s)", c.Contract, c.Multiplier))
 		case c.Contract != "":
-			fmt.Fprintf(tw, "contract:\t%s (its own rates)\n", c.Contract)
+			sum.add("contract:", c.Contract+" (its own rates)")
 		}
 		if c.FXRate != "" {
-			fmt.Fprintf(tw, "fx rate:\t%s\n", c.FXRate)
-			fmt.Fprintf(tw, "actual:\t%s %s (%s %s before conversion)\n", c.Cost, c.Currency, c.SourceCost, c.SourceCurrency)
-			fmt.Fprintf(tw, "list:\t%s %s\n", c.ListCost, c.Currency)
+			sum.add("fx rate:", c.FXRate)
+			sum.add("actual:", fmt.Sprintf("%s %s (%s %s before conversion)", c.Cost, c.Currency, c.SourceCost, c.SourceCurrency))
+			sum.add("list:", c.ListCost+" "+c.Currency)
 		} else {
-			fmt.Fprintf(tw, "actual:\t%s %s\n", c.Cost, c.Currency)
+			sum.add("actual:", c.Cost+" "+c.Currency)
 		}
 	}
-	_ = tw.Flush()
+	return head.String() + lines.String() + sum.String()
 }

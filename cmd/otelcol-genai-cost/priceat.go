@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
@@ -46,9 +45,7 @@ that is not found exits 1 with the reason the processor would give.`)
 	if err != nil {
 		return fail(stderr, "price-at", err)
 	}
-	for _, n := range l.notes {
-		fmt.Fprintf(stderr, "note: %s\n", n)
-	}
+	sayNotes(stderr, l.notes)
 	out := priceAtOut{
 		Query:    queryOut{Provider: m.provider, Model: m.model},
 		Provider: l.res.Model.Provider.ID,
@@ -68,8 +65,7 @@ that is not found exits 1 with the reason the processor would give.`)
 	if *asJSON {
 		return writeJSON(stdout, stderr, out)
 	}
-	out.write(stdout)
-	return exitOK
+	return emit(stdout, stderr, "price-at", out.text())
 }
 
 type priceAtOut struct {
@@ -117,51 +113,59 @@ func cardOf(c *catalog.Card) cardOut {
 	return out
 }
 
-func (o *priceAtOut) write(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "model:\t%s/%s\n", o.Provider, o.Model)
-	fmt.Fprintf(tw, "matched:\t%s\n", o.Matched)
-	fmt.Fprintf(tw, "at:\t%s\n", o.At)
-	writeCard(tw, "card", &o.Card)
-	fmt.Fprintf(tw, "variants:\t%s\n", orNone(o.Variants))
+func (o *priceAtOut) text() string {
+	t := &table{}
+	t.add("model:", o.Provider+"/"+o.Model)
+	t.add("matched:", o.Matched)
+	t.add("at:", o.At)
+	addCard(t, "card", &o.Card)
+	t.add("variants:", orNone(o.Variants))
 	if o.Variant != nil {
 		name := strings.Join(append([]string{o.Variant.Tier}, o.Variant.Modifiers...), "+")
-		writeCard(tw, "variant "+strings.TrimPrefix(name, "+"), o.Variant)
+		addCard(t, "variant "+strings.TrimPrefix(name, "+"), o.Variant)
 	}
-	_ = tw.Flush() // w's errors are the caller's to see
+	return t.String()
 }
 
-func writeCard(w io.Writer, label string, c *cardOut) {
-	fmt.Fprintf(w, "%s:\t%s\n", label, c.ID)
-	fmt.Fprintf(w, "from:\t%s\n", c.From)
+func addCard(t *table, label string, c *cardOut) {
+	t.add(label+":", c.ID)
+	t.add("from:", c.From)
 	window := c.Window
 	if window == "" {
 		window = "all day"
 	} else {
 		window += " UTC"
 	}
-	fmt.Fprintf(w, "window:\t%s\n", window)
-	fmt.Fprintf(w, "currency:\t%s\n", c.Currency)
-	writeRates(w, "rates:", c.Rates)
-	for _, t := range c.Tiers {
-		writeRates(w, fmt.Sprintf("above %d:", t.Above), t.Rates)
+	t.add("window:", window)
+	t.add("currency:", c.Currency)
+	addRates(t, "rates:", c.Rates)
+	for _, tier := range c.Tiers {
+		addRates(t, fmt.Sprintf("above %d:", tier.Above), tier.Rates)
 	}
 }
 
-func writeRates(w io.Writer, label string, rates []rateEntry) {
+func addRates(t *table, label string, rates []rateEntry) {
 	for i, r := range rates {
 		if i > 0 {
 			label = ""
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\tper %s\n", label, r.Key, r.Rate, r.Unit)
+		t.add(label, r.Key, r.Rate, "per "+r.Unit)
 	}
 }
 
+// sayNotes writes notes on stderr.
+func sayNotes(stderr io.Writer, notes []string) {
+	var b strings.Builder
+	for _, n := range notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	say(stderr, b.String())
+}
+
 func writeJSON(stdout, stderr io.Writer, v any) int {
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	text, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
 		return fail(stderr, "json", err)
 	}
-	return exitOK
+	return emit(stdout, stderr, "json", string(text)+"\n")
 }

@@ -41,12 +41,12 @@ card:            anthropic/claude-opus-4-6@2026-02-05#d5d016f6
 from:            2026-02-05
 window:          all day
 currency:        USD
-rates:           input_mtok           5     per 1M tokens
-                 cache_read_mtok      0.5   per 1M tokens
-                 cache_write_mtok     6.25  per 1M tokens
-                 cache_write_1h_mtok  10    per 1M tokens
-                 output_mtok          25    per 1M tokens
-                 web_searches_kcount  10    per 1K web_searches
+rates:           input_mtok           5      per 1M tokens
+                 cache_read_mtok      0.5    per 1M tokens
+                 cache_write_mtok     6.25   per 1M tokens
+                 cache_write_1h_mtok  10     per 1M tokens
+                 output_mtok          25     per 1M tokens
+                 web_searches_kcount  10     per 1K web_searches
 variants:        geo:us
 variant geo:us:  anthropic/claude-opus-4-6@2026-02-05+geo:us#e5bd73fd
 from:            2026-02-05

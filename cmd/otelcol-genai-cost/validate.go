@@ -33,17 +33,18 @@ names the file and line and exits 1.`)
 	if *noDefault {
 		base = ""
 	}
-	fmt.Fprintf(stdout, "ok: %d providers, %d models, %d price cards, %s (%s%s)\n",
+	var b strings.Builder
+	fmt.Fprintf(&b, "ok: %d providers, %d models, %d price cards, %s (%s%s)\n",
 		st.Providers, st.Models, st.Cards, cat.Currency, base, plural(len(files), "file"))
 	for i, file := range files {
-		writeReport(stdout, file, reports[i])
+		writeReport(&b, file, reports[i])
 	}
-	return exitOK
+	return emit(stdout, stderr, "validate", b.String())
 }
 
 // writeReport prints what a file's conversion kept and left out; a
 // catalog YAML file has no report.
-func writeReport(w io.Writer, file string, r *pricesource.Report) {
+func writeReport(w *strings.Builder, file string, r *pricesource.Report) {
 	if r == nil {
 		fmt.Fprintf(w, "%s: %s\n", file, pricesource.FormatCatalog)
 		return
