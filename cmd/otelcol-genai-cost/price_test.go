@@ -47,6 +47,9 @@ func TestPriceJSON(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
+	if !strings.Contains(out, `"fx_rate": "USD>EUR:EUR/USD=1.0811@2026-11-27"`) {
+		t.Errorf("the fx rate is not written as it reads:\n%s", out)
+	}
 	var got priceOut
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)

@@ -163,9 +163,12 @@ func sayNotes(stderr io.Writer, notes []string) {
 }
 
 func writeJSON(stdout, stderr io.Writer, v any) int {
-	text, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // fx rates read USD>EUR
+	if err := enc.Encode(v); err != nil {
 		return fail(stderr, "json", err)
 	}
-	return emit(stdout, stderr, "json", string(text)+"\n")
+	return emit(stdout, stderr, "json", b.String())
 }
