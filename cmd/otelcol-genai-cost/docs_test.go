@@ -22,15 +22,14 @@ type example struct {
 // end, as its output (stdout and stderr together).
 func consoleExamples(t *testing.T, file string) []example {
 	t.Helper()
-	f, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []example
 	var cur *example
 	in, cont := false, false
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		switch {
