@@ -27,10 +27,15 @@ func (c *catalogFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noDefault, "no-default", false, "leave out the embedded default catalog (then --files is required)")
 }
 
-func (c *catalogFlags) load() (*catalog.Catalog, error) {
+// check reports a command-line mistake in the flags.
+func (c *catalogFlags) check() error {
 	if c.noDefault && len(c.files) == 0 {
-		return nil, errors.New("--no-default needs --files")
+		return errors.New("--no-default needs --files: a catalog to price with")
 	}
+	return nil
+}
+
+func (c *catalogFlags) load() (*catalog.Catalog, error) {
 	cat, _, err := loadCatalog(!c.noDefault, c.files)
 	return cat, err
 }

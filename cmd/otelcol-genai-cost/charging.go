@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -99,7 +100,7 @@ func termError(err error) error {
 
 // loadRates reads exchange-rate files as the exporter's exchange_rates
 // does (internal/fx): our CSV or YAML, or the ECB's reference rates.
-func loadRates(files []string) (*fx.Table, error) {
+func loadRates(files []string, maxAge time.Duration) (*fx.Table, error) {
 	srcs := make([]fx.Source, 0, len(files))
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -108,5 +109,5 @@ func loadRates(files []string) (*fx.Table, error) {
 		}
 		srcs = append(srcs, fx.Source{Name: f, Data: data})
 	}
-	return fx.Load(srcs)
+	return fx.Load(srcs, fx.WithMaxAge(maxAge))
 }

@@ -21,6 +21,7 @@ type priceFlags struct {
 	tokens      meter.Counts
 	contracts   string
 	rates       listFlag
+	maxAge      time.Duration
 	currency    string
 	service     string
 	environment string
@@ -43,6 +44,7 @@ func (p *priceFlags) register(f *cmdFlags) {
 	f.Int64Var(&p.tokens[meter.CacheWrite5m], "cache-write", 0, "same as --cache-write-5m")
 	f.StringVar(&p.contracts, "contracts", "", "YAML `FILE` of contract terms: a list as under the genai_usage exporter's contracts: (docs/pricing.md)")
 	f.Var(&p.rates, "rates", "exchange-rate `FILE`s as the exporter's exchange_rates.files (CSV, YAML or the ECB's files); needs --currency")
+	f.DurationVar(&p.maxAge, "max-age", 0, "as the exporter's exchange_rates.max_age: a newest rate older than this at the call's time is not used (0: no limit)")
 	f.StringVar(&p.currency, "currency", "", "the reporting currency to convert into (ISO 4217, EUR); needs --rates")
 	f.StringVar(&p.service, "service", "", "the call's service.name, for contract terms that match on service")
 	f.StringVar(&p.environment, "environment", "", "the call's deployment environment, for contract terms that match on environment")
@@ -66,6 +68,8 @@ func (p *priceFlags) check() error {
 		return errors.New("--currency needs --rates: amounts are converted at the rate in force at the call's time")
 	case p.currency == "" && len(p.rates) > 0:
 		return errors.New("--rates needs --currency, the currency to convert into")
+	case p.maxAge < 0:
+		return fmt.Errorf("--max-age: %v is negative", p.maxAge)
 	}
 	for _, d := range p.dims {
 		k, _, ok := strings.Cut(d, "=")
@@ -113,6 +117,9 @@ Amounts are exact decimals.`)
 	}
 	at, err := m.check(now())
 	if err == nil {
+		err = cf.check()
+	}
+	if err == nil {
 		err = p.check()
 	}
 	if err != nil {
@@ -129,7 +136,7 @@ Amounts are exact decimals.`)
 		}
 	}
 	if len(p.rates) > 0 {
-		if ch.Rates, err = loadRates(p.rates); err != nil {
+		if ch.Rates, err = loadRates(p.rates, p.maxAge); err != nil {
 			return fail(stderr, "price", err)
 		}
 	}

@@ -164,6 +164,8 @@ func TestPriceErrors(t *testing.T) {
 		code int
 		want string
 	}{
+		// Before the first rate, and (with --max-age 120h) more than five
+		// days after the last: the call stays in USD.
 		{[]string{"--model", "gpt-4o-mini", "--at", "2026-11-01T12:00:00Z", "--input", "1000000", "--rates", "testdata/rates.csv", "--currency", "EUR"}, exitFindings,
 			"otelcol-genai-cost price: no exchange rate: no exchange rate yet from USD to EUR at 2026-11-01T12:00:00Z: the first EUR/USD rate takes effect on 2026-11-27 (testdata/rates.csv:3)\n"},
 		{[]string{"--model", "gpt-4o-mini", "--input", "1", "--contracts", "testdata/contracts-bad.yaml"}, exitFindings,
@@ -177,6 +179,8 @@ testdata/contracts-bad.yaml:7: contracts[2] (negative): rates.input_mtok: "-1" i
 		{[]string{"--model", "gpt-4o-mini", "--output", "-5"}, exitUsage, "otelcol-genai-cost price: --output: -5 is negative\n"},
 		{[]string{"--model", "gpt-4o-mini", "--dim", "team=x"}, exitUsage,
 			`otelcol-genai-cost price: --dim "team=x": want NAME=VALUE with NAME one of user, tenant, department, session, session_type, feature, api_key` + "\n"},
+		{[]string{"--model", "gpt-4o-mini", "--at", "2026-12-05T12:00:00Z", "--input", "1", "--rates", "testdata/rates.csv", "--currency", "EUR", "--max-age", "120h"}, exitFindings,
+			"otelcol-genai-cost price: no exchange rate: "},
 		{[]string{"--model", "gpt-4o-mini", "--input", "many"}, exitUsage,
 			`otelcol-genai-cost price: invalid value "many" for flag -input: parse error` + "\n"},
 	} {
@@ -187,5 +191,9 @@ testdata/contracts-bad.yaml:7: contracts[2] (negative): rates.input_mtok: "-1" i
 		if c.code == exitUsage && out != "" {
 			t.Errorf("price %v: a usage error printed %q", c.args, out)
 		}
+	}
+	if out, errOut, code := cli(t, "price", "--model", "gpt-4o-mini", "--no-default"); code != exitUsage || out != "" ||
+		!strings.HasPrefix(errOut, "otelcol-genai-cost price: --no-default needs --files: a catalog to price with\n") {
+		t.Errorf("--no-default alone: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

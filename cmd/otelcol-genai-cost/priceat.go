@@ -34,6 +34,9 @@ that is not found exits 1 with the reason the processor would give.`)
 		return f.usageError(stderr, "unexpected argument %q", operands[0])
 	}
 	at, err := m.check(now())
+	if err == nil {
+		err = cf.check()
+	}
 	if err != nil {
 		return f.usageError(stderr, "%v", err)
 	}
