@@ -10,9 +10,30 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
+	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/contract"
 	"github.com/otelcol-genai/otelcol-genai/internal/fx"
 )
+
+// charger builds the exporter's charging step from the flags: the
+// contract terms, the reporting currency and its rates, and cat to find
+// the cards of terms that set rates.
+func (p *priceFlags) charger(cat *catalog.Catalog) (*charge.Charger, error) {
+	ch := &charge.Charger{Card: cat.Card, Currency: p.currency}
+	var err error
+	if p.contracts != "" {
+		if ch.Terms, err = loadContracts(p.contracts); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.rates) > 0 {
+		if ch.Rates, err = loadRates(p.rates, p.maxAge); err != nil {
+			return nil, err
+		}
+	}
+	return ch, nil
+}
 
 // contractKeys are the keys of one contract term, as under the
 // genai_usage exporter's contracts: (contract.Config).

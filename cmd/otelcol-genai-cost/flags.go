@@ -121,6 +121,16 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag is a flag that may be given several times, each value whole.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string { return strings.Join(*r, " ") }
+
+func (r *repeatFlag) Set(v string) error {
+	*r = append(*r, v)
+	return nil
+}
+
 // parseAt reads a time given on the command line: a date (midnight UTC)
 // or an RFC 3339 time.
 func parseAt(s string) (time.Time, error) {

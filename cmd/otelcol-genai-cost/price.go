@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -25,22 +24,21 @@ type priceFlags struct {
 	currency    string
 	service     string
 	environment string
-	dims        listFlag
+	dims        repeatFlag
 	asJSON      bool
 }
 
 func (p *priceFlags) register(f *cmdFlags) {
 	for m := meter.Meter(0); m < meter.Count; m++ {
-		what := "tokens"
+		what, def := "tokens", int64(0)
 		switch m {
 		case meter.WebSearch:
 			what = "web searches"
 		case meter.Request:
-			what = "requests (the processor counts 1 per call)"
+			what, def = "requests (the processor counts 1 per call)", 1
 		}
-		f.Int64Var(&p.tokens[m], flagName(m), 0, fmt.Sprintf("%s meter: %s", m, what))
+		f.Int64Var(&p.tokens[m], flagName(m), def, fmt.Sprintf("%s meter: %s", m, what))
 	}
-	p.tokens[meter.Request] = 1
 	f.Int64Var(&p.tokens[meter.CacheWrite5m], "cache-write", 0, "same as --cache-write-5m")
 	f.StringVar(&p.contracts, "contracts", "", "YAML `FILE` of contract terms: a list as under the genai_usage exporter's contracts: (docs/pricing.md)")
 	f.Var(&p.rates, "rates", "exchange-rate `FILE`s as the exporter's exchange_rates.files (CSV, YAML or the ECB's files); needs --currency")
@@ -129,16 +127,9 @@ Amounts are exact decimals.`)
 	if err != nil {
 		return fail(stderr, "price", err)
 	}
-	ch := &charge.Charger{Card: cat.Card, Currency: p.currency}
-	if p.contracts != "" {
-		if ch.Terms, err = loadContracts(p.contracts); err != nil {
-			return fail(stderr, "price", err)
-		}
-	}
-	if len(p.rates) > 0 {
-		if ch.Rates, err = loadRates(p.rates, p.maxAge); err != nil {
-			return fail(stderr, "price", err)
-		}
+	ch, err := p.charger(cat)
+	if err != nil {
+		return fail(stderr, "price", err)
 	}
 	l, err := find(cat, &m, at)
 	if err != nil {

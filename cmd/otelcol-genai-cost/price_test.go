@@ -122,7 +122,7 @@ partial:  no rate for input_audio: left out of the amount
 			// 0.10 + 0.015 + 100,000 x 0.40/M = 0.155.
 			"rates term",
 			[]string{"--model", "gpt-4o-mini", "--at", "2026-11-20T12:00:00Z", "--input", "1000000", "--cache-read", "200000", "--output", "100000",
-				"--contracts", "testdata/contracts.yaml", "--dim", "user=res-bob"},
+				"--contracts", "testdata/contracts.yaml", "--dim", "user=res-bob", "--dim", "feature=search,chat"},
 			`meter        tokens   rate  per        amount  actual
 input       1000000   0.15  1M tokens    0.15     0.1
 cache_read   200000  0.075  1M tokens   0.015   0.015
