@@ -28,6 +28,7 @@ func (m *modelFlags) check(now time.Time) (time.Time, error) {
 	if strings.TrimSpace(m.model) == "" {
 		return time.Time{}, errors.New("--model is required")
 	}
+	m.tier = strings.ToLower(strings.TrimSpace(m.tier)) // as the processor reads a span's tier
 	if m.at == "" {
 		return now.UTC(), nil
 	}

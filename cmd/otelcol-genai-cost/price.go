@@ -30,14 +30,11 @@ type priceFlags struct {
 
 func (p *priceFlags) register(f *cmdFlags) {
 	for m := meter.Meter(0); m < meter.Count; m++ {
-		what, def := "tokens", int64(0)
-		switch m {
-		case meter.WebSearch:
-			what = "web searches"
-		case meter.Request:
-			what, def = "requests (the processor counts 1 per call)", 1
+		def := int64(0)
+		if m == meter.Request {
+			def = 1 // the processor counts 1 per call
 		}
-		f.Int64Var(&p.tokens[m], flagName(m), def, fmt.Sprintf("%s meter: %s", m, what))
+		f.Int64Var(&p.tokens[m], flagName(m), def, meterHelp[m])
 	}
 	f.Int64Var(&p.tokens[meter.CacheWrite5m], "cache-write", 0, "same as --cache-write-5m")
 	f.StringVar(&p.contracts, "contracts", "", "YAML `FILE` of contract terms: a list as under the genai_usage exporter's contracts: (docs/pricing.md)")
@@ -48,6 +45,26 @@ func (p *priceFlags) register(f *cmdFlags) {
 	f.StringVar(&p.environment, "environment", "", "the call's deployment environment, for contract terms that match on environment")
 	f.Var(&p.dims, "dim", "an attribution dimension NAME=VALUE for contract matches ("+strings.Join(usage.DimensionNames[:], ", ")+"); repeat")
 	f.BoolVar(&p.asJSON, "json", false, "print JSON")
+}
+
+// meterHelp says what each meter's flag counts (package meter).
+var meterHelp = [meter.Count]string{
+	meter.Input:          "uncached input tokens, every modality",
+	meter.CacheRead:      "input tokens read from a prompt cache",
+	meter.CacheWrite5m:   "input tokens written to a 5-minute cache",
+	meter.CacheWrite1h:   "input tokens written to a 1-hour cache",
+	meter.Output:         "output tokens, reasoning included",
+	meter.Reasoning:      "reasoning tokens, a part of --output",
+	meter.InputAudio:     "audio tokens, a part of --input",
+	meter.CacheReadAudio: "audio tokens, a part of --cache-read",
+	meter.OutputAudio:    "audio tokens, a part of --output",
+	meter.InputImage:     "image tokens, a part of --input",
+	meter.CacheReadImage: "image tokens, a part of --cache-read",
+	meter.OutputImage:    "image tokens, a part of --output",
+	meter.InputVideo:     "video tokens, a part of --input",
+	meter.OutputVideo:    "video tokens, a part of --output",
+	meter.WebSearch:      "web search tool calls",
+	meter.Request:        "requests; the processor counts 1 per call",
 }
 
 // flagName is a meter's flag: its name with dashes (--cache-read).
