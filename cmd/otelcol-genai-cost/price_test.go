@@ -197,3 +197,11 @@ testdata/contracts-bad.yaml:7: contracts[2] (negative): rates.input_mtok: "-1" i
 		t.Errorf("--no-default alone: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+func TestEveryMeterHasAFlag(t *testing.T) {
+	for m := range meterHelp {
+		if meterHelp[m] == "" {
+			t.Errorf("meter %d has no help text for its flag", m)
+		}
+	}
+}
