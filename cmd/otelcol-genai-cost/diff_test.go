@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 )
 
 func TestDiff(t *testing.T) {
@@ -98,5 +100,39 @@ func TestDiffErrors(t *testing.T) {
 		if code != c.code || !strings.HasPrefix(errOut, c.want) || out != "" {
 			t.Errorf("diff %v: exit %d (want %d)\nstderr: %s\nwant:   %s", c.args, code, c.code, errOut, c.want)
 		}
+	}
+}
+
+func TestCompareTiers(t *testing.T) {
+	load := func(tiers string) *catalog.Catalog {
+		t.Helper()
+		c, err := catalog.Load(catalog.Source{Name: "test.yaml", Data: []byte(`catalog_version: 1
+providers:
+  - id: acme
+    models:
+      - id: m
+        prices:
+          - rates: {input_mtok: 1, output_mtok: 2}
+            tiers: ` + tiers + "\n")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	d := compare(load(`[{above: 1000, rates: {input_mtok: 2}}]`),
+		load(`[{above: 1000, rates: {input_mtok: 3}}, {above: 5000, rates: {input_mtok: 4}}]`))
+	// Tiers are cumulative: the new tier above 5000 holds output 2 from
+	// the base. 2 -> 3 is +50%.
+	var got []string
+	for _, c := range d.RateChanges {
+		got = append(got, c.Key+" "+orDash(c.Old)+" -> "+orDash(c.New)+" "+c.Change)
+	}
+	want := []string{
+		"above 1000: input_mtok 2 -> 3 +50%",
+		"above 5000: input_mtok - -> 4 ",
+		"above 5000: output_mtok - -> 2 ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
