@@ -6,19 +6,27 @@ OCB_VER   := v0.164.0
 LINTER    := $(GOBIN)/golangci-lint
 LINT_VER  := v2.15.0
 COLLECTOR := _build/otelcol-genai
+COST_CLI  := _build/otelcol-genai-cost
 PROMTOOL  ?= promtool
 FAULTS_TIMEOUT ?= 15m
 
-.PHONY: all build run test unit e2e faults fuzz bench loadtest catalog generate lint lint-install rules dashboards
+.PHONY: all build cli run test unit e2e faults fuzz bench loadtest catalog generate lint lint-install rules dashboards
 
 all: build
 
 $(BUILDER):
 	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VER)
 
-# Build the distribution with the OpenTelemetry Collector Builder.
+# Build the distribution with the OpenTelemetry Collector Builder, and the
+# otelcol-genai-cost command beside it.
 build: $(BUILDER)
 	$(BUILDER) --config=builder-config.yaml
+	$(MAKE) cli
+
+# The otelcol-genai-cost command: check, convert, compare price files and
+# price one call from the command line (docs/cli.md).
+cli:
+	$(GO) build -o $(COST_CLI) ./cmd/otelcol-genai-cost
 
 # Build and run the collector with the embedded defaults.
 run: build
