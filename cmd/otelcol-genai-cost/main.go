@@ -2,7 +2,9 @@
 // from the command line: it checks price files, converts the LiteLLM and
 // genai-prices data sets into catalog YAML, shows the price card in force
 // for a model, prices one call as the genai_cost processor and the
-// genai_usage exporter would, and compares two catalogs. See docs/cli.md.
+// genai_usage exporter would, and compares two catalogs; through a running
+// collector's usage API it reprices stored records, exports them and lists
+// the repricing runs. See docs/cli.md.
 //
 // Every subcommand is one entry of the commands table and one file; each
 // parses its own flags with the standard library's flag package, writes
@@ -41,6 +43,9 @@ var commands = []command{
 	{"price-at", "show the price card in force for a model at a time", runPriceAt},
 	{"price", "price one call's usage, with contracts and a reporting currency", runPrice},
 	{"diff", "compare two catalogs: models and cards added and removed, rate changes", runDiff},
+	{"reprice", "reprice stored records of a range through a running collector (dry run first)", runReprice},
+	{"export", "export stored records of a range as CSV or JSON, for chargeback", runExport},
+	{"audit", "list the repricing runs: who, when, why, what changed", runAudit},
 }
 
 func main() {

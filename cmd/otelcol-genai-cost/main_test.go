@@ -34,7 +34,7 @@ func TestUsage(t *testing.T) {
 	if _, errOut, code := cli(t); code != exitUsage || !strings.HasPrefix(errOut, "Usage: otelcol-genai-cost <command>") {
 		t.Errorf("no command: exit %d, stderr %q", code, errOut)
 	}
-	if _, errOut, code := cli(t, "reprice"); code != exitUsage || !strings.HasPrefix(errOut, `otelcol-genai-cost: unknown command "reprice"`) {
+	if _, errOut, code := cli(t, "frobnicate"); code != exitUsage || !strings.HasPrefix(errOut, `otelcol-genai-cost: unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
 	}
 }
