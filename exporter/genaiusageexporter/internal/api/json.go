@@ -24,15 +24,21 @@ type aggregateJSON struct {
 	Cost          map[string]string `json:"cost"`
 	CacheSaved    map[string]string `json:"cache_saved"`
 	ListCost      map[string]string `json:"list_cost"`
-	CacheHitRatio float64           `json:"cache_hit_ratio"`
-	AvgLatencyMs  float64           `json:"avg_latency_ms"`
-	AvgTTFTMs     *float64          `json:"avg_ttft_ms,omitempty"`
+	// EstimatedCalls and EstimatedCost are the calls whose usage was
+	// estimated and their cost: parts of calls and cost, never mixed in
+	// silently.
+	EstimatedCalls int64             `json:"estimated_calls"`
+	EstimatedCost  map[string]string `json:"estimated_cost"`
+	CacheHitRatio  float64           `json:"cache_hit_ratio"`
+	AvgLatencyMs   float64           `json:"avg_latency_ms"`
+	AvgTTFTMs      *float64          `json:"avg_ttft_ms,omitempty"`
 }
 
 func aggregate(a *store.Aggregate) aggregateJSON {
 	out := aggregateJSON{
 		Calls: a.Calls, Errors: a.Errors, UnpricedCalls: a.Unpriced,
 		Tokens: tokens(&a.Tokens), Cost: amounts(a.Cost), CacheSaved: amounts(a.CacheSaved), ListCost: amounts(a.ListCost),
+		EstimatedCalls: a.EstimatedCalls, EstimatedCost: amounts(a.EstimatedCost),
 		CacheHitRatio: cacheHitRatio(&a.Tokens),
 	}
 	if a.Calls > 0 {

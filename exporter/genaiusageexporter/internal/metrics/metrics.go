@@ -109,6 +109,7 @@ type Metrics struct {
 	bases   map[baseKey]*baseEntry
 
 	calls, errors, tokens, cost, list, saved, unpriced *family[*counterSeries]
+	estCalls, estCost                                  *family[*counterSeries]
 	callTokens, duration, ttft                         *family[prometheus.Observer]
 
 	// Scratch space of resolve, guarded by mu.
@@ -164,6 +165,8 @@ func New(cfg Config) (*Metrics, error) {
 	m.tokens = m.counters(name("tokens_total"), "Tokens, by meter: input (uncached), cache_read, cache_write_5m, cache_write_1h, output (reasoning included), and subsets such as reasoning.", labels, "type", 1)
 	m.cost = m.counters(name("cost_total"), "Cost of LLM calls in units of the currency label; unpriced calls add nothing.", labels, "currency", 1e9)
 	m.list = m.counters(name("list_cost_total"), "Cost of LLM calls at list prices, before contract terms, in units of the currency label; cost_total is what is paid.", labels, "currency", 1e9)
+	m.estCalls = m.counters(name("estimated_calls_total"), "LLM calls whose usage was estimated from their content (the span had none), by genai_cost status: part of calls_total.", labels, "status", 1)
+	m.estCost = m.counters(name("estimated_cost_total"), "Cost of the calls whose usage was estimated, in units of the currency label: part of cost_total, the rest is measured.", labels, "currency", 1e9)
 	m.saved = m.counters(name("cache_savings_total"), "Money prompt caching saved (cache reads at the uncached input rate, less what they cost), in units of the currency label.", labels, "currency", 1e9)
 	m.unpriced = m.counters(name("unpriced_calls_total"), "LLM calls with no local price (status unpriced or invalid); no dimension labels.", baseLabels, "status", 1)
 
@@ -179,7 +182,7 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	c := &collector{
 		m:        m,
-		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.list, m.saved, m.unpriced},
+		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.list, m.saved, m.unpriced, m.estCalls, m.estCost},
 		overflow: prometheus.NewDesc(name("overflow_observations_total"),
 			"Observations folded into a metric's overflow series because the metric reached its cardinality limit.", []string{"metric"}, nil),
 	}
@@ -351,6 +354,8 @@ type attrEntry struct {
 	cost       byValue[*counterSeries] // by currency
 	list       byValue[*counterSeries]
 	saved      byValue[*counterSeries]
+	estCalls   byValue[*counterSeries] // by status
+	estCost    byValue[*counterSeries] // by currency
 
 	admitted bool // holds a real series
 	stored   bool // is in Metrics.entries
@@ -372,6 +377,7 @@ type baseEntry struct {
 // targets are the series one record adds to; unset refs get nothing.
 type targets struct {
 	calls, errors, cost, list, saved, unpriced seriesRef[*counterSeries]
+	estCalls, estCost                          seriesRef[*counterSeries]
 	tokens                                     [meter.Count]seriesRef[*counterSeries]
 	inTokens, outTokens, duration, ttft        seriesRef[prometheus.Observer]
 }
@@ -423,6 +429,16 @@ func (m *Metrics) fill(e *attrEntry, in *input, t *targets, create bool) bool {
 			return false
 		}
 	}
+	if r.Estimated {
+		if t.estCalls, ok = mapped(&e.estCalls, m.estCalls, e.lvs, in.status, create, &e.admitted); !ok {
+			return false
+		}
+		if priced && r.Cost > 0 {
+			if t.estCost, ok = mapped(&e.estCost, m.estCost, e.lvs, in.currency, create, &e.admitted); !ok {
+				return false
+			}
+		}
+	}
 	if priced && r.CacheSaved > 0 {
 		if t.saved, ok = mapped(&e.saved, m.saved, e.lvs, in.currency, create, &e.admitted); !ok {
 			return false
@@ -467,6 +483,8 @@ func (t *targets) apply(r *usage.Record) {
 	}
 	t.cost.add(int64(r.Cost))
 	t.list.add(int64(r.ListCost))
+	t.estCalls.add(1)
+	t.estCost.add(int64(r.Cost))
 	t.saved.add(int64(r.CacheSaved))
 	t.unpriced.add(1)
 	t.inTokens.observe(float64(inputTokens(&r.Tokens)))

@@ -138,6 +138,7 @@ func TestObserveValues(t *testing.T) {
 	a.Tokens[meter.WebSearch] = 2 // not a token
 	a.Cost = 1_234_567_891
 	a.ListCost = 1_452_432_813 // a contract's 0.85
+	a.Estimated = true         // counted from its content
 	a.CacheSaved = 6_750_000
 	a.TTFT = 300 * time.Millisecond
 	m.Observe(a)
@@ -168,21 +169,24 @@ func TestObserveValues(t *testing.T) {
 		key("genai_usage_call_errors_total", base("mystery-1", "alice", "error_type", "429")...): 1,
 		key("genai_usage_call_errors_total", base("gpt-4o", "bob", "error_type", "timeout")...):  1,
 
-		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "input")...):          1000,
-		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "cache_read")...):     3000,
-		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "output")...):         200,
-		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "reasoning")...):      50,
-		key("genai_usage_tokens_total", base("mystery-1", "alice", "type", "input")...):       1000,
-		key("genai_usage_tokens_total", base("mystery-1", "alice", "type", "output")...):      200,
-		key("genai_usage_cost_total", base("gpt-4o", "alice", "currency", "USD")...):          1.234567891,
-		key("genai_usage_list_cost_total", base("gpt-4o", "alice", "currency", "USD")...):     1.452432813,
-		key("genai_usage_cache_savings_total", base("gpt-4o", "alice", "currency", "USD")...): 0.00675,
+		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "input")...):             1000,
+		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "cache_read")...):        3000,
+		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "output")...):            200,
+		key("genai_usage_tokens_total", base("gpt-4o", "alice", "type", "reasoning")...):         50,
+		key("genai_usage_tokens_total", base("mystery-1", "alice", "type", "input")...):          1000,
+		key("genai_usage_tokens_total", base("mystery-1", "alice", "type", "output")...):         200,
+		key("genai_usage_cost_total", base("gpt-4o", "alice", "currency", "USD")...):             1.234567891,
+		key("genai_usage_list_cost_total", base("gpt-4o", "alice", "currency", "USD")...):        1.452432813,
+		key("genai_usage_estimated_cost_total", base("gpt-4o", "alice", "currency", "USD")...):   1.234567891,
+		key("genai_usage_estimated_calls_total", base("gpt-4o", "alice", "status", "priced")...): 1,
+		key("genai_usage_cache_savings_total", base("gpt-4o", "alice", "currency", "USD")...):    0.00675,
 
 		key("genai_usage_unpriced_calls_total", "provider", "openai", "model", "mystery-1", "service", "chat", "status", "unpriced"): 1,
 		key("genai_usage_unpriced_calls_total", "provider", "openai", "model", "gpt-4o", "service", "chat", "status", "invalid"):     1,
 	}
 	for _, name := range []string{"genai_usage_calls_total", "genai_usage_call_errors_total", "genai_usage_tokens_total",
-		"genai_usage_cost_total", "genai_usage_list_cost_total", "genai_usage_cache_savings_total", "genai_usage_unpriced_calls_total"} {
+		"genai_usage_cost_total", "genai_usage_list_cost_total", "genai_usage_cache_savings_total", "genai_usage_unpriced_calls_total",
+		"genai_usage_estimated_cost_total", "genai_usage_estimated_calls_total"} {
 		for _, k := range series(got, name) {
 			assert.Equal(t, want[k], got[k], k)
 		}

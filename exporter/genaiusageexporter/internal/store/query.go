@@ -142,6 +142,12 @@ type Aggregate struct {
 	// ListCost is the calls at list prices, by currency, as Cost is: Cost
 	// is what is paid once contract terms apply.
 	ListCost map[string]money.Nanos
+	// EstimatedCalls are the calls whose usage was estimated (no usage on
+	// the span: counted from its content), and EstimatedCost their cost,
+	// by currency: parts of Calls and Cost. Measured cost is Cost less
+	// EstimatedCost.
+	EstimatedCalls int64
+	EstimatedCost  map[string]money.Nanos
 }
 
 // Point is one time bucket of a series.
@@ -217,6 +223,13 @@ func (a *Aggregate) Add(b *Aggregate) {
 	if a.ListCost == nil {
 		a.ListCost = map[string]money.Nanos{}
 	}
+	if a.EstimatedCost == nil {
+		a.EstimatedCost = map[string]money.Nanos{}
+	}
+	a.EstimatedCalls += b.EstimatedCalls
+	for c, n := range b.EstimatedCost {
+		a.EstimatedCost[c] += n
+	}
 	for c, n := range b.Cost {
 		a.Cost[c] += n
 	}
@@ -248,6 +261,13 @@ func (a *Aggregate) Sub(b *Aggregate) {
 	}
 	if a.ListCost == nil {
 		a.ListCost = map[string]money.Nanos{}
+	}
+	if a.EstimatedCost == nil {
+		a.EstimatedCost = map[string]money.Nanos{}
+	}
+	a.EstimatedCalls -= b.EstimatedCalls
+	for c, n := range b.EstimatedCost {
+		a.EstimatedCost[c] -= n
 	}
 	for c, n := range b.Cost {
 		a.Cost[c] -= n

@@ -31,10 +31,10 @@ var (
 		Sum("CASE WHEN "+UnpricedSQL+" THEN 1 ELSE 0 END") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
 		Sum("ttft_ms") + ", " + Sum("CASE WHEN ttft_ms > 0 THEN 1 ELSE 0 END")
-	recordAggregates = recordAggregatesV1 + ", " + Sum(ListCostSQL)
+	recordAggregates = recordAggregatesV1 + ", " + Sum(ListCostSQL) + ", " + Sum("estimated") + ", " + Sum("CASE WHEN estimated <> 0 THEN cost_nanos ELSE 0 END")
 	rollupAggregates = Sum("calls") + ", " + Sum("errors") + ", " + Sum("unpriced") + ", " + sums(TokenColumns) + ", " +
 		Sum("cost_nanos") + ", " + Sum("cache_saved_nanos") + ", " + Sum("duration_ms") + ", " +
-		Sum("ttft_ms") + ", " + Sum("ttft_count") + ", " + Sum("list_nanos")
+		Sum("ttft_ms") + ", " + Sum("ttft_count") + ", " + Sum("list_nanos") + ", " + Sum("estimated_calls") + ", " + Sum("estimated_nanos")
 )
 
 // ListCostSQL is a record's list cost.
@@ -306,7 +306,7 @@ func (r *Reader) sumInto(ctx context.Context, q dbtx, sums map[bucketKey]map[str
 		for i := range v.Tokens {
 			dest = append(dest, &v.Tokens[i])
 		}
-		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount, &v.List)
+		dest = append(dest, &v.Cost, &v.CacheSaved, &v.DurationMs, &v.TTFTMs, &v.TTFTCount, &v.List, &v.EstimatedCalls, &v.EstimatedCost)
 	}
 	sign := int64(1)
 	if neg {
@@ -344,7 +344,7 @@ func truncate(col string, ms int64) string {
 // newAggregate returns an empty aggregate with its maps made: callers
 // index them without checks, and an empty aggregate has no currency.
 func newAggregate() *store.Aggregate {
-	return &store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
+	return &store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}, EstimatedCost: map[string]money.Nanos{}}
 }
 
 // addValues adds one currency's sums. A currency's keys are present in
@@ -360,10 +360,12 @@ func addValues(a *store.Aggregate, currency string, v *RollupValues) {
 	a.DurationMillis += v.DurationMs
 	a.TTFTMillis += v.TTFTMs
 	a.TTFTCount += v.TTFTCount
+	a.EstimatedCalls += v.EstimatedCalls
 	if currency != "" {
 		a.Cost[currency] += money.Nanos(v.Cost)
 		a.CacheSaved[currency] += money.Nanos(v.CacheSaved)
 		a.ListCost[currency] += money.Nanos(v.List)
+		a.EstimatedCost[currency] += money.Nanos(v.EstimatedCost)
 	}
 }
 
@@ -556,12 +558,13 @@ func (r *Reader) topBreakdown(ctx context.Context, q dbtx, f *store.Filter, by s
 	}
 	for c := range other.Cost {
 		if !keep[c] {
-			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 || other.ListCost[c] != 0 {
+			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 || other.ListCost[c] != 0 || other.EstimatedCost[c] != 0 {
 				return nil, false, r.errorf("breakdown: the total and the top %d differ in %s", limit, c)
 			}
 			delete(other.Cost, c)
 			delete(other.CacheSaved, c)
 			delete(other.ListCost, c)
+			delete(other.EstimatedCost, c)
 		}
 	}
 	out = append(out, store.Group{Other: true, Values: int64(len(rest)), Aggregate: other})

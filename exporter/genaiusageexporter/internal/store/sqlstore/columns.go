@@ -103,7 +103,7 @@ func boolInt(b bool) int64 {
 // its key in the primary key's order.
 var (
 	RollupKeyColumns   = []string{"grain", "dim", "bucket_ms", "value", "provider", "model", "service", "environment", "currency"}
-	RollupValueColumns = append(slices.Clone(rollupValueColumnsV1), "list_nanos")
+	RollupValueColumns = append(slices.Clone(rollupValueColumnsV1), "list_nanos", "estimated_calls", "estimated_nanos")
 )
 
 // The columns of usage_rollups as the migrations written before a change
@@ -122,7 +122,7 @@ func RollupArgs(args []any, k RollupKey, v *RollupValues) []any {
 	for _, t := range v.Tokens {
 		args = append(args, t)
 	}
-	return append(args, v.Cost, v.CacheSaved, v.DurationMs, v.TTFTMs, v.TTFTCount, v.List)
+	return append(args, v.Cost, v.CacheSaved, v.DurationMs, v.TTFTMs, v.TTFTCount, v.List, v.EstimatedCalls, v.EstimatedCost)
 }
 
 // UnpricedSQL is genaiconv.Unpriced as an SQL condition on the status column.

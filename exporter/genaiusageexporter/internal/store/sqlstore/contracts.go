@@ -24,6 +24,8 @@ var NewColumnsV8 = []NewColumnV8{
 	{"usage_records", "source_nanos", "INT"},
 	{"usage_records", "source_currency", "TEXT NOT NULL DEFAULT ''"},
 	{"usage_rollups", "list_nanos", "INT NOT NULL DEFAULT 0"},
+	{"usage_rollups", "estimated_calls", "INT NOT NULL DEFAULT 0"},
+	{"usage_rollups", "estimated_nanos", "INT NOT NULL DEFAULT 0"},
 }
 
 // Decl is the column's declaration in ALTER TABLE ... ADD COLUMN, with
@@ -42,5 +44,8 @@ func CostLifecycleV8SQL(intType, idColumn string) string {
 		sb.WriteString("ALTER TABLE " + c.Table + " ADD COLUMN " + c.Decl(intType) + ";\n")
 	}
 	sb.WriteString("UPDATE usage_rollups SET list_nanos = cost_nanos WHERE cost_nanos <> 0;\n")
+	for _, q := range estimatedRollupsSQL() {
+		sb.WriteString(q + ";\n")
+	}
 	return sb.String()
 }

@@ -35,6 +35,9 @@ type RollupValues struct {
 	TTFTMs, TTFTCount       int64
 	// List is the list cost (usage.Record.ListCost), Cost the actual.
 	List int64
+	// EstimatedCalls and EstimatedCost count the calls whose usage was
+	// estimated, and their cost: part of Calls and Cost.
+	EstimatedCalls, EstimatedCost int64
 }
 
 // Rollups aggregates records in memory: the rows a batch adds to each
@@ -190,6 +193,10 @@ func (v *RollupValues) add(rec *usage.Record) {
 	}
 	v.Cost += int64(rec.Cost)
 	v.List += int64(rec.ListCost)
+	if rec.Estimated {
+		v.EstimatedCalls++
+		v.EstimatedCost += int64(rec.Cost)
+	}
 	v.CacheSaved += int64(rec.CacheSaved)
 	v.DurationMs += rec.Duration.Milliseconds()
 	if rec.TTFT.Milliseconds() > 0 { // as the records count it: whole milliseconds
@@ -208,6 +215,8 @@ func (v *RollupValues) Merge(o *RollupValues, sign int64) {
 	}
 	v.Cost += sign * o.Cost
 	v.List += sign * o.List
+	v.EstimatedCalls += sign * o.EstimatedCalls
+	v.EstimatedCost += sign * o.EstimatedCost
 	v.CacheSaved += sign * o.CacheSaved
 	v.DurationMs += sign * o.DurationMs
 	v.TTFTMs += sign * o.TTFTMs

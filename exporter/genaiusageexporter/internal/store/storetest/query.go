@@ -176,7 +176,7 @@ func (d *queryData) matching(f store.Filter) []*usage.Record {
 // currency for the calls that have one, both maps made and with the same
 // keys (every currency of the calls, even at zero).
 func aggregate(recs []*usage.Record) store.Aggregate {
-	a := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
+	a := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}, EstimatedCost: map[string]money.Nanos{}}
 	for _, r := range recs {
 		a.Calls++
 		if r.ErrorType != "" {
@@ -199,13 +199,20 @@ func aggregate(recs []*usage.Record) store.Aggregate {
 			a.Cost[r.Currency] += r.Cost
 			a.CacheSaved[r.Currency] += r.CacheSaved
 			a.ListCost[r.Currency] += r.ListCost
+			a.EstimatedCost[r.Currency] += 0 // every currency is a key, even at zero
+			if r.Estimated {
+				a.EstimatedCost[r.Currency] += r.Cost
+			}
+		}
+		if r.Estimated {
+			a.EstimatedCalls++
 		}
 	}
 	return a
 }
 
 func sumAggregates(as []store.Aggregate) store.Aggregate {
-	out := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}}
+	out := store.Aggregate{Cost: map[string]money.Nanos{}, CacheSaved: map[string]money.Nanos{}, ListCost: map[string]money.Nanos{}, EstimatedCost: map[string]money.Nanos{}}
 	for _, a := range as {
 		out.Calls += a.Calls
 		out.Errors += a.Errors
@@ -224,6 +231,10 @@ func sumAggregates(as []store.Aggregate) store.Aggregate {
 		}
 		for c, n := range a.ListCost {
 			out.ListCost[c] += n
+		}
+		out.EstimatedCalls += a.EstimatedCalls
+		for c, n := range a.EstimatedCost {
+			out.EstimatedCost[c] += n
 		}
 	}
 	return out
