@@ -150,7 +150,6 @@ providers:
 			assert.Equal(t, before[0].Cost, first.Cost)
 			assert.NotEqual(t, before[0].Card, first.Card)
 
-
 			var list struct {
 				Total int64       `json:"total"`
 				Runs  []runAnswer `json:"runs"`

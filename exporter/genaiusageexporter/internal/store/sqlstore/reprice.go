@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,20 +140,15 @@ func (r *Reader) RepriceStep(ctx context.Context, id int64, batch int, fn func(*
 		models[[2]string{m.Provider, m.Model}] = &m
 	}
 	var deltas Rollups
-	var update *sql.Stmt
+	updated := make([]bool, len(olds))
 	if len(olds) > 0 && !run.DryRun {
-		if update, err = tx.PrepareContext(ctx, r.Rebind(updateRepricedSQL)); err != nil {
-			return store.RepriceRun{}, r.errorf("reprice: prepare: %w", err)
+		if err := r.updateRepriced(ctx, tx, news, updated); err != nil {
+			return store.RepriceRun{}, err
 		}
-		defer update.Close()
 	}
 	for i := range olds {
 		if !run.DryRun {
-			res, err := update.ExecContext(ctx, repricedArgs(&news[i])...)
-			if err != nil {
-				return store.RepriceRun{}, r.errorf("reprice: update record: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
+			if !updated[i] {
 				continue // dropped by retention since it was read
 			}
 			deltas.Remove(&olds[i])
@@ -165,32 +161,8 @@ func (r *Reader) RepriceStep(ctx context.Context, id int64, batch int, fn func(*
 		models[k].Add(&olds[i], &news[i])
 		run.Changed++
 	}
-	if rows := deltas.Rows(); len(rows) > 0 {
-		keys := make([]RollupKey, 0, len(rows))
-		for k := range rows {
-			keys = append(keys, k)
-		}
-		// One order for every writer, so that two steps never wait on each
-		// other's rows in opposite orders.
-		slices.SortFunc(keys, func(a, b RollupKey) int {
-			return cmp.Or(cmp.Compare(a.Grain, b.Grain), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.BucketMs, b.BucketMs), cmp.Compare(a.Value, b.Value),
-				cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Service, b.Service),
-				cmp.Compare(a.Environment, b.Environment), cmp.Compare(a.Currency, b.Currency))
-		})
-		up, err := tx.PrepareContext(ctx, r.Rebind(addRollupSQL))
-		if err != nil {
-			return store.RepriceRun{}, r.errorf("reprice: prepare: %w", err)
-		}
-		defer up.Close()
-		vals := make([]any, 0, len(RollupKeyColumns)+len(RollupValueColumns))
-		for _, k := range keys {
-			if *rows[k] == (RollupValues{}) {
-				continue
-			}
-			if _, err := up.ExecContext(ctx, RollupArgs(vals[:0], k, rows[k])...); err != nil {
-				return store.RepriceRun{}, r.errorf("reprice: update rollup: %w", err)
-			}
-		}
+	if err := r.addRollups(ctx, tx, deltas.Rows()); err != nil {
+		return store.RepriceRun{}, err
 	}
 	run.Scanned += int64(read)
 	run.Models = run.Models[:0]
@@ -305,4 +277,152 @@ func (r *Reader) scanRuns(ctx context.Context, q dbtx, sel string, args ...any) 
 		return nil, r.errorf("reprice runs: %w", err)
 	}
 	return out, nil
+}
+
+// updateRepriced writes the repriced records and marks in updated those
+// that were there to write. SQLite runs one prepared statement a record,
+// in the process; PostgreSQL one statement for the batch, since each
+// statement is a round trip to the server.
+func (r *Reader) updateRepriced(ctx context.Context, tx *sql.Tx, recs []usage.Record, updated []bool) error {
+	if !r.D.Numbered {
+		update, err := tx.PrepareContext(ctx, updateRepricedSQL)
+		if err != nil {
+			return r.errorf("reprice: prepare: %w", err)
+		}
+		defer update.Close()
+		for i := range recs {
+			res, err := update.ExecContext(ctx, repricedArgs(&recs[i])...)
+			if err != nil {
+				return r.errorf("reprice: update record: %w", err)
+			}
+			n, err := res.RowsAffected()
+			updated[i] = err == nil && n == 1
+		}
+		return nil
+	}
+	at := map[string]int{}
+	for i := range recs {
+		at[recs[i].ID()] = i
+	}
+	const perStatement = 1000
+	for lo := 0; lo < len(recs); lo += perStatement {
+		part := recs[lo:min(lo+perStatement, len(recs))]
+		args := make([]any, 0, len(part)*(len(repricedColumns)+3))
+		for i := range part {
+			args = append(args, repricedArgs(&part[i])...)
+		}
+		rows, err := tx.QueryContext(ctx, pgUpdateRepricedSQL(len(part)), args...)
+		if err != nil {
+			return r.errorf("reprice: update records: %w", err)
+		}
+		for rows.Next() {
+			var rec usage.Record
+			var ms int64
+			var trace, span []byte
+			if err := rows.Scan(&ms, &trace, &span); err != nil {
+				rows.Close()
+				return r.errorf("reprice: update records: %w", err)
+			}
+			rec.Start = time.UnixMilli(ms)
+			copy(rec.TraceID[:], trace)
+			copy(rec.SpanID[:], span)
+			if i, ok := at[rec.ID()]; ok {
+				updated[i] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return r.errorf("reprice: update records: %w", err)
+		}
+	}
+	return nil
+}
+
+// pgRepricedTypes are the PostgreSQL types of repricedColumns and the
+// key, for the parameters of a VALUES list (which have no column to take
+// a type from).
+var pgRepricedTypes = func() []string {
+	var types []string
+	for _, c := range append(slices.Clone(repricedColumns), "ts_ms", "trace_id", "span_id") {
+		switch {
+		case c == "trace_id" || c == "span_id":
+			types = append(types, "bytea")
+		case strings.HasSuffix(c, "_nanos") || strings.HasPrefix(c, "cost_") && c != "cost_source" || c == "ts_ms":
+			types = append(types, "bigint")
+		default:
+			types = append(types, "text")
+		}
+	}
+	return types
+}()
+
+// pgUpdateRepricedSQL updates n records from a VALUES list, returning the
+// keys of those it found.
+func pgUpdateRepricedSQL(n int) string {
+	cols := append(slices.Clone(repricedColumns), "ts_ms", "trace_id", "span_id")
+	var sb strings.Builder
+	sb.WriteString("UPDATE usage_records AS r SET ")
+	for i, c := range repricedColumns {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(c + " = v." + c)
+	}
+	sb.WriteString(" FROM (VALUES ")
+	p := 1
+	for row := range n {
+		if row > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteByte('(')
+		for j, typ := range pgRepricedTypes {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("$" + strconv.Itoa(p) + "::" + typ)
+			p++
+		}
+		sb.WriteByte(')')
+	}
+	sb.WriteString(") AS v(" + strings.Join(cols, ", ") + ") WHERE r.ts_ms = v.ts_ms AND r.trace_id = v.trace_id AND r.span_id = v.span_id RETURNING r.ts_ms, r.trace_id, r.span_id")
+	return sb.String()
+}
+
+// addRollups adds rows to the rollups, many rows a statement, in one
+// order for every writer, so that two transactions never wait on each
+// other's rows in opposite orders.
+func (r *Reader) addRollups(ctx context.Context, tx *sql.Tx, rows map[RollupKey]*RollupValues) error {
+	keys := make([]RollupKey, 0, len(rows))
+	for k, v := range rows {
+		if *v != (RollupValues{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b RollupKey) int {
+		return cmp.Or(cmp.Compare(a.Grain, b.Grain), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.BucketMs, b.BucketMs), cmp.Compare(a.Value, b.Value),
+			cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Service, b.Service),
+			cmp.Compare(a.Environment, b.Environment), cmp.Compare(a.Currency, b.Currency))
+	})
+	width := len(RollupKeyColumns) + len(RollupValueColumns)
+	const perStatement = 500 // 500 rows of 30-odd values: under SQLite's 32,766 parameters
+	for lo := 0; lo < len(keys); lo += perStatement {
+		part := keys[lo:min(lo+perStatement, len(keys))]
+		args := make([]any, 0, len(part)*width)
+		for _, k := range part {
+			args = RollupArgs(args, k, rows[k])
+		}
+		if _, err := tx.ExecContext(ctx, r.Rebind(addRollupsSQL(len(part))), args...); err != nil {
+			return r.errorf("reprice: update rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+// addRollupsSQL adds n rows to the rollups, as addRollupSQL adds one.
+func addRollupsSQL(n int) string {
+	one := "(" + Placeholders(len(RollupKeyColumns)+len(RollupValueColumns)) + ")"
+	values := strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+	i := strings.Index(addRollupSQL, "VALUES (")
+	j := strings.Index(addRollupSQL, ") ON CONFLICT")
+	return addRollupSQL[:i] + "VALUES " + values + addRollupSQL[j+1:]
 }
