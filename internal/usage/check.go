@@ -186,6 +186,6 @@ func (r *Record) textPtrs() []struct {
 		{"error_type", &r.ErrorType}, {"currency", &r.Currency}, {"cost_source", &r.CostSource},
 		{"reported_currency", &r.ReportedCurrency}, {"price_card", &r.Card}, {"response_id", &r.ResponseID},
 		{"service_tier", &r.ServiceTier}, {"contract", &r.Contract}, {"multiplier", &r.Multiplier},
-		{"fx_rate", &r.FXRate}, {"source_currency", &r.SourceCurrency},
+		{"fx_rate", &r.FXRate}, {"source_currency", &r.SourceCurrency}, {"reconcile", &r.Reconcile},
 	}
 }

@@ -88,8 +88,14 @@ type Record struct {
 	FXRate         string
 	SourceCost     money.Nanos
 	SourceCurrency string
-	Estimated      bool
-	ResponseID     string
+	// Reconcile says how Reported compares with the cost computed from
+	// the usage and the card, ComputedCost, in the reported currency
+	// (internal/reconcile: match, mismatch, unit, currency); "" when there
+	// was nothing to compare.
+	Reconcile    string
+	ComputedCost money.Nanos
+	Estimated    bool
+	ResponseID   string
 }
 
 // Dimensions are the attribution dimensions of a call.

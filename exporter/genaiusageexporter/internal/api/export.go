@@ -99,7 +99,7 @@ func csvColumns() []string {
 		}
 	}
 	cols = append(cols, "cost", "currency", "cache_saved", "cost_source", "reported_cost", "reported_currency", "price_card", "estimated", "response_id")
-	return append(cols, "service_tier", "list_cost", "contract", "multiplier", "fx_rate", "source_cost", "source_currency")
+	return append(cols, "service_tier", "list_cost", "contract", "multiplier", "fx_rate", "source_cost", "source_currency", "reconcile", "computed_cost")
 }
 
 func (h *handler) exportCSV(r *http.Request, f store.Filter, bw *bufio.Writer, begin func()) error {
@@ -136,7 +136,8 @@ func (h *handler) exportCSV(r *http.Request, f store.Filter, bw *bufio.Writer, b
 		}
 		row = append(row, j.Cost, cell(j.Currency), j.CacheSaved, cell(j.CostSource), reported, cell(j.ReportedCurrency), cell(j.Card),
 			strconv.FormatBool(j.Estimated), cell(j.ResponseID),
-			cell(j.ServiceTier), j.ListCost, cell(j.Contract), j.Multiplier, cell(j.FXRate), j.SourceCost, cell(j.SourceCurrency))
+			cell(j.ServiceTier), j.ListCost, cell(j.Contract), j.Multiplier, cell(j.FXRate), j.SourceCost, cell(j.SourceCurrency),
+			j.Reconcile, j.ComputedCost)
 		return cw.Write(row)
 	})
 	if err == nil && n == 0 {

@@ -122,6 +122,8 @@ type recordJSON struct {
 	FXRate           string            `json:"fx_rate,omitempty"`
 	SourceCost       string            `json:"source_cost,omitempty"`
 	SourceCurrency   string            `json:"source_currency,omitempty"`
+	Reconcile        string            `json:"reconcile,omitempty"`
+	ComputedCost     string            `json:"computed_cost,omitempty"`
 	Estimated        bool              `json:"estimated"`
 	ResponseID       string            `json:"response_id,omitempty"`
 }
@@ -145,6 +147,9 @@ func toJSON(r *usage.Record) recordJSON {
 	}
 	if r.FXRate != "" {
 		out.SourceCost = r.SourceCost.String()
+	}
+	if r.Reconcile != "" {
+		out.Reconcile, out.ComputedCost = r.Reconcile, r.ComputedCost.String()
 	}
 	if r.Tokens[meter.Request] != 0 {
 		out.Tokens[meter.Request.String()] = r.Tokens[meter.Request]
@@ -248,6 +253,12 @@ func fromJSON(j *recordJSON) (usage.Record, error) {
 	}
 	r.ServiceTier, r.Contract, r.Multiplier = j.ServiceTier, j.Contract, j.Multiplier
 	r.FXRate, r.SourceCurrency = j.FXRate, j.SourceCurrency
+	r.Reconcile = j.Reconcile
+	if j.ComputedCost != "" {
+		if r.ComputedCost, err = amount(j.ComputedCost); err != nil {
+			return r, fmt.Errorf("computed_cost: %w", err)
+		}
+	}
 	if j.ID != "" && j.ID != r.ID() {
 		return r, fmt.Errorf("id: %q does not match start_time, trace_id and span_id (%q)", j.ID, r.ID())
 	}

@@ -64,7 +64,7 @@ func RecordColumns() []string {
 	cols = append(cols, TokenColumns...)
 	cols = append(cols, CostColumns...)
 	cols = append(cols, "cost_nanos", "currency", "cache_saved_nanos", "cost_source", "reported_nanos", "reported_currency", "card", "estimated", "response_id")
-	return append(cols, "service_tier", "list_nanos", "contract", "multiplier", "fx_rate", "source_nanos", "source_currency")
+	return append(cols, "service_tier", "list_nanos", "contract", "multiplier", "fx_rate", "source_nanos", "source_currency", "reconcile", "computed_nanos")
 }
 
 // RecordArgs appends a record's column values, in RecordColumns order.
@@ -81,15 +81,18 @@ func RecordArgs(args []any, r *usage.Record) []any {
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		args = append(args, int64(r.CostByMeter[m]))
 	}
-	var reported, source any
+	var reported, source, computed any
 	if r.HasReported {
 		reported = int64(r.Reported)
 	}
 	if r.FXRate != "" {
 		source = int64(r.SourceCost)
 	}
+	if r.Reconcile != "" {
+		computed = int64(r.ComputedCost)
+	}
 	args = append(args, int64(r.Cost), r.Currency, int64(r.CacheSaved), r.CostSource, reported, r.ReportedCurrency, r.Card, boolInt(r.Estimated), r.ResponseID)
-	return append(args, r.ServiceTier, int64(r.ListCost), r.Contract, r.Multiplier, r.FXRate, source, r.SourceCurrency)
+	return append(args, r.ServiceTier, int64(r.ListCost), r.Contract, r.Multiplier, r.FXRate, source, r.SourceCurrency, r.Reconcile, computed)
 }
 
 func boolInt(b bool) int64 {

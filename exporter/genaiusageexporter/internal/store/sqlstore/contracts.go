@@ -23,6 +23,8 @@ var NewColumnsV8 = []NewColumnV8{
 	{"usage_records", "fx_rate", "TEXT NOT NULL DEFAULT ''"},
 	{"usage_records", "source_nanos", "INT"},
 	{"usage_records", "source_currency", "TEXT NOT NULL DEFAULT ''"},
+	{"usage_records", "reconcile", "TEXT NOT NULL DEFAULT ''"},
+	{"usage_records", "computed_nanos", "INT"},
 	{"usage_rollups", "list_nanos", "INT NOT NULL DEFAULT 0"},
 	{"usage_rollups", "estimated_calls", "INT NOT NULL DEFAULT 0"},
 	{"usage_rollups", "estimated_nanos", "INT NOT NULL DEFAULT 0"},

@@ -29,7 +29,7 @@ type recordScanner struct {
 	costs                [meter.Count]int64
 	cost, saved          int64
 	reported, list       sql.NullInt64
-	source               sql.NullInt64
+	source, computed     sql.NullInt64
 	dims                 [len(usage.DimensionNames)]string
 	dest                 []any
 }
@@ -49,7 +49,7 @@ func newRecordScanner() *recordScanner {
 		s.dest = append(s.dest, &s.costs[i])
 	}
 	s.dest = append(s.dest, &s.cost, &r.Currency, &s.saved, &r.CostSource, &s.reported, &r.ReportedCurrency, &r.Card, &s.estimated, &r.ResponseID,
-		&r.ServiceTier, &s.list, &r.Contract, &r.Multiplier, &r.FXRate, &s.source, &r.SourceCurrency)
+		&r.ServiceTier, &s.list, &r.Contract, &r.Multiplier, &r.FXRate, &s.source, &r.SourceCurrency, &r.Reconcile, &s.computed)
 	return s
 }
 
@@ -85,6 +85,7 @@ func (s *recordScanner) scan(rows *sql.Rows, rec *usage.Record) error {
 		r.ListCost = money.Nanos(s.list.Int64)
 	}
 	r.SourceCost = money.Nanos(s.source.Int64)
+	r.ComputedCost = money.Nanos(s.computed.Int64)
 	*rec = *r
 	return nil
 }

@@ -802,6 +802,7 @@ func testBreakdownCurrencies(t *testing.T, s Store) {
 			r.Dims.User, r.Currency, r.Cost = "big", "EUR", money.Nanos(1_000_000_000+i)
 		}
 		r.ListCost, r.Contract, r.Multiplier, r.FXRate, r.SourceCost, r.SourceCurrency = r.Cost, "", "", "", 0, ""
+		r.Reconcile, r.ComputedCost = "", 0
 	}
 	_, err := s.Write(ctx, recs, nil)
 	require.NoError(t, err)
@@ -848,6 +849,7 @@ func testRoundTripExtremes(t *testing.T, s Store) {
 	a.Card, a.ResponseID = "card#1", "resp"
 	a.ServiceTier, a.ListCost, a.Contract, a.Multiplier = "priority", 1<<62+1, "acme'; --@2026-01-01", "0.999999999"
 	a.FXRate, a.SourceCost, a.SourceCurrency = "USD>JPY:USD/JPY=155.5@2026-12-01", 1<<61, "USD"
+	a.Reconcile, a.ComputedCost = "unit", 0
 
 	b := usage.Record{Start: time.UnixMilli(1).UTC()} // every field zero but the time
 	b.SpanID[0] = 1

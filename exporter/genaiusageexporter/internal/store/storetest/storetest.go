@@ -125,6 +125,9 @@ func Records(seed uint64, n, hours int) []usage.Record {
 		if r.IntN(6) == 0 {
 			// A reported cost, sometimes zero: NULL and 0 must differ.
 			rec.HasReported, rec.Reported, rec.ReportedCurrency = true, money.Nanos(r.Int64N(3)*1_000_000), "USD"
+			if rec.Currency == "USD" {
+				rec.Reconcile, rec.ComputedCost = []string{"match", "mismatch", "unit"}[i%3], rec.ListCost
+			}
 		}
 		if r.IntN(20) == 0 {
 			rec.ErrorType = "RateLimitError"

@@ -73,6 +73,7 @@ func WriteBeforeV7(t *testing.T, s Store, db *sql.DB, recs []usage.Record, recon
 		r := &recs[i]
 		r.ServiceTier, r.ListCost, r.Contract, r.Multiplier = "", r.Cost, "", ""
 		r.FXRate, r.SourceCost, r.SourceCurrency = "", 0, ""
+		r.Reconcile, r.ComputedCost = "", 0
 	}
 	intType := "BIGINT"
 	if db.Driver() != nil && strings.Contains(strings.ToLower(fmt.Sprintf("%T", db.Driver())), "sqlite") {
