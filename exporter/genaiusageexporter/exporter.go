@@ -56,6 +56,9 @@ type usageExporter struct {
 	// guard stops writing to a SQLite store whose disk is nearly full;
 	// nil when off.
 	guard *diskGuard
+	// reload watches pricing.files and exchange_rates.files; nil when
+	// reloading is off or there are no files.
+	reload *reloader
 }
 
 var (
@@ -65,6 +68,7 @@ var (
 )
 
 func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error) {
+	reload := newReloader(cfg) // before loading: a change while they load is seen next
 	cat, err := pricing.Load(cfg.Pricing.DefaultCatalog, cfg.Pricing.Files)
 	if err != nil {
 		return nil, err
@@ -73,11 +77,13 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 	if err != nil {
 		return nil, err
 	}
-	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources())}
+	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources()), reload: reload}
 	problems := &chargeProblems{logger: set.Logger, now: time.Now}
-	if e.conv.charge, err = cfg.charger(&charge.Charger{Card: e.conv.card}); err != nil {
+	ch, err := cfg.charger(&charge.Charger{Card: e.conv.card})
+	if err != nil {
 		return nil, err
 	}
+	e.conv.charge.Store(ch)
 	e.conv.onChargeError = problems.note
 	if cfg.Metrics.Enabled {
 		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
@@ -169,7 +175,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			Page:           page,
 			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
 			Card:           e.conv.card,
-			Charge:         e.conv.charge,
+			Charge:         e.conv.charge.Load,
 		})
 		server := e.cfg.API.Server
 		if server.MaxRequestBodySize <= 0 {
@@ -182,6 +188,10 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 		}
 	}
 	e.stop = make(chan struct{})
+	if e.reload != nil {
+		e.wg.Add(1)
+		go e.reloadLoop(e.reload)
+	}
 	if e.store != nil && e.cfg.Store.Retention > 0 {
 		e.wg.Add(1)
 		go e.retentionLoop()
