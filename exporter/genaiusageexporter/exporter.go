@@ -190,7 +190,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 	e.stop = make(chan struct{})
 	if e.reload != nil {
 		e.wg.Add(1)
-		go e.reloadLoop(e.reload)
+		go e.reloadLoop(e.reload, e.stop)
 	}
 	if e.store != nil && e.cfg.Store.Retention > 0 {
 		e.wg.Add(1)
@@ -317,9 +317,9 @@ func (e *usageExporter) retentionLoop() {
 
 func (e *usageExporter) shutdown(ctx context.Context) error {
 	var errs []error
-	if e.stop != nil {
-		close(e.stop)
-		e.stop = nil
+	stopped := e.stop != nil
+	if stopped {
+		close(e.stop) // e.stop is set to nil once the loops that read it are done
 	}
 	for _, s := range e.servers {
 		if err := s.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -328,6 +328,9 @@ func (e *usageExporter) shutdown(ctx context.Context) error {
 	}
 	e.servers = nil
 	e.wg.Wait()
+	if stopped {
+		e.stop = nil
+	}
 	if e.notifier != nil {
 		// Deliveries under way stay pending, for the next start.
 		e.notifier.Close()

@@ -53,14 +53,14 @@ var (
 	attrRatesFailed     = metric.WithAttributeSet(attribute.NewSet(attribute.String("files", "exchange_rates"), attribute.String("result", "failure")))
 )
 
-// reloadLoop checks the files every interval until shutdown.
-func (e *usageExporter) reloadLoop(r *reloader) {
+// reloadLoop checks the files every interval until stop is closed.
+func (e *usageExporter) reloadLoop(r *reloader, stop <-chan struct{}) {
 	defer e.wg.Done()
 	t := time.NewTicker(r.every)
 	defer t.Stop()
 	for {
 		select {
-		case <-e.stop:
+		case <-stop:
 			return
 		case <-t.C:
 		}
