@@ -87,7 +87,7 @@ func (e *usageExporter) reloadPricing(changed []string) {
 	cat, err := pricing.Load(e.cfg.Pricing.DefaultCatalog, e.cfg.Pricing.Files)
 	if err != nil {
 		e.tb.ExporterGenaiUsageReloads.Add(ctx, 1, attrPricingFailed)
-		e.set.Logger.Error("Pricing catalog not reloaded: a changed file does not load; the catalog in use stays",
+		e.set.Logger.Warn("Pricing catalog not reloaded: a changed file does not load; the catalog in use stays",
 			zap.Strings("changed", changed), zap.Error(err))
 		return
 	}
@@ -108,7 +108,7 @@ func (e *usageExporter) reloadRates(changed []string) {
 	t, err := e.cfg.loadRates()
 	if err != nil {
 		e.tb.ExporterGenaiUsageReloads.Add(ctx, 1, attrRatesFailed)
-		e.set.Logger.Error("Exchange rates not reloaded: a changed file does not load; the rates in use stay",
+		e.set.Logger.Warn("Exchange rates not reloaded: a changed file does not load; the rates in use stay",
 			zap.Strings("changed", changed), zap.Error(err))
 		return
 	}

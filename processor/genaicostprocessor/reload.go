@@ -94,7 +94,7 @@ func (p *costProcessor) reloadCatalog(cfg *Config, changed []string) {
 	}
 	if err != nil {
 		p.tel.reloaded(ctx, false)
-		p.logger.Error("Pricing catalog not reloaded: a changed file does not load; the catalog in use stays",
+		p.logger.Warn("Pricing catalog not reloaded: a changed file does not load; the catalog in use stays",
 			zap.Strings("changed", changed), zap.Error(err), zap.String("fingerprint", fingerprint(p.pricing.Load().cat)))
 		return
 	}
