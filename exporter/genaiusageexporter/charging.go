@@ -59,22 +59,11 @@ func (cfg *Config) charger(ch *charge.Charger) (*charge.Charger, error) {
 		if cfg.ReportingCurrency == "" {
 			errs = append(errs, errors.New("exchange_rates: set reporting_currency too; the rates convert into it"))
 		}
-		var srcs []fx.Source
-		for i, f := range cfg.ExchangeRates.Files {
-			data, err := os.ReadFile(strings.TrimSpace(f))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("exchange_rates.files[%d]: %w", i, err))
-				continue
-			}
-			srcs = append(srcs, fx.Source{Name: f, Data: data})
+		t, err := cfg.loadRates()
+		if err != nil {
+			errs = append(errs, err)
 		}
-		if len(srcs) == len(cfg.ExchangeRates.Files) {
-			t, err := fx.Load(srcs, fx.WithMaxAge(cfg.ExchangeRates.MaxAge))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("exchange_rates: %w", err))
-			}
-			ch.Rates = t
-		}
+		ch.Rates = t
 	}
 	terms, err := contract.New(cfg.Contracts)
 	if err != nil {
@@ -85,6 +74,29 @@ func (cfg *Config) charger(ch *charge.Charger) (*charge.Charger, error) {
 		return nil, errors.Join(errs...)
 	}
 	return ch, nil
+}
+
+// loadRates reads exchange_rates.files into a table; errors name the file,
+// line and field.
+func (cfg *Config) loadRates() (*fx.Table, error) {
+	var errs []error
+	var srcs []fx.Source
+	for i, f := range cfg.ExchangeRates.Files {
+		data, err := os.ReadFile(strings.TrimSpace(f))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("exchange_rates.files[%d]: %w", i, err))
+			continue
+		}
+		srcs = append(srcs, fx.Source{Name: f, Data: data})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	t, err := fx.Load(srcs, fx.WithMaxAge(cfg.ExchangeRates.MaxAge))
+	if err != nil {
+		return nil, fmt.Errorf("exchange_rates: %w", err)
+	}
+	return t, nil
 }
 
 // chargeProblems logs, at most once a minute, the records a contract

@@ -54,6 +54,11 @@ type Config struct {
 	// "Currencies").
 	ReportingCurrency string              `mapstructure:"reporting_currency"`
 	ExchangeRates     ExchangeRatesConfig `mapstructure:"exchange_rates"`
+	// ReloadInterval is how often pricing.files and exchange_rates.files
+	// are checked for changes; when a file of one changed, that set is
+	// loaded again and replaces the one in use if it loads. 0 turns
+	// reloading off.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 	// Contracts are the organisation's price agreements: terms that turn
 	// list prices into what it pays, each in force over a span of time
 	// for the calls it matches; the first that applies wins
@@ -416,6 +421,9 @@ func (cfg *Config) Validate() error {
 	errs = append(errs, cfg.validateNotifications()...)
 	if !cfg.Pricing.DefaultCatalog && len(cfg.Pricing.Files) == 0 {
 		errs = append(errs, errors.New("pricing: default_catalog is false and no files are given"))
+	}
+	if d := cfg.ReloadInterval; d < 0 || (d > 0 && d < minReloadInterval) {
+		errs = append(errs, fmt.Errorf("reload_interval: %v is not 0 (off) or at least %v", d, minReloadInterval))
 	}
 	return errors.Join(errs...)
 }

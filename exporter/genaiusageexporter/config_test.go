@@ -96,6 +96,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"same_endpoints":            `metrics.endpoint and api.endpoint: both are "127.0.0.1:9000"`,
 		"hash_key_without_hash":     "dimensions.user.hash_key: set but hash is false",
 		"no_catalog":                "pricing: default_catalog is false and no files are given",
+		"negative_reload_interval":  "reload_interval: -1s is not 0 (off) or at least 100ms",
 	} {
 		_, err := loadConfig(t, name)
 		require.Error(t, err, name)

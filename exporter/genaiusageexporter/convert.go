@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -34,8 +35,9 @@ import (
 // keys. Only the attribution dimensions are the user's configuration.
 type converter struct {
 	// cat is the exporter's catalog, for cards priced by a collector that
-	// is not this process; cards of this process are catalog.Known.
-	cat   *catalog.Catalog
+	// is not this process; cards of this process are catalog.Known. A
+	// reload of pricing.files replaces it.
+	cat   atomic.Pointer[catalog.Catalog]
 	dims  [len(usage.DimensionNames)]DimensionConfig
 	slots keySlots // every key fill reads through the attribute view
 	// The slots of the keys read most: each dimension's, each meter's.
@@ -44,8 +46,10 @@ type converter struct {
 	scan                normalize.Options
 	// charge turns each record's list price into what is paid, in the
 	// reporting currency; onChargeError hears of the records it could
-	// not charge in full.
-	charge        *charge.Charger
+	// not charge in full. A reload of exchange_rates.files replaces it
+	// with a charger of the new rates and the same terms. A batch reads
+	// both pointers once.
+	charge        atomic.Pointer[charge.Charger]
 	onChargeError func(error)
 }
 
@@ -54,7 +58,9 @@ func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]Dimensio
 	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason, genaiconv.ServiceTier)
 	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
-	c := &converter{cat: cat, dims: dims, slots: slots, charge: &charge.Charger{}}
+	c := &converter{dims: dims, slots: slots}
+	c.cat.Store(cat)
+	c.charge.Store(&charge.Charger{})
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		s := slots.add(genaiconv.TokensKey(m), genaiconv.CostKey(m))
 		c.tokenSlot[m], c.costSlot[m] = s[0], s[1]
@@ -85,6 +91,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 	if spans := td.SpanCount(); cap(recs)-len(recs) < spans {
 		recs = slices.Grow(recs, spans) // once, not doubling through a batch
 	}
+	cat, ch := c.cat.Load(), c.charge.Load()
 	res, attrs := newAttrView(c.slots), newAttrView(c.slots)
 	var scratch normalize.Scratch
 	var call normalize.Call
@@ -107,7 +114,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 				}
 				recs = append(recs, usage.Record{})
 				r := &recs[len(recs)-1]
-				c.fill(r, span, attrs, res, &call, v.Str())
+				c.fill(cat, r, span, attrs, res, &call, v.Str())
 				if !usage.StartInWindow(r.Start, now) {
 					if end := span.EndTimestamp().AsTime(); usage.StartInWindow(end, now) {
 						r.Start = end.UTC().Truncate(time.Millisecond) // the one time of the span that holds
@@ -119,7 +126,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 				if r.Sanitize() {
 					sanitized++
 				}
-				if err := c.charge.Apply(r); err != nil && c.onChargeError != nil {
+				if err := ch.Apply(r); err != nil && c.onChargeError != nil {
 					c.onChargeError(err)
 				}
 			}
@@ -128,7 +135,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 	return recs, sanitized, rejected
 }
 
-func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView, call *normalize.Call, status string) {
+func (c *converter) fill(cat *catalog.Catalog, r *usage.Record, span ptrace.Span, attrs, res *attrView, call *normalize.Call, status string) {
 	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
 	if span.StartTimestamp() == 0 {
 		start = end // a span without a start still has an identity
@@ -166,7 +173,7 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 	// resolved and the model as named.
 	r.Card = text(attrs, genaiconv.Card)
 	r.ServiceTier = text(attrs, genaiconv.ServiceTier)
-	card := c.card(r.Card)
+	card := cardIn(cat, r.Card)
 	switch provider, model, ok := catalog.ParseCardID(r.Card); {
 	case card != nil:
 		r.Provider, r.Model = card.Provider, card.Model
@@ -189,8 +196,8 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 		r.Reported, r.ReportedCurrency, r.HasReported = amount, currency, hasAmount
 		if card != nil {
 			r.Currency = card.Currency
-		} else if c.cat != nil {
-			r.Currency = c.cat.Currency
+		} else if cat != nil {
+			r.Currency = cat.Currency
 		}
 		r.Cost, r.CostSource = computed, genaiconv.SourceLocal
 	case hasAmount:
@@ -229,16 +236,22 @@ func (c *converter) fill(r *usage.Record, span ptrace.Span, attrs, res *attrView
 }
 
 // card returns the card of the id: from any catalog of this process (the
-// processor's), else from the exporter's own.
+// processor's), else from the exporter's catalog in use.
 func (c *converter) card(id string) *catalog.Card {
+	return cardIn(c.cat.Load(), id)
+}
+
+// cardIn returns the card of the id: from any catalog of this process,
+// else from cat (nil: none).
+func cardIn(cat *catalog.Catalog, id string) *catalog.Card {
 	if id == "" {
 		return nil
 	}
 	if card := catalog.Known(id); card != nil {
 		return card
 	}
-	if c.cat != nil {
-		return c.cat.Card(id)
+	if cat != nil {
+		return cat.Card(id)
 	}
 	return nil
 }

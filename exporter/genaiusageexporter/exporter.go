@@ -58,6 +58,9 @@ type usageExporter struct {
 	// guard stops writing to a SQLite store whose disk is nearly full;
 	// nil when off.
 	guard *diskGuard
+	// reload watches pricing.files and exchange_rates.files; nil when
+	// reloading is off or there are no files.
+	reload *reloader
 }
 
 var (
@@ -67,6 +70,7 @@ var (
 )
 
 func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error) {
+	reload := newReloader(cfg) // before loading: a change while they load is seen next
 	cat, err := pricing.Load(cfg.Pricing.DefaultCatalog, cfg.Pricing.Files)
 	if err != nil {
 		return nil, err
@@ -75,11 +79,13 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 	if err != nil {
 		return nil, err
 	}
-	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources())}
+	e := &usageExporter{cfg: cfg, set: set, tb: tb, conv: newConverter(cat, cfg.dimensionSources()), reload: reload}
 	problems := &chargeProblems{logger: set.Logger, now: time.Now}
-	if e.conv.charge, err = cfg.charger(&charge.Charger{Card: e.conv.card}); err != nil {
+	ch, err := cfg.charger(&charge.Charger{Card: e.conv.card})
+	if err != nil {
 		return nil, err
 	}
+	e.conv.charge.Store(ch)
 	e.conv.onChargeError = problems.note
 	if cfg.Metrics.Enabled {
 		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
@@ -174,7 +180,7 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 			Page:           page,
 			UI:             api.UIOptions{TraceURLTemplate: e.cfg.API.UI.TraceURLTemplate},
 			Card:           e.conv.card,
-			Charge:         e.conv.charge,
+			Charge:         e.conv.charge.Load,
 			Repricer:       rp,
 		})
 		server := e.cfg.API.Server
@@ -190,6 +196,10 @@ func (e *usageExporter) start(ctx context.Context, host component.Host) (err err
 	e.stop = make(chan struct{})
 	if e.store != nil {
 		e.repricer.resumeRunning(ctx)
+	}
+	if e.reload != nil {
+		e.wg.Add(1)
+		go e.reloadLoop(e.reload, e.stop)
 	}
 	if e.store != nil && e.cfg.Store.Retention > 0 {
 		e.wg.Add(1)
@@ -316,9 +326,9 @@ func (e *usageExporter) retentionLoop() {
 
 func (e *usageExporter) shutdown(ctx context.Context) error {
 	var errs []error
-	if e.stop != nil {
-		close(e.stop)
-		e.stop = nil
+	stopped := e.stop != nil
+	if stopped {
+		close(e.stop) // e.stop is set to nil once the loops that read it are done
 	}
 	if e.repricer != nil {
 		e.repricer.cancel()
@@ -330,6 +340,9 @@ func (e *usageExporter) shutdown(ctx context.Context) error {
 	}
 	e.servers = nil
 	e.wg.Wait()
+	if stopped {
+		e.stop = nil
+	}
 	if e.notifier != nil {
 		// Deliveries under way stay pending, for the next start.
 		e.notifier.Close()

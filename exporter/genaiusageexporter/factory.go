@@ -26,6 +26,7 @@ const (
 	defaultMaxImportBytes   = 256 << 20
 	defaultQueueSpans       = 100_000
 	defaultBudgetRefresh    = time.Minute
+	defaultReloadInterval   = time.Minute
 )
 
 // NewFactory returns the genai_usage exporter factory.
@@ -77,10 +78,11 @@ func createDefaultConfig() component.Config {
 			Driver: DriverSQLite,
 			SQLite: SQLiteConfig{Path: defaultSQLitePath},
 		},
-		Metrics:      MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
-		API:          APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes, UI: UIConfig{Enabled: true}},
-		Pricing:      PricingConfig{DefaultCatalog: true},
-		BudgetStatus: BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
+		Metrics:        MetricsConfig{Enabled: true, Server: metricsServer, CardinalityLimit: defaultCardinalityLimit},
+		API:            APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes, UI: UIConfig{Enabled: true}},
+		Pricing:        PricingConfig{DefaultCatalog: true},
+		ReloadInterval: defaultReloadInterval,
+		BudgetStatus:   BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
 		BudgetNotifications: BudgetNotificationsConfig{
 			Retry: NotificationRetryConfig{InitialInterval: 5 * time.Second, MaxInterval: time.Minute, MaxElapsedTime: time.Hour},
 		},

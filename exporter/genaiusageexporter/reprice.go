@@ -39,9 +39,10 @@ func newRepricer(e *usageExporter) *repricer {
 	return &repricer{e: e, ctx: ctx, cancel: cancel, batch: repriceBatch, active: map[int64]bool{}}
 }
 
-// pricer prices records again with the exporter's catalog and charging.
+// pricer prices records again with the exporter's catalog and charging in
+// force when a run starts: one run, one configuration.
 func (rp *repricer) pricer() *reprice.Pricer {
-	return &reprice.Pricer{Catalog: rp.e.conv.cat, Charge: rp.e.conv.charge}
+	return &reprice.Pricer{Catalog: rp.e.conv.cat.Load(), Charge: rp.e.conv.charge.Load()}
 }
 
 // Start stores a run and starts it.

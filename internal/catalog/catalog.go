@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"hash/fnv"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +24,8 @@ type Catalog struct {
 	byID      map[string]*Provider
 	byName    map[string]*Provider
 	byCard    map[string]*Card
+	// fingerprint is Fingerprint's value, computed at load.
+	fingerprint uint32
 }
 
 // Provider is a company or gateway that sells model calls.
@@ -330,6 +333,27 @@ func (p *Provider) Match(id string) *Model {
 		}
 	}
 	return nil
+}
+
+// Fingerprint is a 32-bit hash of the ids of every card in the catalog,
+// variants included. A card id names the model and the exact rates, so two
+// catalogs with the same fingerprint almost surely price every call alike;
+// it tells which catalog a running collector has loaded.
+func (c *Catalog) Fingerprint() uint32 { return c.fingerprint }
+
+// fingerprintOf hashes the sorted card ids.
+func fingerprintOf(byCard map[string]*Card) uint32 {
+	ids := make([]string, 0, len(byCard))
+	for id := range byCard {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	h := fnv.New32a()
+	for _, id := range ids {
+		h.Write([]byte(id)) // a hash.Hash never returns an error
+		h.Write([]byte{0})
+	}
+	return h.Sum32()
 }
 
 // Stats counts what a catalog holds.

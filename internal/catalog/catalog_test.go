@@ -355,3 +355,35 @@ func TestCardIDsParseBackAndAreKnown(t *testing.T) {
 	}
 	assert.Positive(t, n)
 }
+
+// A catalog loaded again with new prices (a reload) has new card ids and
+// another fingerprint; the cards of the catalog it replaces stay Known, so
+// records priced before the reload still find their card.
+func TestReloadKeepsOldCardsKnown(t *testing.T) {
+	old := loadBase(t)
+	again := loadBase(t)
+	assert.Equal(t, old.Fingerprint(), again.Fingerprint(), "same files, same fingerprint")
+	newer := loadBase(t, Source{Name: "override.yaml", Data: []byte(`catalog_version: 1
+currency: USD
+providers:
+  - id: openai
+    models:
+      - id: gpt-4o-mini
+        match: [{exact: gpt-4o-mini}]
+        prices:
+          - rates: {input_mtok: 0.2, output_mtok: 0.8}
+`)})
+	assert.NotEqual(t, old.Fingerprint(), newer.Fingerprint())
+	oldCard := old.Provider("openai").Match("gpt-4o-mini").Cards[0]
+	newCard := newer.Provider("openai").Match("gpt-4o-mini").Cards[0]
+	require.NotEqual(t, oldCard.ID, newCard.ID)
+	assert.Nil(t, newer.Card(oldCard.ID), "the new catalog does not have the old card")
+	// Known keeps the first card of each id this process loaded: an equal
+	// one, the same prices.
+	if k := Known(oldCard.ID); assert.NotNil(t, k, "the old card is still known") {
+		assert.Equal(t, oldCard.Base, k.Base)
+	}
+	if k := Known(newCard.ID); assert.NotNil(t, k) {
+		assert.Equal(t, newCard.Base, k.Base)
+	}
+}

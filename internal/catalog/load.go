@@ -530,6 +530,7 @@ func (b *builder) finish() (*Catalog, error) {
 	for id, card := range c.byCard {
 		known.LoadOrStore(id, card)
 	}
+	c.fingerprint = fingerprintOf(c.byCard)
 	return c, nil
 }
 

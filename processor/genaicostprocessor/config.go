@@ -42,7 +42,15 @@ type PricingConfig struct {
 	// provider and id replaces the earlier one, new models are added and
 	// matched first.
 	Files []string `mapstructure:"files"`
+	// ReloadInterval is how often Files are checked for changes; when one
+	// changed, the whole catalog is loaded again and replaces the one in
+	// use if it loads. 0 turns reloading off.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 }
+
+// minReloadInterval is the shortest reload_interval accepted: a check
+// stats every file.
+const minReloadInterval = 100 * time.Millisecond
 
 // AliasesConfig maps names seen on spans to names in the catalog. Keys are
 // compared case-insensitively.
@@ -126,6 +134,9 @@ func (cfg *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("pricing.files[%d]: empty path", i))
 		}
 	}
+	if d := cfg.Pricing.ReloadInterval; d < 0 || (d > 0 && d < minReloadInterval) {
+		errs = append(errs, fmt.Errorf("pricing.reload_interval: %v is not 0 (off) or at least %v", d, minReloadInterval))
+	}
 	if _, err := parseTTL(cfg.Usage.CacheWriteTTL); err != nil {
 		errs = append(errs, err)
 	}
@@ -163,6 +174,11 @@ func (cfg *Config) Validate() error {
 	if err != nil {
 		return err
 	}
+	return cfg.checkAliases(cat)
+}
+
+// checkAliases checks that every provider alias names a provider of cat.
+func (cfg *Config) checkAliases(cat *catalog.Catalog) error {
 	for k, v := range cfg.Aliases.Providers {
 		if cat.Provider(v) == nil {
 			return fmt.Errorf("aliases.providers: %q -> %q: %q is not a provider in the catalog", k, v, v)

@@ -37,6 +37,7 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, err)
 	want := createDefaultConfig().(*Config)
 	want.Pricing.Files = []string{"testdata/prices-override.yaml"}
+	want.Pricing.ReloadInterval = 30 * time.Second
 	want.Aliases = AliasesConfig{Models: map[string]string{"prod-gpt4o": "gpt-4o"}, Providers: map[string]string{"my-gateway": "openai"}}
 	want.Usage = UsageConfig{CacheWriteTTL: "1h", MaxTokens: 1_000_000, MaxReportedCost: "50",
 		CacheRules: []CacheRuleConfig{{Scope: "my.instrumentation", Provider: "anthropic", InputIncludesCache: &no}}}
@@ -64,6 +65,7 @@ func TestConfigErrors(t *testing.T) {
 		"unknown_alias_target":     `aliases.providers: "my-gateway" -> "not-a-provider": "not-a-provider" is not a provider in the catalog`,
 		"bad_dedup":                "billing.dedup.window: must be positive, got 0s",
 		"bad_max_cost":             `usage.max_reported_cost: "-3" is not a positive decimal amount`,
+		"bad_reload_interval":      "pricing.reload_interval: 10ms is not 0 (off) or at least 100ms",
 		"unknown_key":              "pricng",
 	}
 	for name, want := range cases {

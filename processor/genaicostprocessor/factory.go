@@ -18,6 +18,7 @@ const (
 	defaultMaxReportedCost = "1000"      // per call, in currency units
 	defaultDedupWindow     = 5 * time.Minute
 	defaultDedupEntries    = 60_000 // 20k spans; two 1 MB tables that stay in cache
+	defaultReloadInterval  = time.Minute
 )
 
 // processorCapabilities: the processor writes attributes.
@@ -31,7 +32,7 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Pricing: PricingConfig{DefaultCatalog: true},
+		Pricing: PricingConfig{DefaultCatalog: true, ReloadInterval: defaultReloadInterval},
 		Usage: UsageConfig{
 			CacheWriteTTL:   "5m",
 			MaxTokens:       defaultMaxTokens,
@@ -53,5 +54,6 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(processorCapabilities),
+		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
 }

@@ -4,15 +4,18 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
+	"github.com/otelcol-genai/otelcol-genai/internal/filewatch"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
@@ -22,9 +25,12 @@ import (
 )
 
 type costProcessor struct {
-	logger  *zap.Logger
-	cat     *catalog.Catalog
-	res     *resolver
+	logger *zap.Logger
+	// pricing is the catalog in use and its resolver. A reload replaces
+	// the whole state; a batch reads the pointer once, so each batch is
+	// priced by one catalog.
+	pricing atomic.Pointer[pricingState]
+	reload  *reloader      // nil when reloading is off
 	tracker *dedup.Tracker // nil when dedup is off
 	rules   []normalize.CacheRule
 	opts    normalize.Options
@@ -58,6 +64,10 @@ type batch struct {
 }
 
 func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, error) {
+	var watch *filewatch.Files
+	if cfg.Pricing.ReloadInterval > 0 && len(cfg.Pricing.Files) > 0 {
+		watch = filewatch.New(cfg.Pricing.Files) // before loading: a change while it loads is seen next
+	}
 	cat, err := cfg.loadCatalog()
 	if err != nil {
 		return nil, err
@@ -76,8 +86,6 @@ func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, erro
 	}
 	p := &costProcessor{
 		logger: set.Logger,
-		cat:    cat,
-		res:    newResolver(cat, cfg.Aliases),
 		rules:  cfg.cacheRules(),
 		opts: normalize.Options{
 			MaxTokens:    cfg.Usage.MaxTokens,
@@ -94,10 +102,21 @@ func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, erro
 		p.tracker = dedup.New(d.Window, d.MaxEntries)
 	}
 	p.batches = make(chan *batch, runtime.GOMAXPROCS(0)+1)
+	p.pricing.Store(&pricingState{cat: cat, res: newResolver(cat, cfg.Aliases)})
+	if watch != nil {
+		p.reload = &reloader{cfg: cfg, watch: watch}
+	}
+	if err := tb.RegisterProcessorGenaiCostCatalogFingerprintCallback(func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(int64(p.pricing.Load().cat.Fingerprint()))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	st := cat.Stats()
 	set.Logger.Info("Pricing catalog loaded", zap.Int("providers", st.Providers), zap.Int("models", st.Models),
 		zap.Int("price_cards", st.Cards), zap.String("currency", cat.Currency), zap.Strings("files", cfg.Pricing.Files),
-		zap.Bool("default_catalog", cfg.Pricing.DefaultCatalog))
+		zap.Bool("default_catalog", cfg.Pricing.DefaultCatalog), zap.String("fingerprint", fingerprint(cat)),
+		zap.Duration("reload_interval", reloadInterval(cfg)))
 	return p, nil
 }
 
@@ -107,11 +126,6 @@ func lowerSet(vals []string) map[string]bool {
 		m[strings.ToLower(strings.TrimSpace(v))] = true
 	}
 	return m
-}
-
-func (p *costProcessor) shutdown(context.Context) error {
-	p.tel.tb.Shutdown()
-	return nil
 }
 
 func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -169,10 +183,11 @@ func (p *costProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 		}
 	}
 
-	// Pass 3: price and write.
+	// Pass 3: price and write, all with the catalog in use now.
+	ps := p.pricing.Load()
 	var total money.Nanos
 	for i := range b.found {
-		o, amount := p.apply(&b.found[i], b)
+		o, amount := p.apply(ps, &b.found[i], b)
 		b.counts.add(o)
 		total += amount
 	}
@@ -239,7 +254,7 @@ func (m *inclusivityMemo) get(rules []normalize.CacheRule, scope, provider strin
 
 // apply decides one GenAI span's status and writes its attributes. It
 // returns the outcome to count and the amount priced locally.
-func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
+func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, money.Nanos) {
 	c := &f.call
 	attrs := f.span.Attributes()
 	switch {
@@ -261,7 +276,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		return outcome{status: genaiconv.StatusDuplicate}, 0
 	}
 
-	res := p.res.resolve(c)
+	res := ps.res.resolve(c)
 	provider := ""
 	if res.Provider != nil {
 		provider = res.Provider.ID
@@ -338,10 +353,10 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		w.double(genaiconv.ReportedAmount, rep.Amount.Float64())
 		w.str(genaiconv.ReportedCurrency, rep.Currency)
 		if card != nil {
-			p.putCost(w, priced.Total)
+			putCost(w, ps.cat.Currency, priced.Total)
 		}
 	case card != nil:
-		p.putCost(w, priced.Total)
+		putCost(w, ps.cat.Currency, priced.Total)
 	}
 	if p.attrs.Tokens && hasUsage {
 		for m := meter.Meter(0); m < meter.Request; m++ {
@@ -397,9 +412,9 @@ func geoModifier(geo string) string {
 }
 
 // putCost writes the standard cost attributes with the local price.
-func (p *costProcessor) putCost(w *writes, amount money.Nanos) {
+func putCost(w *writes, currency string, amount money.Nanos) {
 	w.double(genaiconv.CostAmount, amount.Float64())
-	w.str(genaiconv.CostCurrency, p.cat.Currency)
+	w.str(genaiconv.CostCurrency, currency)
 	w.str(genaiconv.CostSource, genaiconv.SourceLocal)
 }
 

@@ -64,3 +64,17 @@ func (t *telemetry) option(o outcome) metric.MeasurementOption {
 	v, _ := t.opts.LoadOrStore(o, metric.WithAttributeSet(attribute.NewSet(attrs...)))
 	return v.(metric.MeasurementOption)
 }
+
+var (
+	attrReloadSuccess = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "success")))
+	attrReloadFailure = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "failure")))
+)
+
+// reloaded counts a reload of the catalog, ok or not.
+func (t *telemetry) reloaded(ctx context.Context, ok bool) {
+	if ok {
+		t.tb.ProcessorGenaiCostCatalogReloads.Add(ctx, 1, attrReloadSuccess)
+	} else {
+		t.tb.ProcessorGenaiCostCatalogReloads.Add(ctx, 1, attrReloadFailure)
+	}
+}

@@ -52,10 +52,11 @@ type Options struct {
 	// Card finds a price card by id, for records/{id}/pricing; nil finds
 	// none.
 	Card func(id string) *catalog.Card
-	// Charge charges a list price as ingest does, for records/{id}/pricing
-	// to show what the configuration in force now makes of it; nil
-	// charges nothing.
-	Charge *charge.Charger
+	// Charge returns the charger in use (it changes when the exchange
+	// rates are reloaded), which charges a list price as ingest does, for
+	// records/{id}/pricing to show what the configuration in force now
+	// makes of it; nil, or a nil charger, charges nothing.
+	Charge func() *charge.Charger
 	// Repricer runs repricings for the reprice routes; nil: they are 404s.
 	Repricer Repricer
 }

@@ -174,7 +174,10 @@ func (h *handler) pricing(r *http.Request, p *params) (any, error) {
 	again := rec
 	again.Cost, again.CostByMeter, again.Currency = res.Total, res.ByMeter, card.Currency
 	again.CacheSaved = cost.CacheSaved(card, &rec.Tokens)
-	ch := h.opt.Charge
+	var ch *charge.Charger
+	if h.opt.Charge != nil {
+		ch = h.opt.Charge()
+	}
 	if ch == nil {
 		ch = &charge.Charger{}
 	}

@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                        sync.Mutex
 	registrations             []metric.Registration
 	ExporterGenaiUsageRecords metric.Int64Counter
+	ExporterGenaiUsageReloads metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -62,6 +63,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_genai_usage_records",
 		metric.WithDescription("Usage records written to the store, by result (inserted; duplicate, when a retried or replayed span was already stored). [Development]"),
 		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterGenaiUsageReloads, err = builder.meter.Int64Counter(
+		"otelcol_exporter_genai_usage_reloads",
+		metric.WithDescription("Loads of pricing.files or exchange_rates.files (files) after one of them changed, by result (success; failure, which keeps the set in use). [Development]"),
+		metric.WithUnit("{reload}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

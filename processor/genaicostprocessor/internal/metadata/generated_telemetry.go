@@ -3,10 +3,12 @@
 package metadata
 
 import (
+	"context"
 	"errors"
 	"sync"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/embedded"
 	"go.opentelemetry.io/otel/trace"
 
 	"go.opentelemetry.io/collector/component"
@@ -23,11 +25,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                    metric.Meter
-	mu                       sync.Mutex
-	registrations            []metric.Registration
-	ProcessorGenaiCostAmount metric.Int64Counter
-	ProcessorGenaiCostSpans  metric.Int64Counter
+	meter                                metric.Meter
+	mu                                   sync.Mutex
+	registrations                        []metric.Registration
+	ProcessorGenaiCostAmount             metric.Int64Counter
+	ProcessorGenaiCostCatalogFingerprint metric.Int64ObservableGauge
+	ProcessorGenaiCostCatalogReloads     metric.Int64Counter
+	ProcessorGenaiCostSpans              metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -39,6 +43,31 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterProcessorGenaiCostCatalogFingerprintCallback sets callback for observable ProcessorGenaiCostCatalogFingerprint metric.
+func (builder *TelemetryBuilder) RegisterProcessorGenaiCostCatalogFingerprintCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorGenaiCostCatalogFingerprint, obs: o})
+		return nil
+	}, builder.ProcessorGenaiCostCatalogFingerprint)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+type observerInt64 struct {
+	embedded.Int64Observer
+	inst metric.Int64Observable
+	obs  metric.Observer
+}
+
+func (oi *observerInt64) Observe(value int64, opts ...metric.ObserveOption) {
+	oi.obs.ObserveInt64(oi.inst, value, opts...)
 }
 
 // Shutdown unregister all registered callbacks for async instruments.
@@ -63,6 +92,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_genai_cost_amount",
 		metric.WithDescription("Cost computed for priced spans, in nanos (1e-9) of the catalog currency. [Development]"),
 		metric.WithUnit("{nano}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorGenaiCostCatalogFingerprint, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_genai_cost_catalog_fingerprint",
+		metric.WithDescription("Fingerprint of the pricing catalog in use, a 32-bit hash of the ids of its price cards; it changes when a reload changes a price. [Development]"),
+		metric.WithUnit("1"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorGenaiCostCatalogReloads, err = builder.meter.Int64Counter(
+		"otelcol_processor_genai_cost_catalog_reloads",
+		metric.WithDescription("Loads of the pricing catalog after one of pricing.files changed, by result (success; failure, which keeps the catalog in use). [Development]"),
+		metric.WithUnit("{reload}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorGenaiCostSpans, err = builder.meter.Int64Counter(
