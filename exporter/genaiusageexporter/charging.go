@@ -3,6 +3,7 @@ package genaiusageexporter // import "github.com/otelcol-genai/otelcol-genai/exp
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/charge"
 	"github.com/otelcol-genai/otelcol-genai/internal/contract"
 	"github.com/otelcol-genai/otelcol-genai/internal/fx"
+	"github.com/otelcol-genai/otelcol-genai/internal/reconcile"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -29,11 +31,14 @@ type ExchangeRatesConfig struct {
 // validateCharging checks the reporting currency, the rates and the
 // contract terms, loading them as the exporter will.
 func (cfg *Config) validateCharging() []error {
-	_, err := cfg.charger(nil)
-	if err != nil {
-		return []error{err}
+	var errs []error
+	if _, err := cfg.charger(nil); err != nil {
+		errs = append(errs, err)
 	}
-	return nil
+	if _, err := cfg.Reconciliation.tolerance(); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 // charger builds the charging step of the configuration: contract terms,
@@ -122,4 +127,22 @@ func (p *chargeProblems) note(err error) {
 	}
 	p.logger.Warn("Calls charged at list price or left in their own currency", zap.Int("calls", p.pending), zap.Error(err))
 	p.last, p.pending = now, 0
+}
+
+// ReconciliationConfig tunes the comparison of reported and computed
+// costs.
+type ReconciliationConfig struct {
+	// Tolerance is the largest difference, relative to the computed cost,
+	// at which a reported cost still agrees: "0.02" is 2 %. A difference
+	// of a millionth of a unit or less always agrees.
+	Tolerance string `mapstructure:"tolerance"`
+}
+
+// tolerance parses Tolerance.
+func (c *ReconciliationConfig) tolerance() (*big.Rat, error) {
+	t, ok := reconcile.ParseTolerance(c.Tolerance)
+	if !ok {
+		return nil, fmt.Errorf("reconciliation.tolerance: %q is not a decimal from 0 to 1 (0.02 is 2 %%)", c.Tolerance)
+	}
+	return t, nil
 }

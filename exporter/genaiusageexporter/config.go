@@ -64,6 +64,9 @@ type Config struct {
 	// for the calls it matches; the first that applies wins
 	// (docs/pricing.md, "Contracts").
 	Contracts []contract.Config `mapstructure:"contracts"`
+	// Reconciliation compares the costs providers, gateways and libraries
+	// report with the computed ones (docs/pricing.md, "Reconciliation").
+	Reconciliation ReconciliationConfig `mapstructure:"reconciliation"`
 	// Budgets are spending limits, read from the store's rollups: their
 	// status and check routes in the API, their gauges in the metrics. See
 	// docs/budgets.md.

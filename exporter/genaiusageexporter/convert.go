@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"math/big"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
 	"github.com/otelcol-genai/otelcol-genai/internal/normalize"
+	"github.com/otelcol-genai/otelcol-genai/internal/reconcile"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -51,6 +53,9 @@ type converter struct {
 	// both pointers once.
 	charge        atomic.Pointer[charge.Charger]
 	onChargeError func(error)
+	// tolerance is reconciliation's: the largest relative difference
+	// between a reported and a computed cost that still agrees.
+	tolerance *big.Rat
 }
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
@@ -126,6 +131,7 @@ func (c *converter) appendRecords(recs []usage.Record, td ptrace.Traces, now tim
 				if r.Sanitize() {
 					sanitized++
 				}
+				c.reconcile(r)
 				if err := ch.Apply(r); err != nil && c.onChargeError != nil {
 					c.onChargeError(err)
 				}
@@ -333,3 +339,25 @@ func amountOf(v pcommon.Value, ok bool) (money.Nanos, bool) {
 	n, ok := genaiconv.ParseAmount(v)
 	return n, ok && n >= 0
 }
+
+// reconcile compares a reported cost with the cost computed here, in the
+// currency of both, before any contract or conversion: what the provider
+// should have charged at list prices (internal/reconcile).
+func (c *converter) reconcile(r *usage.Record) {
+	if !r.HasReported || r.CostSource != genaiconv.SourceLocal || r.Currency == "" || r.Card == "" || genaiconv.Unpriced(r.Status) {
+		return
+	}
+	r.ComputedCost = r.Cost
+	if r.ReportedCurrency != r.Currency {
+		r.Reconcile = reconcile.Currency
+		return
+	}
+	tol := c.tolerance
+	if tol == nil {
+		tol = defaultTolerance
+	}
+	r.Reconcile = reconcile.Check(r.Reported, r.Cost, tol)
+}
+
+// defaultTolerance is reconciliation.tolerance's default: 2 %.
+var defaultTolerance = big.NewRat(2, 100)

@@ -87,6 +87,9 @@ func newUsageExporter(cfg *Config, set exporter.Settings) (*usageExporter, error
 	}
 	e.conv.charge.Store(ch)
 	e.conv.onChargeError = problems.note
+	if e.conv.tolerance, err = cfg.Reconciliation.tolerance(); err != nil {
+		return nil, err
+	}
 	if cfg.Metrics.Enabled {
 		if e.metrics, err = metrics.New(metrics.Config{Dimensions: cfg.Metrics.Dimensions, CardinalityLimit: cfg.Metrics.CardinalityLimit, Logger: set.Logger}); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

@@ -82,6 +82,7 @@ func createDefaultConfig() component.Config {
 		API:            APIConfig{Enabled: true, Server: apiServer, MaxPageSize: defaultMaxPageSize, MaxImportBytes: defaultMaxImportBytes, UI: UIConfig{Enabled: true}},
 		Pricing:        PricingConfig{DefaultCatalog: true},
 		ReloadInterval: defaultReloadInterval,
+		Reconciliation: ReconciliationConfig{Tolerance: "0.02"},
 		BudgetStatus:   BudgetStatusConfig{RefreshInterval: defaultBudgetRefresh, TopValues: budgets.DefaultTopValues},
 		BudgetNotifications: BudgetNotificationsConfig{
 			Retry: NotificationRetryConfig{InitialInterval: 5 * time.Second, MaxInterval: time.Minute, MaxElapsedTime: time.Hour},

@@ -271,4 +271,12 @@ func (l *lazyStore) RepriceRunByID(ctx context.Context, id int64) (store.Reprice
 	return s.RepriceRunByID(ctx, id)
 }
 
+func (l *lazyStore) Reconciliation(ctx context.Context, f store.Filter) ([]store.ReconciliationGroup, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Reconciliation(ctx, f)
+}
+
 var _ store.Store = (*lazyStore)(nil)

@@ -109,6 +109,7 @@ var routes = []route{
 	{method: http.MethodGet, path: "heatmap", params: withFilter(), serve: (*handler).heatmap},
 	{method: http.MethodGet, path: "cache", params: withFilter("by", "limit"), serve: (*handler).cache},
 	{method: http.MethodGet, path: "records", params: withFilter("limit", "offset"), serve: (*handler).records},
+	{method: http.MethodGet, path: "reconciliation", params: withFilter(), serve: (*handler).reconciliation},
 	{method: http.MethodGet, path: "records/{id}", serve: (*handler).record},
 	{method: http.MethodGet, path: "records/{id}/pricing", serve: (*handler).pricing},
 	{method: http.MethodGet, path: "ui", serve: (*handler).uiConfig},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
+	"github.com/otelcol-genai/otelcol-genai/internal/reconcile"
 	"github.com/otelcol-genai/otelcol-genai/internal/usage"
 )
 
@@ -110,6 +111,7 @@ type Metrics struct {
 
 	calls, errors, tokens, cost, list, saved, unpriced *family[*counterSeries]
 	estCalls, estCost                                  *family[*counterSeries]
+	reconciled, reported, computed                     *family[*counterSeries]
 	callTokens, duration, ttft                         *family[prometheus.Observer]
 
 	// Scratch space of resolve, guarded by mu.
@@ -167,6 +169,9 @@ func New(cfg Config) (*Metrics, error) {
 	m.list = m.counters(name("list_cost_total"), "Cost of LLM calls at list prices, before contract terms, in units of the currency label; cost_total is what is paid.", labels, "currency", 1e9)
 	m.estCalls = m.counters(name("estimated_calls_total"), "LLM calls whose usage was estimated from their content (the span had none), by genai_cost status: part of calls_total.", labels, "status", 1)
 	m.estCost = m.counters(name("estimated_cost_total"), "Cost of the calls whose usage was estimated, in units of the currency label: part of cost_total, the rest is measured.", labels, "currency", 1e9)
+	m.reconciled = m.counters(name("reconciled_calls_total"), "Calls with a reported cost compared with the computed one, by result: match, mismatch, unit (about 1000x or 1000000x off: a unit mistake), currency (not compared). No dimension labels.", baseLabels, "result", 1)
+	m.reported = m.counters(name("reported_cost_total"), "Costs reported by providers, gateways or libraries for the calls compared (match, mismatch, unit), in units of the currency label. No dimension labels.", baseLabels, "currency", 1e9)
+	m.computed = m.counters(name("reported_computed_cost_total"), "The computed list cost of the same calls, in the same currency: reported_cost_total less this is the difference. No dimension labels.", baseLabels, "currency", 1e9)
 	m.saved = m.counters(name("cache_savings_total"), "Money prompt caching saved (cache reads at the uncached input rate, less what they cost), in units of the currency label.", labels, "currency", 1e9)
 	m.unpriced = m.counters(name("unpriced_calls_total"), "LLM calls with no local price (status unpriced or invalid); no dimension labels.", baseLabels, "status", 1)
 
@@ -182,7 +187,7 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	c := &collector{
 		m:        m,
-		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.list, m.saved, m.unpriced, m.estCalls, m.estCost},
+		counters: []*family[*counterSeries]{m.calls, m.errors, m.tokens, m.cost, m.list, m.saved, m.unpriced, m.estCalls, m.estCost, m.reconciled, m.reported, m.computed},
 		overflow: prometheus.NewDesc(name("overflow_observations_total"),
 			"Observations folded into a metric's overflow series because the metric reached its cardinality limit.", []string{"metric"}, nil),
 	}
@@ -367,6 +372,9 @@ type baseEntry struct {
 	lvs []string
 
 	unpriced   [2]seriesRef[*counterSeries] // unpriced, invalid
+	reconciled byValue[*counterSeries]      // by result
+	reported   byValue[*counterSeries]      // by currency
+	computed   byValue[*counterSeries]      // by currency
 	callTokens [2]seriesRef[prometheus.Observer]
 	duration   seriesRef[prometheus.Observer]
 	ttft       seriesRef[prometheus.Observer]
@@ -378,6 +386,7 @@ type baseEntry struct {
 type targets struct {
 	calls, errors, cost, list, saved, unpriced seriesRef[*counterSeries]
 	estCalls, estCost                          seriesRef[*counterSeries]
+	reconciled, reported, computed             seriesRef[*counterSeries]
 	tokens                                     [meter.Count]seriesRef[*counterSeries]
 	inTokens, outTokens, duration, ttft        seriesRef[prometheus.Observer]
 }
@@ -451,6 +460,19 @@ func (m *Metrics) fill(e *attrEntry, in *input, t *targets, create bool) bool {
 			return false
 		}
 	}
+	if r.Reconcile != "" {
+		if t.reconciled, ok = mapped(&b.reconciled, m.reconciled, b.lvs, clean(r.Reconcile), create, &b.admitted); !ok {
+			return false
+		}
+		if r.Reconcile != reconcile.Currency {
+			if t.reported, ok = mapped(&b.reported, m.reported, b.lvs, clean(r.ReportedCurrency), create, &b.admitted); !ok {
+				return false
+			}
+			if t.computed, ok = mapped(&b.computed, m.computed, b.lvs, clean(r.ReportedCurrency), create, &b.admitted); !ok {
+				return false
+			}
+		}
+	}
 	if inputTokens(&r.Tokens) > 0 {
 		if t.inTokens, ok = cached(&b.callTokens[0], m.callTokens, b.lvs, "input", create, &b.admitted); !ok {
 			return false
@@ -485,6 +507,9 @@ func (t *targets) apply(r *usage.Record) {
 	t.list.add(int64(r.ListCost))
 	t.estCalls.add(1)
 	t.estCost.add(int64(r.Cost))
+	t.reconciled.add(1)
+	t.reported.add(int64(r.Reported))
+	t.computed.add(int64(r.ComputedCost))
 	t.saved.add(int64(r.CacheSaved))
 	t.unpriced.add(1)
 	t.inTokens.observe(float64(inputTokens(&r.Tokens)))

@@ -40,6 +40,10 @@ type Querier interface {
 	// Export calls fn for every record matching f, oldest first, streaming
 	// from the database; it stops at fn's first error.
 	Export(ctx context.Context, f Filter, fn func(*usage.Record) error) error
+	// Reconciliation sums, per provider, model and reported currency, the
+	// calls matching f whose reported cost was compared with the computed
+	// one (usage.Record.Reconcile), read from the records.
+	Reconciliation(ctx context.Context, f Filter) ([]ReconciliationGroup, error)
 	// Intervals measures the gaps between consecutive calls of one value
 	// of the breakdown key by (e.g. one user or one session), for calls
 	// matching f that carry a value.
@@ -278,4 +282,17 @@ func (a *Aggregate) Sub(b *Aggregate) {
 	for c, n := range b.ListCost {
 		a.ListCost[c] -= n
 	}
+}
+
+// ReconciliationGroup is what a provider and model reported against what
+// was computed, in one reported currency.
+type ReconciliationGroup struct {
+	Provider, Model, Currency string
+	// Calls were compared: Match, Mismatch and Unit of them by result,
+	// OtherCurrency not compared (reported in another currency than the
+	// price card's).
+	Calls, Match, Mismatch, Unit, OtherCurrency int64
+	// Reported and Computed sum the compared calls (Match, Mismatch,
+	// Unit) in Currency.
+	Reported, Computed money.Nanos
 }
