@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -54,21 +55,23 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "export", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != 200 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return fail(stderr, "export", fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b))))
 	}
 	w := stdout
+	var file *os.File
 	if *out != "" {
-		file, err := os.Create(*out)
-		if err != nil {
+		if file, err = os.Create(*out); err != nil {
 			return fail(stderr, "export", err)
 		}
-		defer file.Close()
 		w = file
 	}
 	n, err := io.Copy(w, resp.Body)
+	if file != nil {
+		err = errors.Join(err, file.Close())
+	}
 	if err != nil {
 		return fail(stderr, "export", fmt.Errorf("the export stopped after %d bytes: %w", n, err))
 	}

@@ -557,15 +557,16 @@ func (r *Reader) topBreakdown(ctx context.Context, q dbtx, f *store.Filter, by s
 		}
 	}
 	for c := range other.Cost {
-		if !keep[c] {
-			if other.Cost[c] != 0 || other.CacheSaved[c] != 0 || other.ListCost[c] != 0 || other.EstimatedCost[c] != 0 {
-				return nil, false, r.errorf("breakdown: the total and the top %d differ in %s", limit, c)
-			}
-			delete(other.Cost, c)
-			delete(other.CacheSaved, c)
-			delete(other.ListCost, c)
-			delete(other.EstimatedCost, c)
+		if keep[c] {
+			continue
 		}
+		if other.Cost[c] != 0 || other.CacheSaved[c] != 0 || other.ListCost[c] != 0 || other.EstimatedCost[c] != 0 {
+			return nil, false, r.errorf("breakdown: the total and the top %d differ in %s", limit, c)
+		}
+		delete(other.Cost, c)
+		delete(other.CacheSaved, c)
+		delete(other.ListCost, c)
+		delete(other.EstimatedCost, c)
 	}
 	out = append(out, store.Group{Other: true, Values: int64(len(rest)), Aggregate: other})
 	return out, true, nil

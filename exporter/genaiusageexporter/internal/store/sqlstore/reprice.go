@@ -289,7 +289,7 @@ func (r *Reader) updateRepriced(ctx context.Context, tx *sql.Tx, recs []usage.Re
 		if err != nil {
 			return r.errorf("reprice: prepare: %w", err)
 		}
-		defer update.Close()
+		defer update.Close() //nolint:errcheck // closing a statement of a transaction that ends anyway
 		for i := range recs {
 			res, err := update.ExecContext(ctx, repricedArgs(&recs[i])...)
 			if err != nil {

@@ -149,7 +149,8 @@ func testReprice(t *testing.T, open func(*testing.T) Store) {
 		cctx, cancel := context.WithCancel(ctx)
 		n := 0
 		_, err = s.RepriceStep(cctx, run.ID, 37, func(r *usage.Record) bool {
-			if n++; n == 20 {
+			n++
+			if n == 20 {
 				cancel()
 			}
 			return newPrice(r)
