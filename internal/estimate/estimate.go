@@ -13,6 +13,7 @@ package estimate
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/tiktoken-go/tokenizer/codec"
@@ -152,11 +153,20 @@ func (c *Counter) Count(texts []string) int64 {
 		}
 		c.budget -= len(t)
 		c.Tokenized += len(t)
+		tokenizedBytes.Add(int64(len(t)))
 		tokens += int64(n)
 	}
 	c.Ratioed += rest
 	return tokens + ratio(rest)
 }
+
+// tokenizedBytes counts the bytes every Counter of the process has
+// tokenized.
+var tokenizedBytes atomic.Int64
+
+// TokenizedBytes returns the bytes tokenized in this process so far, so
+// that a test can tell that a path never tokenizes.
+func TokenizedBytes() int64 { return tokenizedBytes.Load() }
 
 // ratio is the ratio rule: ceil(bytes / BytesPerToken).
 func ratio(bytes int) int64 {

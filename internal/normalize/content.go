@@ -18,13 +18,17 @@ type Content struct {
 	// InputFrom and OutputFrom name the dialect the texts came from (the
 	// attribute, or the pattern of numbered attributes); "" when none.
 	InputFrom, OutputFrom string
+	// Embedding tells an embeddings call, which has input only.
+	Embedding bool
 }
 
-// Complete reports whether both sides have text, the condition for an
-// estimate: a span that shows only the prompt (a failed call, an
-// instrumentation that records only input) would be estimated at no
-// output.
-func (c *Content) Complete() bool { return len(c.Input) > 0 && len(c.Output) > 0 }
+// Complete reports whether the text of both sides is there (of the input
+// alone for embeddings), the condition for an estimate: a span that shows
+// only the prompt (a failed call, an instrumentation that records only
+// input) would be estimated at no output.
+func (c *Content) Complete() bool {
+	return len(c.Input) > 0 && (len(c.Output) > 0 || c.Embedding)
+}
 
 // The numbered keys, per dialect. OpenLLMetry: gen_ai.prompt.N.content,
 // gen_ai.completion.N.content (and .tool_calls.M.arguments). OpenInference:
@@ -161,6 +165,13 @@ func (c *Call) readContent(st *scanState, attrs pcommon.Map) {
 	}
 	if len(ct.Input) == 0 {
 		ct.InputFrom = ""
+	}
+	switch ct.InputFrom {
+	case "ai.values", "ai.value", fromOIEmbedding:
+		ct.Embedding = true
+	default:
+		op := strings.ToLower(str(st, cOperation))
+		ct.Embedding = op == "embeddings" || op == "embedding" || strings.EqualFold(str(st, cOpenInferenceKind), "embedding")
 	}
 
 	// Output.

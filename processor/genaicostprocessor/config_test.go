@@ -39,11 +39,13 @@ func TestLoadConfig(t *testing.T) {
 	want.Pricing.Files = []string{"testdata/prices-override.yaml"}
 	want.Aliases = AliasesConfig{Models: map[string]string{"prod-gpt4o": "gpt-4o"}, Providers: map[string]string{"my-gateway": "openai"}}
 	want.Usage = UsageConfig{CacheWriteTTL: "1h", MaxTokens: 1_000_000, MaxReportedCost: "50",
-		CacheRules: []CacheRuleConfig{{Scope: "my.instrumentation", Provider: "anthropic", InputIncludesCache: &no}}}
+		CacheRules: []CacheRuleConfig{{Scope: "my.instrumentation", Provider: "anthropic", InputIncludesCache: &no}}, Estimate: false}
 	want.Billing = BillingConfig{InferenceOperations: []string{"my_llm_call"}, AggregateOperations: []string{"my_pipeline"},
 		Dedup: DedupConfig{Enabled: true, Window: 10 * time.Minute, MaxEntries: 50000}}
 	want.Attributes = AttributesConfig{Tokens: false, CostPerMeter: true}
 	assert.Equal(t, want, cfg)
+
+	assert.True(t, createDefaultConfig().(*Config).Usage.Estimate, "estimates are on by default")
 
 	cfg, err = loadConfig(t, "no_dedup")
 	require.NoError(t, err)
@@ -65,6 +67,7 @@ func TestConfigErrors(t *testing.T) {
 		"bad_dedup":                "billing.dedup.window: must be positive, got 0s",
 		"bad_max_cost":             `usage.max_reported_cost: "-3" is not a positive decimal amount`,
 		"unknown_key":              "pricng",
+		"bad_estimate":             "estimate",
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

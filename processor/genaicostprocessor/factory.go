@@ -36,6 +36,7 @@ func createDefaultConfig() component.Config {
 			CacheWriteTTL:   "5m",
 			MaxTokens:       defaultMaxTokens,
 			MaxReportedCost: defaultMaxReportedCost,
+			Estimate:        true,
 		},
 		Billing: BillingConfig{Dedup: DedupConfig{
 			Enabled:    true,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
+	"github.com/otelcol-genai/otelcol-genai/internal/estimate"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
 	"github.com/otelcol-genai/otelcol-genai/internal/money"
@@ -84,6 +85,7 @@ func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, erro
 			MaxCost:      maxCost,
 			InferenceOps: lowerSet(cfg.Billing.InferenceOperations),
 			AggregateOps: lowerSet(cfg.Billing.AggregateOperations),
+			Content:      cfg.Usage.Estimate,
 		},
 		ttl:   ttl,
 		attrs: cfg.Attributes,
@@ -253,7 +255,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		if c.ServiceTier != "" {
 			attrs.PutStr(genaiconv.ServiceTier, c.ServiceTier)
 		}
-		return outcome{genaiconv.StatusInvalid, c.Problem.Reason}, 0
+		return outcome{status: genaiconv.StatusInvalid, reason: c.Problem.Reason}, 0
 	case f.cand >= 0 && b.decs[f.cand].Duplicate:
 		attrs.EnsureCapacity(attrs.Len() + 2)
 		attrs.PutStr(genaiconv.Status, genaiconv.StatusDuplicate)
@@ -276,9 +278,14 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		priced cost.Result
 		status = genaiconv.StatusPriced
 		reason string
+		est    estimate.Method
 	)
+	rep := &c.Reported
 	switch {
-	case !hasUsage:
+	case !hasUsage && (rep.Present || !c.Content.Complete()):
+		// A reported cost needs no estimate; without the text of both
+		// sides (options.Content off, or a span that shows neither or
+		// only the prompt) there is nothing to estimate from.
 		status, reason = genaiconv.StatusUnpriced, "no_usage"
 	case res.Model == nil:
 		status, reason = genaiconv.StatusUnpriced, res.Reason.String()
@@ -293,11 +300,18 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 			// A tier the catalog has no price for is not priced at the
 			// standard price: that would be a wrong cost, not a missing one.
 			status, reason = genaiconv.StatusUnpriced, reasonUnpricedTier
-		} else if priced = cost.Compute(card, &u); priced.Partial() {
-			status, reason = genaiconv.StatusPartial, genaiconv.ReasonUnpricedMeter
+		} else {
+			if !hasUsage {
+				// Tokenized only here: a billable call, with a price, and
+				// no usage. Spans with usage never reach this.
+				est = estimateUsage(res.Model.ID, &c.Content, &u)
+				reason = est.Reason()
+			}
+			if priced = cost.Compute(card, &u); priced.Partial() {
+				status, reason = genaiconv.StatusPartial, genaiconv.ReasonUnpricedMeter
+			}
 		}
 	}
-	rep := &c.Reported
 	if rep.Present {
 		status = genaiconv.StatusProviderReported
 	}
@@ -343,7 +357,10 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	case card != nil:
 		p.putCost(w, priced.Total)
 	}
-	if p.attrs.Tokens && hasUsage {
+	if est != estimate.None {
+		w.bool(genaiconv.Estimated, true)
+	}
+	if p.attrs.Tokens && (hasUsage || est != estimate.None) {
 		for m := meter.Meter(0); m < meter.Request; m++ {
 			if u[m] > 0 {
 				w.int(genaiconv.TokensKey(m), u[m])
@@ -358,7 +375,21 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 		}
 	}
 	w.apply(attrs)
-	return outcome{status, category}, priced.Total
+	if est != estimate.None && status == genaiconv.StatusPriced {
+		category = reason // one of three methods
+	}
+	return outcome{status: status, reason: category, estimated: est != estimate.None}, priced.Total
+}
+
+// estimateUsage counts the tokens of the call's text for the model: all
+// input is uncached input and all output is output, with no cache or
+// reasoning split the text could not show.
+func estimateUsage(model string, ct *normalize.Content, u *meter.Counts) estimate.Method {
+	ctr := estimate.NewCounter(model)
+	*u = meter.Counts{}
+	u[meter.Input] = ctr.Count(ct.Input)
+	u[meter.Output] = ctr.Count(ct.Output)
+	return ctr.Method()
 }
 
 // reasonUnpricedTier is the reason of a call at a service tier the card
@@ -407,12 +438,13 @@ func (p *costProcessor) putCost(w *writes, amount money.Nanos) {
 // grows once, to the exact size: growing it is the costly part of a write.
 type writes struct {
 	n  int
-	kv [9 + 2*int(meter.Count)]struct {
+	kv [10 + 2*int(meter.Count)]struct {
 		key  string
 		kind pcommon.ValueType
 		s    string
 		i    int64
 		f    float64
+		b    bool
 	}
 }
 
@@ -423,6 +455,11 @@ func (w *writes) str(k, v string) {
 
 func (w *writes) int(k string, v int64) {
 	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].i = k, pcommon.ValueTypeInt, v
+	w.n++
+}
+
+func (w *writes) bool(k string, v bool) {
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].b = k, pcommon.ValueTypeBool, v
 	w.n++
 }
 
@@ -439,6 +476,8 @@ func (w *writes) apply(m pcommon.Map) {
 			m.PutStr(kv.key, kv.s)
 		case pcommon.ValueTypeInt:
 			m.PutInt(kv.key, kv.i)
+		case pcommon.ValueTypeBool:
+			m.PutBool(kv.key, kv.b)
 		default:
 			m.PutDouble(kv.key, kv.f)
 		}
