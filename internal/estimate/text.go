@@ -11,12 +11,14 @@ import (
 // writes, in every message shape the dialects put on spans: OpenTelemetry
 // parts ({"type":"text","content":…}, tool_call "arguments", tool_call_response
 // "response"), provider request and response bodies (OpenAI "content",
-// Anthropic "text" and "system", the Responses API "input"), the Vercel AI
-// SDK's prompt ({"system":…,"prompt":…,"messages":…}) and tool calls
-// ("input"), LangChain's serialised messages ("content", "text").
+// Anthropic "text" and "system", the Responses API "input" and "output"),
+// the Vercel AI SDK's prompt ({"system":…,"prompt":…,"messages":…}), tool
+// calls ("input") and tool results ("output"), LangChain's serialised
+// messages ("content", "text"). An object under such a key that holds none
+// of them (tool arguments, a tool's result) counts as its JSON.
 var textKeys = map[string]bool{
 	"content": true, "text": true, "system": true, "prompt": true,
-	"arguments": true, "response": true, "result": true, "input": true,
+	"arguments": true, "response": true, "result": true, "input": true, "output": true,
 }
 
 // AppendTexts appends the texts that s holds to dst. A JSON array or
@@ -69,26 +71,28 @@ func walk(dst []string, v any, inText bool, depth int) []string {
 			dst = walk(dst, e, inText, depth)
 		}
 	case map[string]any:
+		if inText && !hasTextKey(x) {
+			// A structured value the model reads or writes as JSON:
+			// tool-call arguments or input, a tool's result.
+			if b, err := json.Marshal(x); err == nil {
+				dst = append(dst, string(b))
+			}
+			return dst
+		}
 		for _, k := range slices.Sorted(maps.Keys(x)) {
-			e := x[k]
-			if !textKeys[k] {
-				// Not text itself, but it may hold some: "messages",
-				// "choices", "kwargs", ...
-				dst = walk(dst, e, false, depth)
-				continue
-			}
-			if k == "arguments" {
-				if _, ok := e.(map[string]any); ok {
-					// Tool-call arguments as an object: the model wrote them
-					// as JSON, so the JSON is the text.
-					if b, err := json.Marshal(e); err == nil {
-						dst = append(dst, string(b))
-					}
-					continue
-				}
-			}
-			dst = walk(dst, e, true, depth)
+			// A key that is not text itself may hold some: "messages",
+			// "choices", "parts", "kwargs", ...
+			dst = walk(dst, x[k], textKeys[k], depth)
 		}
 	}
 	return dst
+}
+
+func hasTextKey(m map[string]any) bool {
+	for k := range m {
+		if textKeys[k] {
+			return true
+		}
+	}
+	return false
 }

@@ -125,12 +125,15 @@ func (c *Call) readContent(st *scanState, attrs pcommon.Map) {
 		return n
 	}
 
-	// Input.
-	if s, ok := val(cSystemInstructions); ok {
+	// Input. The system instructions are apart from the messages in the
+	// conventions, but OpenLIT also keeps them as a system message: then
+	// they are counted once, from the messages.
+	msgs, hasMsgs := val(cInputMessages)
+	if s, ok := val(cSystemInstructions); ok && !(hasMsgs && hasSystemMessage(msgs)) {
 		ct.Input = estimate.AppendTexts(ct.Input, s)
 	}
-	if s, ok := val(cInputMessages); ok {
-		ct.Input = estimate.AppendTexts(ct.Input, s)
+	if hasMsgs {
+		ct.Input = estimate.AppendTexts(ct.Input, msgs)
 	}
 	if len(ct.Input) > 0 {
 		ct.InputFrom = "gen_ai.input.messages"
@@ -208,6 +211,26 @@ func (c *Call) readContent(st *scanState, attrs pcommon.Map) {
 	if len(ct.Output) == 0 {
 		ct.OutputFrom = ""
 	}
+}
+
+// hasSystemMessage reports whether an OpenTelemetry message list holds a
+// system (or developer) message.
+func hasSystemMessage(s string) bool {
+	if !strings.Contains(s, "system") && !strings.Contains(s, "developer") {
+		return false
+	}
+	var msgs []struct {
+		Role string `json:"role"`
+	}
+	if json.Unmarshal([]byte(s), &msgs) != nil {
+		return false
+	}
+	for _, m := range msgs {
+		if m.Role == "system" || m.Role == "developer" {
+			return true
+		}
+	}
+	return false
 }
 
 // appendEmbedValues reads Vercel's ai.values: a list of JSON-encoded
