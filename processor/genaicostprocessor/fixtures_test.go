@@ -202,7 +202,7 @@ func TestCapturedFixturesGroundTruth(t *testing.T) {
 // TestGolden compares what the processor writes on every span of every
 // fixture with the reviewed golden files (go test -run TestGolden -update).
 func TestGolden(t *testing.T) {
-	fs, err := fixtures.Load("captured", "written", "written/tiers")
+	fs, err := fixtures.Load("captured", "written", "written/tiers", "written/estimates")
 	require.NoError(t, err)
 	for _, f := range fs {
 		t.Run(f.Name, func(t *testing.T) {
