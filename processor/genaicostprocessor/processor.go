@@ -284,7 +284,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 	switch {
 	case !hasUsage && (rep.Present || !c.Content.Complete()):
 		// A reported cost needs no estimate; without the text of both
-		// sides (options.Content off, or a span that shows neither or
+		// sides (usage.estimate off, or a span that shows neither or
 		// only the prompt) there is nothing to estimate from.
 		status, reason = genaiconv.StatusUnpriced, "no_usage"
 	case res.Model == nil:
@@ -442,9 +442,8 @@ type writes struct {
 		key  string
 		kind pcommon.ValueType
 		s    string
-		i    int64
+		i    int64 // also a bool, as 0 or 1
 		f    float64
-		b    bool
 	}
 }
 
@@ -459,7 +458,10 @@ func (w *writes) int(k string, v int64) {
 }
 
 func (w *writes) bool(k string, v bool) {
-	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].b = k, pcommon.ValueTypeBool, v
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].i = k, pcommon.ValueTypeBool, 0
+	if v {
+		w.kv[w.n].i = 1
+	}
 	w.n++
 }
 
@@ -477,7 +479,7 @@ func (w *writes) apply(m pcommon.Map) {
 		case pcommon.ValueTypeInt:
 			m.PutInt(kv.key, kv.i)
 		case pcommon.ValueTypeBool:
-			m.PutBool(kv.key, kv.b)
+			m.PutBool(kv.key, kv.i != 0)
 		default:
 			m.PutDouble(kv.key, kv.f)
 		}
