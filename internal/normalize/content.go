@@ -129,7 +129,7 @@ func (c *Call) readContent(st *scanState, attrs pcommon.Map) {
 	// conventions, but OpenLIT also keeps them as a system message: then
 	// they are counted once, from the messages.
 	msgs, hasMsgs := val(cInputMessages)
-	if s, ok := val(cSystemInstructions); ok && !(hasMsgs && hasSystemMessage(msgs)) {
+	if s, ok := val(cSystemInstructions); ok && (!hasMsgs || !hasSystemMessage(msgs)) {
 		ct.Input = estimate.AppendTexts(ct.Input, s)
 	}
 	if hasMsgs {
