@@ -27,7 +27,7 @@ type Content struct {
 // only the prompt (a failed call, an instrumentation that records only
 // input) would be estimated at no output.
 func (c *Content) Complete() bool {
-	return len(c.Input) > 0 && (len(c.Output) > 0 || c.Embedding)
+	return c != nil && len(c.Input) > 0 && (len(c.Output) > 0 || c.Embedding)
 }
 
 // The numbered keys, per dialect. OpenLLMetry: gen_ai.prompt.N.content,
@@ -110,7 +110,8 @@ func appendText(dst []string, s string) []string {
 //	        Vercel ai.response.text (else ai.response.object) + ai.response.toolCalls;
 //	        OpenInference output.value.
 func (c *Call) readContent(st *scanState, attrs pcommon.Map) {
-	ct := &c.Content
+	ct := &Content{}
+	c.Content = ct
 	val := func(k concept) (string, bool) {
 		if st.found&(1<<k) == 0 {
 			return "", false

@@ -32,6 +32,7 @@ func TestContentFromRealSpans(t *testing.T) {
 			}
 			require.False(t, c.HasUsage(), "%s: %s", f.Name, s.Name())
 			ct := c.Content
+			require.NotNil(t, ct)
 			n++
 			key := fmt.Sprintf("%s | %s #%d", f.Name[len("written/estimates/"):], s.Name(), n)
 			got[key] = fmt.Sprintf("%s %q -> %s %q", ct.InputFrom, ct.Input, ct.OutputFrom, ct.Output)
@@ -102,7 +103,7 @@ func TestContentNumberedKeys(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, Inference, c.Kind)
 	assert.Equal(t, Content{Input: []string{"Be brief.", "Hi"}, Output: []string{"Hello.", `{"city":"Paris"}`},
-		InputFrom: fromOLLPrompt, OutputFrom: fromOLLCompletion}, c.Content)
+		InputFrom: fromOLLPrompt, OutputFrom: fromOLLCompletion}, *c.Content)
 
 	c, ok = scanContent(t, "ChatModel", contentOpts(), func(a pcommon.Map) {
 		a.PutStr("openinference.span.kind", "LLM")
@@ -117,7 +118,7 @@ func TestContentNumberedKeys(t *testing.T) {
 		a.PutStr("output.value", "A")
 	})
 	require.True(t, ok)
-	assert.Equal(t, Content{Input: []string{"Q"}, Output: []string{"A", `{"x":1}`}, InputFrom: fromOIInput, OutputFrom: fromOIOutput}, c.Content)
+	assert.Equal(t, Content{Input: []string{"Q"}, Output: []string{"A", `{"x":1}`}, InputFrom: fromOIInput, OutputFrom: fromOIOutput}, *c.Content)
 }
 
 // Two dialects on one span are never added: the first in order wins.
@@ -143,7 +144,7 @@ func TestContentPrecedence(t *testing.T) {
 		a.PutStr("input.value", `{"model":"gpt-4o","messages":[{"role":"user","content":"Q"}]}`)
 		a.PutStr("output.value", `{"choices":[{"message":{"role":"assistant","content":"A"}}]}`)
 	})
-	assert.Equal(t, Content{Input: []string{"Q"}, Output: []string{"A"}, InputFrom: "input.value", OutputFrom: "output.value"}, c.Content)
+	assert.Equal(t, Content{Input: []string{"Q"}, Output: []string{"A"}, InputFrom: "input.value", OutputFrom: "output.value"}, *c.Content)
 	assert.True(t, c.Content.Complete())
 }
 
@@ -163,9 +164,9 @@ func TestContentOnlyWithoutUsage(t *testing.T) {
 	}
 	c, _ := scanContent(t, "chat", contentOpts(), set(true))
 	assert.True(t, c.HasUsage())
-	assert.Equal(t, Content{}, c.Content, "a span with usage: no text read")
+	assert.Nil(t, c.Content, "a span with usage: no text read")
 	c, _ = scanContent(t, "chat", &Options{MaxTokens: 100, MaxCost: lim.MaxCost}, set(false))
-	assert.Equal(t, Content{}, c.Content, "Options.Content off")
+	assert.Nil(t, c.Content, "Options.Content off")
 	c, _ = scanContent(t, "chat", contentOpts(), set(false))
 	assert.True(t, c.Content.Complete())
 
@@ -175,7 +176,7 @@ func TestContentOnlyWithoutUsage(t *testing.T) {
 		a.PutStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Q"}]}]`)
 	})
 	assert.Equal(t, Aggregate, c.Kind)
-	assert.Equal(t, Content{}, c.Content)
+	assert.Nil(t, c.Content)
 
 	// input.value and output.value alone do not make a GenAI span: every
 	// OpenInference span has them.
@@ -209,6 +210,6 @@ func TestContentComplete(t *testing.T) {
 		vs.AppendEmpty().SetStr(`"sunny day"`)
 		vs.AppendEmpty().SetStr(`"rainy day"`)
 	})
-	assert.Equal(t, Content{Input: []string{"sunny day", "rainy day"}, InputFrom: "ai.values", Embedding: true}, c.Content)
+	assert.Equal(t, Content{Input: []string{"sunny day", "rainy day"}, InputFrom: "ai.values", Embedding: true}, *c.Content)
 	assert.True(t, c.Content.Complete())
 }

@@ -97,9 +97,11 @@ type Call struct {
 	// priced apart (Anthropic's inference_geo "us"); "" for the default.
 	InferenceGeo string
 
-	// Content is the prompt and completion text, filled only when
-	// Options.Content is set, for an inference span without usage.
-	Content Content
+	// Content is the prompt and completion text, set only when
+	// Options.Content is, for an inference span without usage; nil
+	// otherwise. A pointer, so that the Call of every other span stays as
+	// small to clear and copy as it was.
+	Content *Content
 
 	// Description, filled only when Options.Describe is set.
 	Description

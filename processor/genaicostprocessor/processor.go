@@ -304,7 +304,7 @@ func (p *costProcessor) apply(f *found, b *batch) (outcome, money.Nanos) {
 			if !hasUsage {
 				// Tokenized only here: a billable call, with a price, and
 				// no usage. Spans with usage never reach this.
-				est = estimateUsage(res.Model.ID, &c.Content, &u)
+				est = estimateUsage(res.Model.ID, c.Content, &u)
 				reason = est.Reason()
 			}
 			if priced = cost.Compute(card, &u); priced.Partial() {
