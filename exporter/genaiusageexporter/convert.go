@@ -60,7 +60,7 @@ type converter struct {
 
 func newConverter(cat *catalog.Catalog, dims [len(usage.DimensionNames)]DimensionConfig) *converter {
 	slots := keySlots{}
-	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason, genaiconv.ServiceTier)
+	slots.add(serviceKey, errorTypeKey, genaiconv.Card, genaiconv.Provider, genaiconv.Reason, genaiconv.ServiceTier, genaiconv.Estimated)
 	slots.add(environmentKeys...)
 	slots.add(genaiconv.CostAmount, genaiconv.CostCurrency, genaiconv.ComputedAmount, genaiconv.CostSource, genaiconv.ReportedAmount, genaiconv.ReportedCurrency)
 	c := &converter{dims: dims, slots: slots}
@@ -161,6 +161,10 @@ func (c *converter) fill(cat *catalog.Catalog, r *usage.Record, span ptrace.Span
 	r.Dims = usage.Dimensions{User: vals[0], Tenant: vals[1], Department: vals[2], Session: vals[3], SessionType: vals[4], Feature: vals[5], APIKey: vals[6]}
 
 	r.Status, r.Reason = status, text(attrs, genaiconv.Reason)
+	if v, ok := attrs.Get(genaiconv.Estimated); ok {
+		// The token counts (and so the cost) were estimated from the text.
+		r.Estimated = v.Type() == pcommon.ValueTypeBool && v.Bool()
+	}
 	r.RequestModel, r.ResponseModel = usage.CleanText(call.RequestModel), usage.CleanText(call.ResponseModel)
 	r.Operation, r.RawOperation = call.Operation, usage.CleanText(call.RawOperation)
 	r.Streaming = call.Streaming

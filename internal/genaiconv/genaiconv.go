@@ -50,6 +50,12 @@ const (
 	// unpriced (reason unpriced_service_tier:<tier>), never priced at the
 	// standard price.
 	ServiceTier = "genai_cost.service_tier"
+	// Estimated is true when the call's token counts were estimated from
+	// the prompt and completion text on the span, because the span carries
+	// no usage: the cost (priced or partial) is an estimate. The reason
+	// then names the method: estimated:tokenizer:o200k_base,
+	// estimated:tokenizer:cl100k_base or estimated:ratio. Absent otherwise.
+	Estimated = "genai_cost.estimated"
 )
 
 // Status values.

@@ -29,7 +29,7 @@ const (
 	numTokenConcepts
 
 	// What kind of span this is.
-	cOperation = numTokenConcepts + iota - 1
+	cOperation = iota - 1 // = numTokenConcepts: the line above took one iota
 	cOpenInferenceKind
 	cTraceloopKind
 	cVercelOperation
@@ -63,8 +63,28 @@ const (
 	cResponseTier
 	cRequestTier
 
+	// The prompt and completion text, read only on an inference span
+	// without usage, when Options.Content is set (see content.go). The
+	// numbered keys (gen_ai.prompt.N.content, llm.input_messages.N.*) are
+	// not in the table: a second pass, on such spans only, reads them.
+	cInputMessages      // OpenTelemetry: JSON list of messages
+	cSystemInstructions // OpenTelemetry: JSON list of parts, or text
+	cOutputMessages
+	cVercelPromptMessages // Vercel AI SDK step spans: JSON list of messages
+	cVercelPrompt         // Vercel AI SDK root spans: {"system","prompt","messages"}
+	cVercelEmbedValues    // Vercel AI SDK embedMany: JSON strings
+	cVercelEmbedValue     // Vercel AI SDK embed: a JSON string
+	cVercelResponseText
+	cVercelResponseObject // generateObject: the JSON the model wrote
+	cVercelToolCalls
+	cInputValue // OpenInference: the request, JSON or text
+	cOutputValue
+
 	numConcepts
 )
+
+// Each concept is a bit of scanState.found.
+var _ [64 - numConcepts]struct{}
 
 type keyInfo struct {
 	key     string
@@ -214,6 +234,19 @@ var keyTable = []keyInfo{
 	{"openai.request.service_tier", cRequestTier},
 	{"gen_ai.openai.request.service_tier", cRequestTier},
 	{"anthropic.request.service_tier", cRequestTier},
+
+	{"gen_ai.input.messages", cInputMessages},
+	{"gen_ai.system_instructions", cSystemInstructions},
+	{"gen_ai.output.messages", cOutputMessages},
+	{"ai.prompt.messages", cVercelPromptMessages},
+	{"ai.prompt", cVercelPrompt},
+	{"ai.values", cVercelEmbedValues},
+	{"ai.value", cVercelEmbedValue},
+	{"ai.response.text", cVercelResponseText},
+	{"ai.response.object", cVercelResponseObject},
+	{"ai.response.toolCalls", cVercelToolCalls},
+	{"input.value", cInputValue},
+	{"output.value", cOutputValue},
 }
 
 // claudeCodeKeys are the flat keys of Claude Code's claude_code.llm_request
@@ -257,7 +290,9 @@ func mayBeGenAI(k string) bool {
 			k == "anthropic.response.service_tier" || k == "anthropic.request.service_tier"
 	case 'o':
 		return k == "openinference.span.kind" || k == "operation.cost" ||
-			k == "openai.response.service_tier" || k == "openai.request.service_tier"
+			k == "openai.response.service_tier" || k == "openai.request.service_tier" || k == "output.value"
+	case 'i':
+		return k == "input.value"
 	case 't':
 		return k == "traceloop.span.kind"
 	case 'e':

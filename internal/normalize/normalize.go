@@ -97,6 +97,12 @@ type Call struct {
 	// priced apart (Anthropic's inference_geo "us"); "" for the default.
 	InferenceGeo string
 
+	// Content is the prompt and completion text, set only when
+	// Options.Content is, for an inference span without usage; nil
+	// otherwise. A pointer, so that the Call of every other span stays as
+	// small to clear and copy as it was.
+	Content *Content
+
 	// Description, filled only when Options.Describe is set.
 	Description
 }
@@ -120,6 +126,10 @@ type Options struct {
 	// exporter describes a call the processor has priced, with the very
 	// same keys; the processor does not need the description.
 	Describe bool
+	// Content fills Call.Content on inference spans that carry no usage
+	// (and only on those: spans with usage never pay for it), so that
+	// their tokens can be estimated.
+	Content bool
 }
 
 // Scratch is Scan's working memory. Reusing one saves clearing a kilobyte
@@ -199,6 +209,9 @@ func Scan(attrs pcommon.Map, spanName string, opts *Options, scratch *Scratch, c
 	if c.Kind == Inference && st.found&(1<<cResponseTier|1<<cRequestTier|1<<cProviderMetadata|1<<cInvocationParams) != 0 {
 		c.readTier(st)
 	}
+	if opts.Content && c.Kind == Inference && !c.HasUsage() && c.Problem.Reason == "" {
+		c.readContent(st, attrs)
+	}
 	return true
 }
 
@@ -209,7 +222,9 @@ func mayBeCall(attrs pcommon.Map, spanName string) bool {
 		return true
 	}
 	for k := range attrs.All() {
-		if mayBeGenAI(k) && k != "server.address" {
+		// server.address, input.value and output.value are on spans of
+		// other kinds too: alone, they do not make a GenAI span.
+		if mayBeGenAI(k) && k != "server.address" && k != "input.value" && k != "output.value" {
 			return true
 		}
 	}

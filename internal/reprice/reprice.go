@@ -117,7 +117,10 @@ func (p *Pricer) price(r *usage.Record) bool {
 	case priced.Partial():
 		r.Status, r.Reason = genaiconv.StatusPartial, genaiconv.PartialReason(priced.Unpriced)
 	default:
-		r.Status, r.Reason = genaiconv.StatusPriced, ""
+		r.Status = genaiconv.StatusPriced
+		if !strings.HasPrefix(r.Reason, "estimated:") { // an estimate keeps its method
+			r.Reason = ""
+		}
 	}
 	return true
 }

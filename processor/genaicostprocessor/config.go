@@ -76,6 +76,11 @@ type UsageConfig struct {
 	// CacheRules say whether an emitter's input count includes cached
 	// tokens. They are tried before the built-in rules; first match wins.
 	CacheRules []CacheRuleConfig `mapstructure:"cache_rules"`
+	// Estimate prices a billable call whose span carries no usage from the
+	// token counts of its prompt and completion text, when the span
+	// carries both (genai_cost.estimated=true; docs/pricing.md,
+	// "Estimates"). Off, such a call stays unpriced (no_usage).
+	Estimate bool `mapstructure:"estimate"`
 }
 
 // CacheRuleConfig is one inclusivity rule. Each set field must match.

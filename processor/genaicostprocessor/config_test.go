@@ -40,11 +40,13 @@ func TestLoadConfig(t *testing.T) {
 	want.Pricing.ReloadInterval = 30 * time.Second
 	want.Aliases = AliasesConfig{Models: map[string]string{"prod-gpt4o": "gpt-4o"}, Providers: map[string]string{"my-gateway": "openai"}}
 	want.Usage = UsageConfig{CacheWriteTTL: "1h", MaxTokens: 1_000_000, MaxReportedCost: "50",
-		CacheRules: []CacheRuleConfig{{Scope: "my.instrumentation", Provider: "anthropic", InputIncludesCache: &no}}}
+		CacheRules: []CacheRuleConfig{{Scope: "my.instrumentation", Provider: "anthropic", InputIncludesCache: &no}}, Estimate: false}
 	want.Billing = BillingConfig{InferenceOperations: []string{"my_llm_call"}, AggregateOperations: []string{"my_pipeline"},
 		Dedup: DedupConfig{Enabled: true, Window: 10 * time.Minute, MaxEntries: 50000}}
 	want.Attributes = AttributesConfig{Tokens: false, CostPerMeter: true}
 	assert.Equal(t, want, cfg)
+
+	assert.True(t, createDefaultConfig().(*Config).Usage.Estimate, "estimates are on by default")
 
 	cfg, err = loadConfig(t, "no_dedup")
 	require.NoError(t, err)
@@ -67,6 +69,7 @@ func TestConfigErrors(t *testing.T) {
 		"bad_max_cost":             `usage.max_reported_cost: "-3" is not a positive decimal amount`,
 		"bad_reload_interval":      "pricing.reload_interval: 10ms is not 0 (off) or at least 100ms",
 		"unknown_key":              "pricng",
+		"bad_estimate":             "estimate",
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -37,6 +37,7 @@ func createDefaultConfig() component.Config {
 			CacheWriteTTL:   "5m",
 			MaxTokens:       defaultMaxTokens,
 			MaxReportedCost: defaultMaxReportedCost,
+			Estimate:        true,
 		},
 		Billing: BillingConfig{Dedup: DedupConfig{
 			Enabled:    true,

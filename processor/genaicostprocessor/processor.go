@@ -15,6 +15,7 @@ import (
 
 	"github.com/otelcol-genai/otelcol-genai/internal/catalog"
 	"github.com/otelcol-genai/otelcol-genai/internal/cost"
+	"github.com/otelcol-genai/otelcol-genai/internal/estimate"
 	"github.com/otelcol-genai/otelcol-genai/internal/filewatch"
 	"github.com/otelcol-genai/otelcol-genai/internal/genaiconv"
 	"github.com/otelcol-genai/otelcol-genai/internal/meter"
@@ -92,6 +93,7 @@ func newCostProcessor(cfg *Config, set processor.Settings) (*costProcessor, erro
 			MaxCost:      maxCost,
 			InferenceOps: lowerSet(cfg.Billing.InferenceOperations),
 			AggregateOps: lowerSet(cfg.Billing.AggregateOperations),
+			Content:      cfg.Usage.Estimate,
 		},
 		ttl:   ttl,
 		attrs: cfg.Attributes,
@@ -268,7 +270,7 @@ func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, mo
 		if c.ServiceTier != "" {
 			attrs.PutStr(genaiconv.ServiceTier, c.ServiceTier)
 		}
-		return outcome{genaiconv.StatusInvalid, c.Problem.Reason}, 0
+		return outcome{status: genaiconv.StatusInvalid, reason: c.Problem.Reason}, 0
 	case f.cand >= 0 && b.decs[f.cand].Duplicate:
 		attrs.EnsureCapacity(attrs.Len() + 2)
 		attrs.PutStr(genaiconv.Status, genaiconv.StatusDuplicate)
@@ -291,9 +293,14 @@ func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, mo
 		priced cost.Result
 		status = genaiconv.StatusPriced
 		reason string
+		est    estimate.Method
 	)
+	rep := &c.Reported
 	switch {
-	case !hasUsage:
+	case !hasUsage && (rep.Present || !c.Content.Complete()):
+		// A reported cost needs no estimate; without the text of both
+		// sides (usage.estimate off, or a span that shows neither or
+		// only the prompt) there is nothing to estimate from.
 		status, reason = genaiconv.StatusUnpriced, "no_usage"
 	case res.Model == nil:
 		status, reason = genaiconv.StatusUnpriced, res.Reason.String()
@@ -308,11 +315,18 @@ func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, mo
 			// A tier the catalog has no price for is not priced at the
 			// standard price: that would be a wrong cost, not a missing one.
 			status, reason = genaiconv.StatusUnpriced, reasonUnpricedTier
-		} else if priced = cost.Compute(card, &u); priced.Partial() {
-			status, reason = genaiconv.StatusPartial, genaiconv.ReasonUnpricedMeter
+		} else {
+			if !hasUsage {
+				// Tokenized only here: a billable call, with a price, and
+				// no usage. Spans with usage never reach this.
+				est = estimateUsage(res.Model.ID, c.Content, &u)
+				reason = est.Reason()
+			}
+			if priced = cost.Compute(card, &u); priced.Partial() {
+				status, reason = genaiconv.StatusPartial, genaiconv.ReasonUnpricedMeter
+			}
 		}
 	}
-	rep := &c.Reported
 	if rep.Present {
 		status = genaiconv.StatusProviderReported
 	}
@@ -358,7 +372,10 @@ func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, mo
 	case card != nil:
 		putCost(w, ps.cat.Currency, priced.Total)
 	}
-	if p.attrs.Tokens && hasUsage {
+	if est != estimate.None {
+		w.bool(genaiconv.Estimated, true)
+	}
+	if p.attrs.Tokens && (hasUsage || est != estimate.None) {
 		for m := meter.Meter(0); m < meter.Request; m++ {
 			if u[m] > 0 {
 				w.int(genaiconv.TokensKey(m), u[m])
@@ -373,7 +390,21 @@ func (p *costProcessor) apply(ps *pricingState, f *found, b *batch) (outcome, mo
 		}
 	}
 	w.apply(attrs)
-	return outcome{status, category}, priced.Total
+	if est != estimate.None && status == genaiconv.StatusPriced {
+		category = reason // one of three methods
+	}
+	return outcome{status: status, reason: category, estimated: est != estimate.None}, priced.Total
+}
+
+// estimateUsage counts the tokens of the call's text for the model: all
+// input is uncached input and all output is output, with no cache or
+// reasoning split the text could not show.
+func estimateUsage(model string, ct *normalize.Content, u *meter.Counts) estimate.Method {
+	ctr := estimate.NewCounter(model)
+	*u = meter.Counts{}
+	u[meter.Input] = ctr.Count(ct.Input)
+	u[meter.Output] = ctr.Count(ct.Output)
+	return ctr.Method()
 }
 
 // reasonUnpricedTier is the reason of a call at a service tier the card
@@ -422,11 +453,11 @@ func putCost(w *writes, currency string, amount money.Nanos) {
 // grows once, to the exact size: growing it is the costly part of a write.
 type writes struct {
 	n  int
-	kv [9 + 2*int(meter.Count)]struct {
+	kv [10 + 2*int(meter.Count)]struct {
 		key  string
 		kind pcommon.ValueType
 		s    string
-		i    int64
+		i    int64 // also a bool, as 0 or 1
 		f    float64
 	}
 }
@@ -438,6 +469,14 @@ func (w *writes) str(k, v string) {
 
 func (w *writes) int(k string, v int64) {
 	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].i = k, pcommon.ValueTypeInt, v
+	w.n++
+}
+
+func (w *writes) bool(k string, v bool) {
+	w.kv[w.n].key, w.kv[w.n].kind, w.kv[w.n].i = k, pcommon.ValueTypeBool, 0
+	if v {
+		w.kv[w.n].i = 1
+	}
 	w.n++
 }
 
@@ -454,6 +493,8 @@ func (w *writes) apply(m pcommon.Map) {
 			m.PutStr(kv.key, kv.s)
 		case pcommon.ValueTypeInt:
 			m.PutInt(kv.key, kv.i)
+		case pcommon.ValueTypeBool:
+			m.PutBool(kv.key, kv.i != 0)
 		default:
 			m.PutDouble(kv.key, kv.f)
 		}

@@ -11,11 +11,13 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/processor/genaicostprocessor/internal/metadata"
 )
 
-// outcome is a status and a reason category, the attributes of the span
-// counter. Reasons are categories (unknown_model, negative, ...), never
-// attribute values, so the set stays small.
+// outcome is a status, a reason category and whether the usage was
+// estimated, the attributes of the span counter. Reasons are categories
+// (unknown_model, negative, estimated:ratio, ...), never attribute values,
+// so the set stays small.
 type outcome struct {
 	status, reason string
+	estimated      bool
 }
 
 // outcomeCounts counts a batch's spans per outcome. A batch has one to a
@@ -60,6 +62,9 @@ func (t *telemetry) option(o outcome) metric.MeasurementOption {
 	attrs := []attribute.KeyValue{attribute.String("status", o.status)}
 	if o.reason != "" {
 		attrs = append(attrs, attribute.String("reason", o.reason))
+	}
+	if o.estimated {
+		attrs = append(attrs, attribute.Bool("estimated", true))
 	}
 	v, _ := t.opts.LoadOrStore(o, metric.WithAttributeSet(attribute.NewSet(attrs...)))
 	return v.(metric.MeasurementOption)

@@ -108,7 +108,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorGenaiCostSpans, err = builder.meter.Int64Counter(
 		"otelcol_processor_genai_cost_spans",
-		metric.WithDescription("GenAI spans handled, by status (priced, partial, unpriced, provider_reported, not_billable, duplicate, invalid) and reason. [Development]"),
+		metric.WithDescription("GenAI spans handled, by status (priced, partial, unpriced, provider_reported, not_billable, duplicate, invalid), reason, and estimated (true on spans priced from token counts estimated from their text). [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

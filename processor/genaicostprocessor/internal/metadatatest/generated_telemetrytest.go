@@ -70,7 +70,7 @@ func AssertEqualProcessorGenaiCostCatalogReloads(t *testing.T, tt *componenttest
 func AssertEqualProcessorGenaiCostSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_genai_cost_spans",
-		Description: "GenAI spans handled, by status (priced, partial, unpriced, provider_reported, not_billable, duplicate, invalid) and reason. [Development]",
+		Description: "GenAI spans handled, by status (priced, partial, unpriced, provider_reported, not_billable, duplicate, invalid), reason, and estimated (true on spans priced from token counts estimated from their text). [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
