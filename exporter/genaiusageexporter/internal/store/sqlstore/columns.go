@@ -81,7 +81,12 @@ func RecordArgs(args []any, r *usage.Record) []any {
 	for m := meter.Meter(0); m < meter.Count; m++ {
 		args = append(args, int64(r.CostByMeter[m]))
 	}
-	var reported, source, computed any
+	// A list cost equal to the cost is NULL, as in the records stored
+	// before v8 (ListCostSQL): nothing to box or store for most calls.
+	var reported, source, computed, list any
+	if r.ListCost != r.Cost {
+		list = int64(r.ListCost)
+	}
 	if r.HasReported {
 		reported = int64(r.Reported)
 	}
@@ -92,7 +97,7 @@ func RecordArgs(args []any, r *usage.Record) []any {
 		computed = int64(r.ComputedCost)
 	}
 	args = append(args, int64(r.Cost), r.Currency, int64(r.CacheSaved), r.CostSource, reported, r.ReportedCurrency, r.Card, boolInt(r.Estimated), r.ResponseID)
-	return append(args, r.ServiceTier, int64(r.ListCost), r.Contract, r.Multiplier, r.FXRate, source, r.SourceCurrency, r.Reconcile, computed)
+	return append(args, r.ServiceTier, list, r.Contract, r.Multiplier, r.FXRate, source, r.SourceCurrency, r.Reconcile, computed)
 }
 
 func boolInt(b bool) int64 {
