@@ -240,7 +240,7 @@ func TestFaultCardinality(t *testing.T) {
 			overflowCalls += v
 		case name == "genai_usage_calls_total":
 			realCalls += v
-		case name == "genai_usage_overflow_observations_total" && strings.Contains(line, `calls_total"`):
+		case name == "genai_usage_overflow_observations_total" && strings.Contains(line, `metric="genai_usage_calls_total"`):
 			folded += v
 		}
 	}

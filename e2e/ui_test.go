@@ -350,6 +350,9 @@ func generatedExport(t *testing.T, now time.Time, n int) []byte {
 			if saved := cost.CacheSaved(card, &tok); saved != 0 {
 				r["cache_saved"] = saved.String()
 			}
+			if k >= 95 { // a stream whose usage was estimated from its content
+				r["estimated"], r["reason"] = true, "estimated:tokenizer:o200k_base"
+			}
 		}
 		tokens := map[string]int64{}
 		for mt := meter.Meter(0); mt < meter.Count; mt++ {
@@ -403,15 +406,17 @@ func (e *uiEnv) feed(t *testing.T, n int) (from, to time.Time) {
 // ---------------------------------------------------------------- tests
 
 type aggregate struct {
-	Calls         json.Number       `json:"calls"`
-	Errors        json.Number       `json:"errors"`
-	ErrorRate     json.Number       `json:"error_rate"`
-	UnpricedCalls json.Number       `json:"unpriced_calls"`
-	Tokens        map[string]int64  `json:"tokens"`
-	Cost          map[string]string `json:"cost"`
-	CacheSaved    map[string]string `json:"cache_saved"`
-	CacheHitRatio json.Number       `json:"cache_hit_ratio"`
-	AvgLatencyMs  json.Number       `json:"avg_latency_ms"`
+	Calls          json.Number       `json:"calls"`
+	Errors         json.Number       `json:"errors"`
+	ErrorRate      json.Number       `json:"error_rate"`
+	UnpricedCalls  json.Number       `json:"unpriced_calls"`
+	Tokens         map[string]int64  `json:"tokens"`
+	Cost           map[string]string `json:"cost"`
+	CacheSaved     map[string]string `json:"cache_saved"`
+	EstimatedCalls json.Number       `json:"estimated_calls"`
+	EstimatedCost  map[string]string `json:"estimated_cost"`
+	CacheHitRatio  json.Number       `json:"cache_hit_ratio"`
+	AvgLatencyMs   json.Number       `json:"avg_latency_ms"`
 }
 
 // jsNumber is how JavaScript writes a JSON number back: 0.5 as "0.5",
@@ -465,6 +470,10 @@ func testOverview(t *testing.T, e *uiEnv) {
 	assert.Equal(t, jsNumber(t, sum.ErrorRate), got["error-rate"])
 	assert.Equal(t, jsNumber(t, sum.CacheHitRatio), got["cache-hit"])
 	assert.Equal(t, moneyValue(sum.CacheSaved), got["cache-saved"])
+	// Estimated calls are said apart, with their cost.
+	require.NotEqual(t, "0", sum.EstimatedCalls.String(), "the data set has estimates")
+	assert.Equal(t, sum.EstimatedCalls.String(), got["estimated-calls"])
+	assert.Equal(t, moneyValue(sum.EstimatedCost), got["estimated-cost"])
 	require.Contains(t, sum.Cost, "EUR", "the data set has two currencies")
 	for _, cur := range []string{"USD", "EUR"} {
 		assert.Equal(t, formatMoney(t, sum.Cost[cur], cur), e.text(t, `[data-testid=range-cost] [data-currency=`+cur+`]`), "each currency shown on its own")

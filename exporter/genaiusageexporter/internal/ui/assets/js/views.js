@@ -86,7 +86,9 @@ export async function overview(ctx) {
   ));
   el.append(h('h2', {}, 'Selected range'));
   el.append(h('div', { class: 'cards' },
-    card('Cost', amounts(summary.cost, summary.unpriced_calls, { 'data-testid': 'range-cost' }), null, 'range-cost-card'),
+    card('Cost', amounts(summary.cost, summary.unpriced_calls, { 'data-testid': 'range-cost' }),
+      summary.estimated_calls ? h('span', {}, 'estimated ', h('span', { 'data-testid': 'estimated-calls', 'data-value': summary.estimated_calls }, f.int(summary.estimated_calls)),
+        ' calls: ', amounts(summary.estimated_cost, 0, { 'data-testid': 'estimated-cost' })) : null, 'range-cost-card'),
     card('Calls', h('span', { 'data-testid': 'calls', 'data-value': summary.calls }, f.int(summary.calls)),
       h('span', {}, 'errors ', h('span', { 'data-testid': 'errors', 'data-value': summary.errors }, f.int(summary.errors))), 'calls-card'),
     card('Error rate', h('span', { 'data-testid': 'error-rate', 'data-value': summary.error_rate }, f.pct(summary.error_rate)), null, 'error-rate-card'),
@@ -311,7 +313,10 @@ const COLUMNS = {
   cache_write: ['Cache write', (r) => f.int((r.tokens.cache_write_5m || 0) + (r.tokens.cache_write_1h || 0)), true],
   output: ['Output', (r) => f.int(r.tokens.output || 0), true],
   reasoning: ['Reasoning', (r) => f.int(r.tokens.reasoning || 0), true],
-  cost: ['Cost', (r) => (r.currency ? h('span', { 'data-value': r.currency + '=' + r.cost }, f.money(r.cost, r.currency)) : h('span', { class: 'muted', 'data-value': '' }, 'not priced')), true],
+  cost: ['Cost', (r) => [r.currency ? h('span', { 'data-value': r.currency + '=' + r.cost }, f.money(r.cost, r.currency)) : h('span', { class: 'muted', 'data-value': '' }, 'not priced'),
+    r.estimated ? [' ', h('span', { class: 'badge warn', title: 'usage estimated from the call\'s content: the span had none', 'data-testid': 'estimated-badge' }, 'est.')] : ''], true],
+  list_cost: ['List cost', (r) => (r.currency && r.list_cost !== undefined ? f.money(r.list_cost, r.currency) : ''), true],
+  service_tier: ['Service tier', (r) => r.service_tier || ''],
   status: ['Status', (r) => h('span', { class: 'badge ' + (r.status === 'priced' ? 'ok' : r.status === 'unpriced' || r.status === 'invalid' ? 'bad' : 'warn') }, r.status)],
   latency: ['Latency', (r) => f.ms(r.duration_ms), true],
   ttft: ['TTFT', (r) => (r.ttft_ms ? f.ms(r.ttft_ms) : ''), true],
