@@ -23,12 +23,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	out := f.String("o", "", "write to this file instead of stdout")
 	var filters listFlag
 	f.Var(&filters, "filter", "KEY=VALUE, as many as needed: --filter tenant=acme --filter provider=openai")
-	ops, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
+	if code, ok := f.parseNone(args, stdout, stderr); !ok {
 		return code
-	}
-	if len(ops) > 0 {
-		return f.usageError(stderr, "unexpected argument %q", ops[0])
 	}
 	start, err := parseTimeFlag("from", *from)
 	if err != nil {

@@ -64,6 +64,16 @@ func (f *cmdFlags) parse(args []string, stdout, stderr io.Writer, literals ...st
 	return operands, exitOK, true
 }
 
+// parseNone is parse for a command that takes flags only: an operand is
+// a usage error.
+func (f *cmdFlags) parseNone(args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	operands, code, ok := f.parse(args, stdout, stderr)
+	if ok && len(operands) > 0 {
+		return f.usageError(stderr, "unexpected argument %q", operands[0]), false
+	}
+	return code, ok
+}
+
 // help prints the command's usage, what it does and its flags.
 func (f *cmdFlags) help(w io.Writer) {
 	var b strings.Builder

@@ -123,12 +123,8 @@ Amounts are exact decimals.`)
 	cf.register(f.FlagSet)
 	var p priceFlags
 	p.register(f)
-	operands, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
+	if code, ok := f.parseNone(args, stdout, stderr); !ok {
 		return code
-	}
-	if len(operands) > 0 {
-		return f.usageError(stderr, "unexpected argument %q", operands[0])
 	}
 	at, err := m.check(now())
 	if err == nil {
@@ -170,6 +166,7 @@ Amounts are exact decimals.`)
 	chargeErr := ch.Apply(&r)
 	out := priceOutOf(&r, res, lines, at)
 	out.ListCurr, out.CacheSaved = card.Currency, listSaved.String()
+	var code int
 	if p.asJSON {
 		code = writeJSON(stdout, stderr, out)
 	} else {

@@ -26,12 +26,8 @@ that is not found exits 1 with the reason the processor would give.`)
 	var cf catalogFlags
 	cf.register(f.FlagSet)
 	asJSON := f.Bool("json", false, "print JSON")
-	operands, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
+	if code, ok := f.parseNone(args, stdout, stderr); !ok {
 		return code
-	}
-	if len(operands) > 0 {
-		return f.usageError(stderr, "unexpected argument %q", operands[0])
 	}
 	at, err := m.check(now())
 	if err == nil {

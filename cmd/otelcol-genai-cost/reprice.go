@@ -54,12 +54,8 @@ func runReprice(args []string, stdout, stderr io.Writer) int {
 	resume := f.Int64("resume", 0, "resume the run with this id instead of starting one")
 	noWait := f.Bool("no-wait", false, "start the run and return")
 	asJSON := f.Bool("json", false, "print the run as JSON")
-	ops, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
+	if code, ok := f.parseNone(args, stdout, stderr); !ok {
 		return code
-	}
-	if len(ops) > 0 {
-		return f.usageError(stderr, "unexpected argument %q", ops[0])
 	}
 	c := a.client()
 	var run repriceRun
@@ -154,12 +150,8 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	limit := f.Int("limit", 20, "runs per page")
 	offset := f.Int("offset", 0, "runs to skip")
 	asJSON := f.Bool("json", false, "print the runs as JSON")
-	ops, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
+	if code, ok := f.parseNone(args, stdout, stderr); !ok {
 		return code
-	}
-	if len(ops) > 0 {
-		return f.usageError(stderr, "unexpected argument %q", ops[0])
 	}
 	var page struct {
 		Total int64        `json:"total"`

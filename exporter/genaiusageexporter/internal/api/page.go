@@ -167,7 +167,8 @@ func (h *handler) pricing(r *http.Request, p *params) (any, error) {
 	}
 	// The stored list cost is the card's price, converted when the record
 	// was.
-	out.Matches = card.Currency == listCurrency && res.Total == listCost(&rec)
+	stored, ok := listCost(&rec)
+	out.Matches = ok && card.Currency == listCurrency && res.Total == stored
 	if rec.CostSource != genaiconv.SourceLocal {
 		return out, nil // a provider's amount: no card made it
 	}
@@ -196,14 +197,14 @@ func (h *handler) pricing(r *http.Request, p *params) (any, error) {
 // before conversion, the list cost itself; after, the price card's
 // total is compared with the cost before conversion only when no
 // contract applied (a contract changes the cost, not the list).
-func listCost(r *usage.Record) money.Nanos {
-	if r.FXRate == "" {
-		return r.ListCost
+func listCost(r *usage.Record) (money.Nanos, bool) {
+	switch {
+	case r.FXRate == "":
+		return r.ListCost, true
+	case r.Contract == "":
+		return r.SourceCost, true
 	}
-	if r.Contract == "" {
-		return r.SourceCost
-	}
-	return -1 // not stored: the recharged block shows it
+	return 0, false // not stored: the recharged block shows it
 }
 
 type contractJSON struct {
